@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { HubId } from '../hubs/schema.ts';
+import { IsoDateTime, defineEvent, detailSchema, type EventDefinition, type EventMetadata } from './envelope.ts';
+
+/** Organisation types on the wire. */
+export const OrganisationType = z.enum(['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university', 'business', 'other']);
+/** Membership kinds on the wire. */
+export const Membership = z.enum(['member', 'guest', 'business-partner']);
+
+/** An organisation was registered at a hub. */
+export const OrganisationRegistered = defineEvent({
+  detailType: 'OrganisationRegistered',
+  version: 1,
+  description: 'An organisation was registered at a hub.',
+  data: z
+    .object({
+      organisationId: z.string(),
+      name: z.string(),
+      type: OrganisationType,
+      orgNumber: z.string().optional(),
+      homeMunicipality: z.string().optional(),
+    })
+    .strict(),
+});
+
+/**
+ * A member was registered. Carries no name or e-mail: events feed research and national
+ * reporting, which must not identify people (DESIGN.md, Privacy).
+ */
+export const MemberRegistered = defineEvent({
+  detailType: 'MemberRegistered',
+  version: 1,
+  description: 'A member was registered at a hub (no personal data: ids, organisation and membership only).',
+  data: z
+    .object({
+      memberId: z.string(),
+      organisationId: z.string(),
+      organisationType: OrganisationType,
+      membership: Membership,
+      employerLocation: z.string().optional(),
+      remoteWorker: z.boolean().optional(),
+    })
+    .strict(),
+});
+
+/** A member was checked in at a hub. */
+export const CheckedIn = defineEvent({
+  detailType: 'CheckedIn',
+  version: 1,
+  description: 'A member was checked in at a hub; opens a visit.',
+  data: z
+    .object({
+      visitId: z.string(),
+      memberId: z.string(),
+      organisationId: z.string(),
+      organisationType: OrganisationType,
+      membership: Membership,
+      hubId: HubId,
+      checkedInAt: IsoDateTime,
+      /** The hub-local date of the visit (Europe/Stockholm), YYYY-MM-DD. */
+      localDate: z.iso.date(),
+    })
+    .strict(),
+});
+
+/** Every event of the catalog, by detail-type. */
+export const catalog = {
+  OrganisationRegistered,
+  MemberRegistered,
+  CheckedIn,
+} satisfies Record<string, EventDefinition>;
+
+export type DetailType = keyof typeof catalog;
+/** The `data` of one catalog event. */
+export type EventData<K extends DetailType> = z.infer<(typeof catalog)[K]['data']>;
+
+/** Validates a `detail` against the catalog schema of its detail-type. */
+export function parseDetail<K extends DetailType>(detailType: K, detail: unknown): { metadata: EventMetadata; data: EventData<K> } {
+  const def: EventDefinition | undefined = catalog[detailType];
+  if (!def) throw new Error(`Unknown detail-type "${String(detailType)}"`);
+  return detailSchema(def).parse(detail) as { metadata: EventMetadata; data: EventData<K> };
+}
+
+/** The JSON Schema (draft 2020-12) of every catalog event's `detail`, generated from zod. */
+export function catalogJsonSchemas(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.values(catalog).map((def) => [
+      `${def.detailType}.v${def.version}`,
+      { title: def.detailType, description: def.description, ...z.toJSONSchema(detailSchema(def as EventDefinition), { io: 'input' }) },
+    ]),
+  );
+}

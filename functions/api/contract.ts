@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { Membership, OrganisationType } from '../../events/catalog.ts';
+import { HubId } from '../../hubs/schema.ts';
+
+/** Error body of every 4xx: `{"error":{"code","message","issues":[{"path","message"}]}}`. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});
+
+const trimmed = (max: number) => z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`);
+
+/** `POST /api/hubs/{hubId}/organisations` body. */
+export const CreateOrganisationBody = z
+  .object({
+    name: trimmed(200),
+    type: OrganisationType,
+    orgNumber: z.string().trim().max(20).optional(),
+    homeMunicipality: trimmed(80).optional(),
+  })
+  .strict();
+
+/** An organisation as the API returns it. */
+export const OrganisationResponse = z.object({
+  id: z.string(),
+  hubId: HubId,
+  name: z.string(),
+  type: OrganisationType,
+  orgNumber: z.string().optional(),
+  homeMunicipality: z.string().optional(),
+  createdAt: z.string(),
+});
+
+/** `POST /api/hubs/{hubId}/members` body. */
+export const CreateMemberBody = z
+  .object({
+    name: trimmed(200),
+    email: z.email('A valid e-mail address').max(254),
+    organisationId: trimmed(64),
+    employerLocation: trimmed(80).optional(),
+    membership: Membership,
+  })
+  .strict();
+
+/** A member as staff see it. */
+export const MemberResponse = z.object({
+  id: z.string(),
+  hubId: HubId,
+  memberCode: z.string(),
+  name: z.string(),
+  email: z.string(),
+  organisationId: z.string(),
+  employerLocation: z.string().optional(),
+  membership: Membership,
+  createdAt: z.string(),
+});
+
+/** `POST /api/hubs/{hubId}/check-ins` body: exactly one of memberId and memberCode. */
+export const CheckInBody = z
+  .object({ memberId: trimmed(64).optional(), memberCode: trimmed(20).optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (!b.memberId === !b.memberCode) {
+      ctx.addIssue({ code: 'custom', path: [b.memberId ? 'memberCode' : 'memberId'], message: 'Give exactly one of memberId and memberCode' });
+    }
+  });
+
+/** A visit as the API returns it; `visitId` repeats `id` as the contract names it. */
+export const VisitResponse = z.object({
+  id: z.string(),
+  visitId: z.string(),
+  hubId: HubId,
+  memberId: z.string(),
+  organisationId: z.string(),
+  checkedInAt: z.string(),
+  localDate: z.string(),
+  checkedOutAt: z.string().optional(),
+});
+
+const Resource = z.object({
+  id: z.string(),
+  type: z.enum(['desk', 'desk-pool', 'room', 'event-space']),
+  name: z.string(),
+  capacity: z.number().int().optional(),
+  count: z.number().int().optional(),
+  equipment: z.array(z.string()).optional(),
+});
+
+/** A hub as `GET /api/hubs` lists it. */
+export const HubSummary = z.object({
+  id: HubId,
+  name: z.string(),
+  city: z.string(),
+  county: z.string(),
+  phase: z.enum(['preparation', 'start-up', 'operation']),
+  timezone: z.string(),
+  hostVenue: z.object({ name: z.string(), address: z.string().optional(), description: z.string().optional() }),
+});
+
+/** A hub in full, with its resources. */
+export const HubDetail = HubSummary.extend({
+  municipality: z.string(),
+  operator: z.object({
+    consortium: z.string(),
+    municipality: z.string().optional(),
+    region: z.string().optional(),
+    countyBoard: z.string().optional(),
+    partners: z.array(z.string()),
+  }),
+  openingHours: z.record(z.string(), z.object({ opens: z.string(), closes: z.string() }).nullable()),
+  closedDays: z.array(z.string()),
+  resources: z.array(Resource),
+});
+
+/** `GET /api/national/reports` query. */
+export const ReportQuery = z
+  .object({
+    from: z.iso.date('Use YYYY-MM-DD'),
+    to: z.iso.date('Use YYYY-MM-DD'),
+    hub: HubId.optional(),
+  })
+  .refine((q) => q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
+
+/** The national roll-up. */
+export const ReportResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  hubs: z.array(
+    z.object({
+      hubId: HubId,
+      name: z.string(),
+      checkIns: z.number().int(),
+      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int() })),
+    }),
+  ),
+  totals: z.object({ checkIns: z.number().int() }),
+});
+
+/** Who may call a route. */
+export type Access = 'public' | 'staff' | 'national';
+
+/** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
+export interface RouteSpec {
+  operationId: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  summary: string;
+  access: Access;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response: z.ZodType;
+  status: 200 | 201;
+}
+
+/** Routes served by each hub's API (one stack per hub). */
+export const hubRoutes: RouteSpec[] = [
+  { operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 },
+  { operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 },
+  { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id or member code (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
+];
+
+/** Routes served by the national stack. */
+export const nationalRoutes: RouteSpec[] = [
+  { operationId: 'listHubs', method: 'GET', path: '/api/hubs', summary: 'List the hubs of the network', access: 'public', response: z.object({ hubs: z.array(HubSummary) }), status: 200 },
+  { operationId: 'getHub', method: 'GET', path: '/api/hubs/{hubId}', summary: 'One hub with its resources', access: 'public', response: HubDetail, status: 200 },
+  { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
+  { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
+];

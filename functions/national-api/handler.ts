@@ -1,0 +1,47 @@
+import { nationalRoutes } from '../api/contract.ts';
+import { openApiDocument } from '../api/openapi.ts';
+import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
+import { dynamo, requireEnv } from '../shared/clients.ts';
+import { notFound } from '../shared/errors.ts';
+import { loadAllHubs } from '../shared/hub-config.ts';
+import { httpApi } from '../shared/http.ts';
+import { ReportStore } from '../reporting/store.ts';
+import type { HubConfig } from '../../hubs/schema.ts';
+
+const hubs = loadAllHubs();
+const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'));
+const openapi = openApiDocument();
+
+const summary = (h: HubConfig) => ({ id: h.id, name: h.name, city: h.city, county: h.county, phase: h.phase, timezone: h.timezone, hostVenue: h.hostVenue });
+
+/** The national API: the hub directory, national reports and the OpenAPI document. */
+export const handler = httpApi({
+  service: 'national-api',
+  routes: nationalRoutes,
+  verify: createVerifier(authConfigFromEnv()),
+  authorize: (route, principal) => {
+    if (route.access === 'national') requireNational(principal);
+  },
+  handlers: {
+    listHubs: async () => ({ body: { hubs: hubs.map(summary) } }),
+    getHub: async ({ params }) => {
+      const hub = hubs.find((h) => h.id === params.hubId);
+      if (!hub) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
+      const { $schema: _s, estimates: _e, sources: _src, aws: _aws, ...detail } = hub;
+      return { body: { ...summary(hub), ...detail } };
+    },
+    nationalReport: async ({ query }) => {
+      const q = query as { from: string; to: string; hub?: string };
+      if (q.hub && !hubs.some((h) => h.id === q.hub)) throw notFound(`Unknown hub "${q.hub}"`, [{ path: 'query.hub', message: 'Unknown hub' }]);
+      const selected = hubs.filter((h) => !q.hub || h.id === q.hub);
+      const rows = await Promise.all(
+        selected.map(async (h) => {
+          const days = (await store.hubDays(h.id, q.from, q.to)).map(({ date, checkIns, organisations }) => ({ date, checkIns, organisations }));
+          return { hubId: h.id, name: h.name, checkIns: days.reduce((n, d) => n + d.checkIns, 0), days };
+        }),
+      );
+      return { body: { from: q.from, to: q.to, hubs: rows, totals: { checkIns: rows.reduce((n, r) => n + r.checkIns, 0) } } };
+    },
+    openapi: async () => ({ body: openapi }),
+  },
+});

@@ -1,0 +1,24 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { parseDetail, type DetailType } from '../../events/catalog.ts';
+
+/** A DynamoDB stream record as EventBridge Pipes hands it to an enrichment. */
+export interface StreamRecord {
+  eventName?: string;
+  dynamodb?: { NewImage?: Record<string, AttributeValue> };
+}
+
+/**
+ * Pipe enrichment of the outbox: turns each outbox item's stream record into the event
+ * `detail` ({metadata, data}), validated against the catalog. The pipe's target takes the
+ * detail-type from `$.metadata.eventType`. An invalid item fails the batch (retried, then
+ * dead-lettered) rather than being dropped.
+ */
+export async function handler(records: StreamRecord[]): Promise<unknown[]> {
+  return records.map((record) => {
+    const image = record.dynamodb?.NewImage;
+    if (!image) throw new Error('Outbox stream record without NewImage (the stream must carry new images)');
+    const item = unmarshall(image) as { detailType: DetailType; detail: unknown };
+    return parseDetail(item.detailType, item.detail);
+  });
+}

@@ -1,0 +1,126 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { RouteSpec } from '../api/contract.ts';
+import type { Principal } from './auth.ts';
+import { ApiError, badRequest, notFound, parseOr400 } from './errors.ts';
+
+/** What a route handler gets: validated input and the caller. */
+export interface RouteInput {
+  event: APIGatewayProxyEventV2;
+  principal: Principal | undefined;
+  params: Record<string, string>;
+  body: unknown;
+  query: unknown;
+  correlationId: string;
+}
+
+/** What a route handler returns: a body, and a status when it differs from the route's. */
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Route handlers by operationId. */
+export type RouteHandlers = Record<string, (input: RouteInput) => Promise<RouteResult>>;
+
+/** Verifies the Authorization header; throws 401. */
+export type Verify = (authorization: string | undefined) => Promise<Principal>;
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) };
+}
+
+function errorResponse(err: ApiError) {
+  return json(err.status, { error: { code: err.code, message: err.message, issues: err.issues } });
+}
+
+/** Maps every thrown error to the contract's JSON error body; unexpected ones are logged and become 500. */
+function apiErrors(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const err = request.error as (Error & { statusCode?: number; expose?: boolean }) | null;
+      if (err instanceof ApiError) {
+        request.response = errorResponse(err);
+        return;
+      }
+      if (err?.statusCode === 404) {
+        request.response = errorResponse(notFound(`No route for ${request.event.requestContext.http.method} ${request.event.rawPath}`));
+        return;
+      }
+      if (err?.statusCode === 415) {
+        request.response = errorResponse(
+          new ApiError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json"', [{ path: 'header.content-type', message: 'Must be application/json' }]),
+        );
+        return;
+      }
+      if (err?.statusCode === 422 || err?.statusCode === 400) {
+        request.response = errorResponse(badRequest('The body is not valid JSON', [{ path: 'body', message: 'Malformed JSON' }]));
+        return;
+      }
+      logger.error('Unhandled error', { error: err as Error, path: request.event.rawPath });
+      request.response = json(500, { error: { code: 'internal', message: 'Internal error', issues: [] } });
+    },
+  };
+}
+
+/** Parses a JSON body when there is one; a request without a body gets `undefined`. */
+function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
+  const parser = httpJsonBodyParser();
+  return {
+    before: (request) => {
+      const body = request.event.body;
+      if (body === undefined || body === null || body === '') {
+        request.event.body = undefined;
+        return;
+      }
+      return parser.before?.(request as never);
+    },
+  };
+}
+
+/**
+ * Builds a middy HTTP API handler for API Gateway (payload 2.0) from route specs and
+ * handlers: header normalising, JSON body, routing, auth (401/403 before validation),
+ * zod validation (400 naming the field) and the contract's JSON errors.
+ */
+export function httpApi(options: {
+  service: string;
+  routes: RouteSpec[];
+  handlers: RouteHandlers;
+  verify: Verify;
+  authorize?: (route: RouteSpec, principal: Principal, params: Record<string, string>) => void;
+}) {
+  const logger = new Logger({ serviceName: options.service });
+  const routes = options.routes.map((route) => {
+    const impl = options.handlers[route.operationId];
+    if (!impl) throw new Error(`No handler for ${route.operationId}`);
+    return {
+      method: route.method,
+      path: route.path,
+      handler: async (event: APIGatewayProxyEventV2, _context: Context) => {
+        const params = (event.pathParameters ?? {}) as Record<string, string>;
+        let principal: Principal | undefined;
+        if (route.access !== 'public') {
+          principal = await options.verify(event.headers?.authorization);
+          options.authorize?.(route, principal, params);
+        }
+        const body = route.body ? parseOr400(route.body, 'body', event.body ?? null) : undefined;
+        const query = route.query ? parseOr400(route.query, 'query', event.queryStringParameters ?? {}) : undefined;
+        const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext.requestId;
+        const result = await impl({ event, principal, params, body, query, correlationId });
+        return json(result.status ?? route.status, result.body, result.headers);
+      },
+    };
+  });
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpHeaderNormalizer())
+    .use(apiErrors(logger))
+    .use(optionalJsonBody())
+    .handler(httpRouterHandler({ routes }) as never);
+}

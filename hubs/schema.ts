@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Hub ids are lower-case ASCII slugs: they appear in URLs, stack names and event sources. */
+export const HubId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,29}$/, 'Use 2–30 lower-case letters a–z, digits or hyphens, starting with a letter (e.g. "umea")');
+
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 24-hour clock');
+const IsoDate = z.iso.date({ message: 'Use an ISO date, YYYY-MM-DD' });
+
+/** Opening hours of one weekday; `null` means closed all day. */
+export const DayHours = z
+  .object({ opens: Time, closes: Time })
+  .strict()
+  .refine((d) => d.opens < d.closes, { message: '"opens" must be before "closes"', path: ['closes'] })
+  .nullable();
+
+const Weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+/** The weekly opening hours of a hub, one entry per weekday. */
+export const OpeningHours = z.object(Object.fromEntries(Weekdays.map((d) => [d, DayHours])) as Record<(typeof Weekdays)[number], typeof DayHours>).strict();
+
+const ResourceBase = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Use lower-case letters, digits and hyphens (max 40)'),
+  name: z.string().min(1).max(80),
+  description: z.string().max(400).optional(),
+};
+
+/** A bookable resource of a hub: one desk, a pooled desk zone, a meeting room or an event space. */
+export const Resource = z.discriminatedUnion('type', [
+  z.object({ ...ResourceBase, type: z.literal('desk') }).strict(),
+  z.object({ ...ResourceBase, type: z.literal('desk-pool'), count: z.number().int().min(1).max(500) }).strict(),
+  z
+    .object({
+      ...ResourceBase,
+      type: z.literal('room'),
+      capacity: z.number().int().min(1).max(200),
+      equipment: z.array(z.string().min(1)).default([]),
+    })
+    .strict(),
+  z
+    .object({
+      ...ResourceBase,
+      type: z.literal('event-space'),
+      capacity: z.number().int().min(1).max(2000),
+      equipment: z.array(z.string().min(1)).default([]),
+    })
+    .strict(),
+]);
+export type Resource = z.infer<typeof Resource>;
+
+/** The configuration of one hub, one file per hub in `hubs/<id>.json`. */
+export const HubConfig = z
+  .object({
+    $schema: z.string().optional(),
+    id: HubId,
+    name: z.string().min(2).max(80),
+    city: z.string().min(2).max(80),
+    municipality: z.string().min(2).max(80),
+    county: z.string().min(2).max(80),
+    operator: z
+      .object({
+        consortium: z.string().min(2).max(120),
+        municipality: z.string().min(2).optional(),
+        region: z.string().min(2).optional(),
+        countyBoard: z.string().min(2).optional(),
+        partners: z.array(z.string().min(2)).default([]),
+      })
+      .strict()
+      .refine((o) => o.municipality || o.region || o.countyBoard || o.partners.length > 0, {
+        message: 'Name at least one consortium member (municipality, region, countyBoard or partners)',
+      }),
+    phase: z.enum(['preparation', 'start-up', 'operation']),
+    timezone: z.literal('Europe/Stockholm'),
+    openingHours: OpeningHours,
+    closedDays: z.array(IsoDate).default([]),
+    hostVenue: z
+      .object({
+        name: z.string().min(2).max(120),
+        address: z.string().min(2).max(200).optional(),
+        description: z.string().max(600).optional(),
+      })
+      .strict(),
+    resources: z.array(Resource).min(1),
+    estimates: z.string().max(600).optional(),
+    sources: z.array(z.string()).default([]),
+    aws: z
+      .object({
+        account: z.string().regex(/^\d{12}$/, 'An AWS account id has 12 digits'),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'An AWS region such as "eu-north-1"'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((hub, ctx) => {
+    const seen = new Map<string, number>();
+    hub.resources.forEach((r, i) => {
+      const first = seen.get(r.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['resources', i, 'id'], message: `Duplicate resource id "${r.id}" (also resources[${first}])` });
+      } else seen.set(r.id, i);
+    });
+    if (Object.values(hub.openingHours).every((d) => d === null)) {
+      ctx.addIssue({ code: 'custom', path: ['openingHours'], message: 'A hub must be open on at least one weekday' });
+    }
+  });
+
+/** A validated hub configuration. */
+export type HubConfig = z.infer<typeof HubConfig>;
+/** The hub configuration as written in the file, before defaults apply. */
+export type HubConfigInput = z.input<typeof HubConfig>;
+export { Weekdays };

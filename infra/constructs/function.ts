@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The template metadata key that tells the local runtime which source file a function runs. */
+export const ENTRY_METADATA_KEY = 'samverkan:entry';
+
+/** Props of a samverkan Lambda function. */
+export interface SamverkanFunctionProps {
+  /** Handler source file, relative to the repository root (exports `handler`). */
+  entry: string;
+  description: string;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+/**
+ * The one Lambda function construct of the project, with safe defaults: nodejs22.x on arm64,
+ * X-Ray tracing, a retained log group, ESM bundling by local esbuild (minified, source maps)
+ * and the hub files copied into the bundle. Its template carries the source entry so the
+ * local runtime runs the same handler.
+ */
+export class SamverkanFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: SamverkanFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    super(scope, id, {
+      entry: join(ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      projectRoot: ROOT,
+      depsLockFilePath: join(ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        HUBS_DIR: 'hubs',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [`mkdir -p "${outputDir}/hubs"`, `cp "${inputDir}"/hubs/*.json "${outputDir}/hubs/"`],
+        },
+      },
+    });
+    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA_KEY, props.entry);
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The managed basic execution role only lets the function write its own logs.',
+      },
+      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.' },
+      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime this project targets (Node 22 pinned for the toolchain); nodejs24.x is a deliberate, tracked upgrade.' },
+    );
+  }
+}

@@ -1,0 +1,144 @@
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { hubRoutes } from '../functions/api/contract.ts';
+import { OUTBOX_ENTITY } from '../functions/adapters/outbox.ts';
+import { hubSource } from '../events/envelope.ts';
+import type { HubConfig } from '../hubs/schema.ts';
+import { deadLetterQueue } from './constructs/dlq.ts';
+import { SamverkanFunction } from './constructs/function.ts';
+import { SamverkanHttpApi } from './constructs/http-api.ts';
+import { EXPORTS, NATIONAL_BUS_NAME, hubBusName } from './names.ts';
+
+/** Where the hub finds the national bus and the user pool. */
+export interface NationalRefs {
+  /** Account of the national stack; defaults to the hub's own account. */
+  account?: string;
+  /** Region of the national stack; defaults to the hub's own region. */
+  region?: string;
+  /** User pool id and client id, required when the hub lives in another account (no cross-account imports). */
+  userPoolId?: string;
+  userPoolClientId?: string;
+}
+
+/** The outbox pipe's filter: only inserted outbox items become events. */
+export const OUTBOX_FILTER = { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [OUTBOX_ENTITY] } } } };
+
+/**
+ * One hub: its table (PITR, deletion protection, stream), its API, the outbox pipe
+ * (stream → enrichment → hub bus) and the rule forwarding the hub's events to the national
+ * bus, cross-account when the hub names its own account.
+ */
+export class HubStack extends Stack {
+  readonly table: Table;
+  readonly bus: EventBus;
+
+  constructor(scope: Construct, id: string, props: StackProps & { hub: HubConfig; national: NationalRefs }) {
+    super(scope, id, props);
+    const { hub, national } = props;
+    const source = hubSource(hub.id);
+
+    this.table = new Table(this, 'HubTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      stream: StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: 'expiresAt',
+    });
+
+    const issuer = national.userPoolId
+      ? `https://cognito-idp.${national.region ?? Aws.REGION}.${Aws.URL_SUFFIX}/${national.userPoolId}`
+      : Fn.join('', [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/`, Fn.importValue(EXPORTS.userPoolId)]);
+    const audience = national.userPoolClientId ?? Fn.importValue(EXPORTS.userPoolClientId);
+
+    const api = new SamverkanFunction(this, 'HubApi', {
+      entry: 'functions/hub-api/handler.ts',
+      description: `Hub API of ${hub.name}`,
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience },
+    });
+    this.table.grantReadWriteData(api);
+    new SamverkanHttpApi(this, 'Http', {
+      name: `samverkan-hub-${hub.id}`,
+      handler: api,
+      routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id) })),
+    });
+
+    this.bus = new EventBus(this, 'HubBus', { eventBusName: hubBusName(hub.id), description: `Events of ${hub.name}` });
+
+    // Outbox: DynamoDB stream → pipe (filter, enrichment) → hub bus. Retries, then a DLQ.
+    const enricher = new SamverkanFunction(this, 'OutboxEnricher', {
+      entry: 'functions/outbox/enrich.ts',
+      description: `Turns outbox items of ${hub.name} into event details`,
+    });
+    const pipeDlq = deadLetterQueue(this, 'OutboxPipeDlq');
+    const pipeRole = new Role(this, 'OutboxPipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    this.table.grantStreamRead(pipeRole);
+    enricher.grantInvoke(pipeRole);
+    this.bus.grantPutEventsTo(pipeRole);
+    pipeDlq.grantSendMessages(pipeRole);
+    Validations.of(pipeRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(enricher.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'grantInvoke also allows the versions and aliases of the enrichment function (ARN:*).',
+    }, { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams (from grantStreamRead) has no resource-level permissions.' });
+    new CfnPipe(this, 'OutboxPipe', {
+      name: `samverkan-hub-${hub.id}-outbox`,
+      description: 'Transactional outbox: every outbox item written with a state change becomes one event on the hub bus',
+      roleArn: pipeRole.roleArn,
+      source: this.table.tableStreamArn!,
+      sourceParameters: {
+        filterCriteria: { filters: [{ pattern: JSON.stringify(OUTBOX_FILTER) }] },
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          maximumRetryAttempts: 185,
+          maximumRecordAgeInSeconds: -1,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: pipeDlq.queueArn },
+        },
+      },
+      enrichment: enricher.functionArn,
+      target: this.bus.eventBusArn,
+      targetParameters: { eventBridgeEventBusParameters: { detailType: '$.metadata.eventType', source } },
+    });
+
+    // Forward every event of this hub to the national bus (cross-account when the hub has its own account).
+    const nationalBusArn = `arn:${Aws.PARTITION}:events:${national.region ?? Aws.REGION}:${national.account ?? Aws.ACCOUNT_ID}:event-bus/${NATIONAL_BUS_NAME}`;
+    const forwardRole = new Role(this, 'ForwardRole', { assumedBy: new ServicePrincipal('events.amazonaws.com') });
+    forwardRole.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [nationalBusArn] }));
+    const forwardDlq = deadLetterQueue(this, 'ForwardDlq');
+    const forwardRule = new Rule(this, 'ForwardToNational', {
+      eventBus: this.bus,
+      description: `All events of ${hub.name} to the national bus`,
+      eventPattern: { source: [source] },
+    });
+    const toNational: IRuleTarget = {
+      bind: () => ({
+        arn: nationalBusArn,
+        role: forwardRole,
+        deadLetterConfig: { arn: forwardDlq.queueArn },
+        retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: Duration.hours(24).toSeconds() },
+      }),
+    };
+    forwardRule.addTarget(toNational);
+    forwardDlq.addToResourcePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        resources: [forwardDlq.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': forwardRule.ruleArn } },
+      }),
+    );
+
+    new CfnOutput(this, 'HubTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'HubBusName', { value: this.bus.eventBusName });
+
+  }
+}

@@ -1,0 +1,145 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnEventBusPolicy, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { nationalRoutes } from '../functions/api/contract.ts';
+import type { HubConfig } from '../hubs/schema.ts';
+import { deadLetterQueue } from './constructs/dlq.ts';
+import { SamverkanFunction } from './constructs/function.ts';
+import { SamverkanHttpApi } from './constructs/http-api.ts';
+import { EXPORTS, NATIONAL_BUS_NAME, NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
+
+/** How long the national bus archive keeps events for replay. */
+export const ARCHIVE_RETENTION_DAYS = 365;
+
+/**
+ * The national stack: the national event bus (with archive), the reporting store and its
+ * consumer, the national API, the user pool, and the research lake placeholders.
+ */
+export class NationalStack extends Stack {
+  readonly bus: EventBus;
+  readonly reportTable: Table;
+  readonly userPool: UserPool;
+
+  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[] }) {
+    super(scope, id, props);
+
+    this.bus = new EventBus(this, 'NationalBus', { eventBusName: NATIONAL_BUS_NAME, description: 'National bus of the samverkan network: every hub forwards its events here.' });
+    this.bus.archive('NationalArchive', {
+      archiveName: 'samverkan-national-all',
+      description: 'Every event of the network, for replay into new consumers and the research lake.',
+      eventPattern: { source: [{ prefix: 'samverkan.' }] as unknown as string[] },
+      retention: Duration.days(ARCHIVE_RETENTION_DAYS),
+    });
+    const hubAccounts = [...new Set(props.hubs.flatMap((h) => (h.aws ? [h.aws.account] : [])))];
+    hubAccounts.forEach((account) => {
+      new CfnEventBusPolicy(this, `AllowHubAccount${account}`, {
+        eventBusName: this.bus.eventBusName,
+        statementId: `allow-hub-account-${account}`,
+        statement: {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
+          Action: 'events:PutEvents',
+          Resource: this.bus.eventBusArn,
+          Condition: { StringLike: { 'events:source': 'samverkan.hub.*' } },
+        },
+      });
+    });
+
+    this.reportTable = new Table(this, 'ReportTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: 'expiresAt',
+    });
+
+    const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
+      entry: 'functions/reporting/consume.ts',
+      description: 'Counts CheckedIn events per hub and day, once per eventId',
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
+    });
+    this.reportTable.grantReadWriteData(consumer);
+    const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
+    new Rule(this, 'CheckedInToReporting', {
+      eventBus: this.bus,
+      description: 'CheckedIn from every hub to the national reporting store',
+      eventPattern: { source: [{ prefix: 'samverkan.hub.' }] as unknown as string[], detailType: ['CheckedIn'] },
+      targets: [new LambdaFunction(consumer, { deadLetterQueue: consumerDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: 'samverkan',
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const client = this.userPool.addClient('StaffApp', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
+    const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];
+    groups.forEach((groupName) => new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName }));
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: EXPORTS.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: EXPORTS.userPoolClientId });
+    const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
+
+    const nationalApi = new SamverkanFunction(this, 'NationalApi', {
+      entry: 'functions/national-api/handler.ts',
+      description: 'National API: hub directory, national reports, OpenAPI document',
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
+    });
+    this.reportTable.grantReadData(nationalApi);
+    new SamverkanHttpApi(this, 'Http', {
+      name: 'samverkan-national',
+      handler: nationalApi,
+      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path })),
+    });
+
+    // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.
+    const accessLogs = new Bucket(this, 'LakeAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' });
+    const lake = new Bucket(this, 'ResearchLake', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'research-lake/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const database = new CfnDatabase(this, 'ResearchDatabase', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: { name: 'samverkan_research', description: 'Pseudonymised usage and survey datasets of the samverkan network' },
+    });
+    new CfnWorkGroup(this, 'ResearchWorkGroup', {
+      name: 'samverkan-research',
+      description: 'Research teams query the pseudonymised datasets here',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        resultConfiguration: { outputLocation: lake.s3UrlForObject('athena-results/'), encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
+      },
+    });
+    new CfnOutput(this, 'ResearchLakeBucket', { value: lake.bucketName });
+    new CfnOutput(this, 'ResearchDatabaseName', { value: database.ref });
+
+  }
+}
