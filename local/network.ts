@@ -1,0 +1,309 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT, ENTRY_METADATA_KEY } from '../infra/constructs/function.ts';
+import { LOCAL, parseArn, Resolver, type CfnTemplate } from './cfn.ts';
+import { startEmulator, type RunningEmulator } from './dynamodb/emulator.ts';
+import { LocalEventBus, type ArchiveDef, type BusEvent, type RuleDef, type TargetDef } from './event-bus.ts';
+import { createHttpServer, type HttpRoute } from './http-server.ts';
+import { loadIdp, type LocalIdp, type Role } from './idp.ts';
+import { FunctionError, LocalFunctions, type LocalFunctionDef } from './lambda.ts';
+import { fileCheckpoints, LocalPipe, memoryCheckpoints, type PipeDef } from './pipes.ts';
+import { LocalQueues } from './queues.ts';
+import { synthTemplates } from './synth.ts';
+import { backoff, DEFAULT_TIMING, sleep, type RetryTiming } from './timing.ts';
+
+/** Options of the local network. */
+export interface NetworkOptions {
+  /** HTTP port; 0 picks a free one. Default: $PORT or 3000. */
+  port?: number;
+  /** Keep nothing on disk (DynamoDB in memory, checkpoints in memory). */
+  inMemory?: boolean;
+  /** Where persistent data lives. Default `.data/`. */
+  dataDir?: string;
+  /** Templates to run; default: synthesize the CDK app now. */
+  templates?: Record<string, CfnTemplate>;
+  /** Use an already running DynamoDB Local instead of starting one. */
+  dynamoEndpoint?: string;
+  /** Prefix for table and function names, so several networks can share one emulator. */
+  namePrefix?: string;
+  /** Log level handed to the functions (Powertools). */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  timing?: RetryTiming;
+  pollMs?: number;
+  log?: (message: string) => void;
+}
+
+/** A running local network. */
+export interface LocalNetwork {
+  url: string;
+  dynamoEndpoint: string;
+  bus: LocalEventBus;
+  functions: LocalFunctions;
+  pipes: LocalPipe[];
+  queues: LocalQueues;
+  idp: LocalIdp;
+  routes: HttpRoute[];
+  tables: Map<string, string>;
+  /** Signs a token for a role (and hub, for staff). */
+  token(role: Role, hub?: string): Promise<string>;
+  /** Resolves when every written event has left the outbox and every delivery has settled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const prop = <T>(r: { Properties?: Record<string, unknown> }, key: string) => r.Properties?.[key] as T;
+
+function functionNameFromArn(arn: string): string {
+  const { service, resource } = parseArn(arn);
+  if (service !== 'lambda') throw new Error(`Not a function ARN: ${arn}`);
+  return resource.replace(/^function:/, '').split(':')[0] as string;
+}
+
+function busNameFromArn(arn: string): string {
+  const { service, resource } = parseArn(arn);
+  if (service !== 'events') throw new Error(`Not an event bus ARN: ${arn}`);
+  return resource.replace(/^event-bus\//, '');
+}
+
+/**
+ * Starts the whole network locally from the synthesized templates: DynamoDB Local with the
+ * templates' tables, the functions, the event buses with their rules and archives, the
+ * outbox pipes, and one HTTP server for the API routes, the staff app and the local JWKS.
+ */
+export async function startNetwork(options: NetworkOptions = {}): Promise<LocalNetwork> {
+  const log = options.log ?? ((m: string) => console.error(`[local] ${m}`));
+  const dataDir = options.dataDir ?? join(ROOT, '.data');
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const templates = options.templates ?? synthTemplates();
+  const resolver = new Resolver(templates, options.namePrefix ?? '');
+  const idp = await loadIdp(join(dataDir, 'local-idp'));
+
+  let emulator: RunningEmulator | undefined;
+  const dynamoEndpoint = options.dynamoEndpoint ?? (emulator = await startEmulator({ inMemory: options.inMemory, dbPath: join(dataDir, 'dynamodb'), log })).endpoint;
+  const awsConfig = { endpoint: dynamoEndpoint, region: LOCAL.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const ddb = new DynamoDBClient(awsConfig);
+  const streams = new DynamoDBStreamsClient(awsConfig);
+  const queues = new LocalQueues(options.inMemory ? undefined : join(dataDir, 'dlq'));
+
+  const entries = Object.entries(templates).flatMap(([stack, t]) => Object.entries(t.Resources).map(([id, r]) => ({ stack, id, r })));
+  const ofType = (type: string) => entries.filter((e) => e.r.Type === type);
+
+  // Tables
+  const tables = new Map<string, string>();
+  for (const { stack, id, r } of ofType('AWS::DynamoDB::Table')) {
+    const name = String(resolver.resolve(stack, { Ref: id }));
+    tables.set(`${stack}/${id}`, name);
+    const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, unknown>;
+    const input: CreateTableCommandInput = {
+      TableName: name,
+      KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
+      AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
+      ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: (p.StreamSpecification as { StreamViewType: 'NEW_IMAGE' }).StreamViewType } } : {}),
+    };
+    try {
+      await ddb.send(new DescribeTableCommand({ TableName: name }));
+    } catch (e) {
+      if ((e as Error).name !== 'ResourceNotFoundException') throw e;
+      await ddb.send(new CreateTableCommand(input));
+      const ttl = p.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+      if (ttl?.Enabled) await ddb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+    }
+  }
+
+  // HTTP server first: the functions need its URL for the JWKS.
+  const routes: HttpRoute[] = [];
+  let functions!: LocalFunctions;
+  const server = createHttpServer({
+    routes,
+    invoke: (name, event) => functions.invoke(name, event),
+    webDir: join(ROOT, 'web'),
+    jwks: () => idp.jwks,
+    log,
+  });
+  const port = options.port ?? Number(process.env.PORT ?? 3000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // Functions
+  const invokeConfigs = new Map<string, number>();
+  for (const { stack, r } of ofType('AWS::Lambda::EventInvokeConfig')) {
+    invokeConfigs.set(String(resolver.resolve(stack, prop(r, 'FunctionName'))), Number(prop(r, 'MaximumRetryAttempts') ?? 2));
+  }
+  const defs = new Map<string, LocalFunctionDef>();
+  for (const { stack, id, r } of ofType('AWS::Lambda::Function')) {
+    const entry = r.Metadata?.[ENTRY_METADATA_KEY];
+    if (typeof entry !== 'string') continue; // CDK-internal helpers (custom resources) do not run locally
+    const name = String(resolver.resolve(stack, { Ref: id }));
+    const env = (resolver.resolve(stack, prop<{ Variables?: unknown }>(r, 'Environment')?.Variables ?? {}) ?? {}) as Record<string, string>;
+    const handler = String(prop(r, 'Handler') ?? 'index.handler');
+    const dlq = prop<{ TargetArn?: unknown } | undefined>(r, 'DeadLetterConfig')?.TargetArn;
+    defs.set(name, {
+      name,
+      entry,
+      handlerName: handler.split('.').pop() ?? 'handler',
+      environment: {
+        ...env,
+        // Local overrides: endpoints, and the JWKS of the local identity provider.
+        AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
+        ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
+      },
+      timeoutMs: Number(prop(r, 'Timeout') ?? 3) * 1000,
+      memorySize: Number(prop(r, 'MemorySize') ?? 128),
+      asyncRetries: invokeConfigs.get(name) ?? 2,
+      ...(dlq ? { deadLetterArn: String(resolver.resolve(stack, dlq)) } : {}),
+    });
+  }
+  const baseEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TMPDIR: process.env.TMPDIR ?? '/tmp',
+    TZ: 'UTC',
+    AWS_REGION: LOCAL.region,
+    AWS_DEFAULT_REGION: LOCAL.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  functions = new LocalFunctions(defs, baseEnv);
+
+  // Buses, rules, archives
+  const buses = new Set(ofType('AWS::Events::EventBus').map(({ stack, r }) => String(resolver.resolve(stack, prop(r, 'Name')))));
+  const rules: RuleDef[] = ofType('AWS::Events::Rule').map(({ stack, id, r }) => {
+    const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, unknown>;
+    const targets = ((p.Targets as Array<Record<string, unknown>>) ?? []).map((t): TargetDef => {
+      const arn = String(t.Arn);
+      const lambda = parseArn(arn).service === 'lambda';
+      const retry = t.RetryPolicy as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } | undefined;
+      const dlq = (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn;
+      return {
+        id: String(t.Id),
+        kind: lambda ? 'lambda' : 'event-bus',
+        name: lambda ? functionNameFromArn(arn) : busNameFromArn(arn),
+        maximumRetryAttempts: retry?.MaximumRetryAttempts ?? 185,
+        maximumEventAgeSeconds: retry?.MaximumEventAgeInSeconds ?? 86_400,
+        ...(dlq ? { deadLetterArn: dlq } : {}),
+      };
+    });
+    const pattern = typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern;
+    return { name: `${stack}/${id}`, busName: String(p.EventBusName ?? 'default'), pattern, enabled: (p.State ?? 'ENABLED') === 'ENABLED', targets };
+  });
+  const archives: ArchiveDef[] = ofType('AWS::Events::Archive').map(({ stack, id, r }) => {
+    const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, unknown>;
+    const pattern = typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern;
+    return { name: String(p.ArchiveName ?? id), busName: busNameFromArn(String(p.SourceArn)), ...(pattern ? { pattern } : {}) };
+  });
+
+  const asyncInFlight = new Set<Promise<void>>();
+  /** Lambda's asynchronous invocation: retries after function errors, then the function's DLQ. */
+  const invokeAsync = async (name: string, event: BusEvent) => {
+    const def = functions.def(name);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await functions.invoke(name, event);
+        return;
+      } catch (e) {
+        if (!(e instanceof FunctionError) || attempt > def.asyncRetries) {
+          if (def.deadLetterArn) queues.send(def.deadLetterArn, event, { ErrorMessage: (e as Error).message, RequestID: event.id });
+          else log(`async invocation of ${name} failed after ${attempt} attempts (no DLQ): ${(e as Error).message}`);
+          return;
+        }
+        await sleep(backoff(timing, attempt));
+      }
+    }
+  };
+  const bus = new LocalEventBus(buses, rules, archives, {
+    invokeAsync: (name, event) => {
+      const p = invokeAsync(name, event);
+      asyncInFlight.add(p);
+      void p.finally(() => asyncInFlight.delete(p));
+      return p;
+    },
+    queues,
+    timing,
+    account: LOCAL.account,
+    region: LOCAL.region,
+    ...(options.inMemory ? {} : { archiveDir: join(dataDir, 'archive') }),
+    log,
+  });
+
+  // Pipes
+  const checkpoints = options.inMemory ? memoryCheckpoints() : fileCheckpoints(join(dataDir, 'pipes', options.namePrefix ?? ''));
+  const pipes = ofType('AWS::Pipes::Pipe').map(({ stack, id, r }) => {
+    const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, any>;
+    const source = parseArn(String(p.Source));
+    if (source.service !== 'dynamodb') throw new Error(`Pipe ${id}: only DynamoDB stream sources run locally (got ${p.Source})`);
+    const ddbParams = p.SourceParameters?.DynamoDBStreamParameters ?? {};
+    const busParams = p.TargetParameters?.EventBridgeEventBusParameters ?? {};
+    const def: PipeDef = {
+      name: String(p.Name ?? `${stack}-${id}`),
+      tableName: source.resource.replace(/^table\//, '').split('/')[0] as string,
+      filters: ((p.SourceParameters?.FilterCriteria?.Filters ?? []) as Array<{ Pattern: string }>).map((f) => JSON.parse(f.Pattern)),
+      batchSize: Number(ddbParams.BatchSize ?? 100),
+      maximumRetryAttempts: Number(ddbParams.MaximumRetryAttempts ?? -1),
+      startingPosition: ddbParams.StartingPosition ?? 'TRIM_HORIZON',
+      ...(ddbParams.DeadLetterConfig?.Arn ? { deadLetterArn: String(ddbParams.DeadLetterConfig.Arn) } : {}),
+      ...(p.Enrichment ? { enrichmentFunction: functionNameFromArn(String(p.Enrichment)) } : {}),
+      targetBus: busNameFromArn(String(p.Target)),
+      detailType: String(busParams.DetailType ?? 'Event from aws:dynamodb.stream'),
+      source: String(busParams.Source ?? 'Pipe'),
+    };
+    return new LocalPipe(def, { ddb, streams, functions, bus, queues, checkpoints, timing, region: LOCAL.region, pollMs: options.pollMs ?? 100, log });
+  });
+
+  // HTTP routes
+  for (const { stack, r } of ofType('AWS::ApiGatewayV2::Route')) {
+    const routeKey = String(prop(r, 'RouteKey'));
+    const target = String(resolver.resolve(stack, prop(r, 'Target')));
+    const integration = resolver.resource(stack, target.replace(/^integrations\//, ''));
+    const [method = 'GET', path = '/'] = routeKey.split(' ');
+    routes.push({ method, path, stack, functionName: functionNameFromArn(String(resolver.resolve(stack, prop(integration, 'IntegrationUri')))) });
+  }
+
+  pipes.forEach((p) => p.start());
+
+  return {
+    url,
+    dynamoEndpoint,
+    bus,
+    functions,
+    pipes,
+    queues,
+    idp,
+    routes,
+    tables,
+    token: (role, hub) => idp.sign({ role, hub }),
+    async idle() {
+      for (let round = 0; round < 50; round++) {
+        await Promise.all(pipes.map((p) => p.caughtUp()));
+        const busy = asyncInFlight.size > 0;
+        await bus.idle();
+        await Promise.allSettled([...asyncInFlight]);
+        if (!busy && asyncInFlight.size === 0) {
+          // Confirm: nothing new reached the streams while deliveries settled.
+          const read = pipes.reduce((n, p) => n + p.stats.read, 0);
+          await Promise.all(pipes.map((p) => p.caughtUp()));
+          if (read === pipes.reduce((n, p) => n + p.stats.read, 0)) return;
+        }
+      }
+    },
+    async stop() {
+      bus.stop();
+      await Promise.all(pipes.map((p) => p.stop()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await functions.close();
+      ddb.destroy();
+      streams.destroy();
+      await emulator?.stop();
+    },
+  };
+}

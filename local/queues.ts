@@ -1,0 +1,37 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A message in a local queue (a dead-letter queue, in practice). */
+export interface QueueMessage {
+  messageId: string;
+  sentAt: string;
+  body: unknown;
+  attributes: Record<string, string>;
+}
+
+/**
+ * The local stand-in for SQS dead-letter queues: keeps messages by queue ARN in memory and,
+ * when the network persists, appends them to `<dataDir>/dlq/<queue>.jsonl` for inspection.
+ */
+export class LocalQueues {
+  private readonly messages = new Map<string, QueueMessage[]>();
+  private seq = 0;
+
+  constructor(private readonly dir?: string) {
+    if (dir) mkdirSync(dir, { recursive: true });
+  }
+
+  /** Sends a message to a queue. */
+  send(arn: string, body: unknown, attributes: Record<string, string> = {}): void {
+    const msg: QueueMessage = { messageId: `local-${++this.seq}`, sentAt: new Date().toISOString(), body, attributes };
+    const list = this.messages.get(arn) ?? [];
+    list.push(msg);
+    this.messages.set(arn, list);
+    if (this.dir) appendFileSync(join(this.dir, `${arn.split(':').pop()}.jsonl`), `${JSON.stringify(msg)}\n`);
+  }
+
+  /** The messages of one queue, or of every queue. */
+  list(arn?: string): QueueMessage[] {
+    return arn ? [...(this.messages.get(arn) ?? [])] : [...this.messages.values()].flat();
+  }
+}
