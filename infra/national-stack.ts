@@ -61,13 +61,14 @@ export class NationalStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
     });
 
+    const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
       entry: 'functions/reporting/consume.ts',
       description: 'Counts CheckedIn events per hub and day, once per eventId',
       environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
+      asyncDeadLetterQueue: consumerDlq,
     });
     this.reportTable.grantReadWriteData(consumer);
-    const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     new Rule(this, 'CheckedInToReporting', {
       eventBus: this.bus,
       description: 'CheckedIn from every hub to the national reporting store',

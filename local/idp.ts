@@ -36,7 +36,12 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     privateJwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600 });
+    try {
+      writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK; // another process created it first
+    }
   }
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
   const key = await importJWK(privateJwk, 'RS256');

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { api, eventually, startTestNetwork } from '../support/network.ts';
+
+let network: LocalNetwork;
+let call: ReturnType<typeof api>;
+let staff: string;
+let national: string;
+
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
+async function count(hub: string): Promise<number> {
+  const res = await call('GET', `/api/national/reports?from=${today()}&to=${today()}&hub=${hub}`, { token: national });
+  expect(res.status, res.text).toBe(200);
+  return res.json.totals.checkIns as number;
+}
+
+/** Registers `n` members of one organisation at a hub; returns their ids. */
+async function members(hub: string, token: string, n: number, tag: string): Promise<string[]> {
+  const org = await call('POST', `/api/hubs/${hub}/organisations`, { token, body: { name: `Org ${tag}`, type: 'municipality' } });
+  expect(org.status, org.text).toBe(201);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = await call('POST', `/api/hubs/${hub}/members`, { token, body: { name: `Person ${i}`, email: `p${i}.${tag}@kommun.se`, organisationId: org.json.id, membership: 'member' } });
+    expect(m.status, m.text).toBe(201);
+    ids.push(m.json.id);
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  call = api(network);
+  national = await network.token('national');
+  staff = await network.token('staff', 'skelleftea');
+});
+
+afterAll(async () => {
+  await network?.stop();
+});
+
+describe('no lost events', () => {
+  it('delivers every check-in exactly once to the national count while the national bus rejects deliveries for a while', async () => {
+    const ids = await members('skelleftea', staff, 12, 'fault');
+    await network.idle();
+    const before = await count('skelleftea');
+    const rejectedBefore = network.bus.stats.rejectedPuts;
+
+    network.bus.injectFault('samverkan-national', { forMs: 1_500 });
+    const checkIns = await Promise.all(ids.map((memberId) => call('POST', '/api/hubs/skelleftea/check-ins', { token: staff, body: { memberId } })));
+    expect(checkIns.every((r) => r.status === 201)).toBe(true);
+
+    await eventually(async () => (await count('skelleftea')) === before + ids.length, 30_000);
+    await network.idle();
+    expect(await count('skelleftea')).toBe(before + ids.length);
+    expect(network.bus.stats.rejectedPuts).toBeGreaterThan(rejectedBefore);
+    expect(network.queues.list()).toEqual([]);
+  });
+
+  it('keeps events in the outbox while the hub bus is down, and forwards them once it is back', async () => {
+    const ids = await members('skelleftea', staff, 5, 'hubbus');
+    await network.idle();
+    const before = await count('skelleftea');
+    const retriesBefore = network.pipes.reduce((n, p) => n + p.stats.retries, 0);
+
+    network.bus.injectFault('samverkan-hub-skelleftea', { forMs: 1_000 });
+    for (const memberId of ids) expect((await call('POST', '/api/hubs/skelleftea/check-ins', { token: staff, body: { memberId } })).status).toBe(201);
+
+    await eventually(async () => (await count('skelleftea')) === before + ids.length, 30_000);
+    await network.idle();
+    expect(await count('skelleftea')).toBe(before + ids.length);
+    expect(network.pipes.reduce((n, p) => n + p.stats.retries, 0)).toBeGreaterThan(retriesBefore);
+  });
+
+  it('counts a redelivered event once (consumers are idempotent on eventId)', async () => {
+    const [memberId] = await members('skelleftea', staff, 1, 'dup');
+    const res = await call('POST', '/api/hubs/skelleftea/check-ins', { token: staff, body: { memberId } });
+    expect(res.status).toBe(201);
+    await network.idle();
+    const after = await count('skelleftea');
+    const event = (network.bus.archived.get('samverkan-national-all') ?? []).find((e) => (e.detail as any).data?.visitId === res.json.id);
+    expect(event).toBeDefined();
+
+    // At-least-once delivery: the same event arrives again (as after a retry or an archive replay).
+    network.bus.putEvents('samverkan-national', [{ source: event!.source, detailType: event!['detail-type'], detail: event!.detail }]);
+    network.bus.putEvents('samverkan-national', [{ source: event!.source, detailType: event!['detail-type'], detail: event!.detail }]);
+    await network.idle();
+    expect(await count('skelleftea')).toBe(after);
+  });
+
+  it('dead-letters an event the consumer cannot accept instead of dropping it silently', async () => {
+    network.bus.putEvents('samverkan-national', [{ source: 'samverkan.hub.skelleftea', detailType: 'CheckedIn', detail: { metadata: { eventId: 'not-a-uuid' }, data: {} } }]);
+    await network.idle();
+    const dead = network.queues.list().filter((m) => (m.body as any)?.detail?.metadata?.eventId === 'not-a-uuid');
+    expect(dead).toHaveLength(1);
+  });
+});
