@@ -18,8 +18,37 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Returns true when `event` matches `pattern`. Throws InvalidPatternError for a malformed pattern. */
 export function matches(pattern: unknown, event: unknown): boolean {
   if (!isObject(pattern)) throw new InvalidPatternError('A pattern must be a JSON object');
+  if (!validated.has(pattern)) {
+    validatePattern(pattern);
+    validated.add(pattern);
+  }
   return matchObject(pattern, isObject(event) ? event : {});
 }
+
+const validated = new WeakSet<object>();
+
+/** Checks a whole pattern against the grammar, whatever event it will meet. */
+export function validatePattern(pattern: unknown): void {
+  if (!isObject(pattern)) throw new InvalidPatternError('A pattern must be a JSON object');
+  for (const [key, rule] of Object.entries(pattern)) {
+    if (key === '$or') {
+      if (!Array.isArray(rule) || rule.length < 2) throw new InvalidPatternError('"$or" takes an array of at least two patterns');
+      rule.forEach(validatePattern);
+    } else if (Array.isArray(rule)) {
+      if (rule.length === 0) throw new InvalidPatternError(`Empty match list for "${key}"`);
+      // Every matcher is tried once against a probe value: operators and arguments are checked
+      // by the same code that matches, so grammar and matching cannot drift apart.
+      for (const m of rule) {
+        if (isObject(m) && 'exists' in m) {
+          if (typeof m.exists !== 'boolean' || Object.keys(m).length !== 1) throw new InvalidPatternError('"exists" takes true or false');
+        } else matchOne(m, PROBE);
+      }
+    } else if (isObject(rule)) validatePattern(rule);
+    else throw new InvalidPatternError(`The value of "${key}" must be an array of matchers or an object`);
+  }
+}
+
+const PROBE = Symbol('probe');
 
 function matchObject(pattern: Pattern, event: Record<string, unknown>): boolean {
   for (const [key, rule] of Object.entries(pattern)) {
@@ -67,9 +96,8 @@ function matchOne(m: unknown, v: unknown): boolean {
   const arg = m[op];
   switch (op) {
     case 'prefix':
-      return typeof v === 'string' && affix(arg, v, 'prefix');
     case 'suffix':
-      return typeof v === 'string' && affix(arg, v, 'suffix');
+      return affix(arg, v, op);
     case 'equals-ignore-case':
       if (typeof arg !== 'string') throw new InvalidPatternError('"equals-ignore-case" takes a string');
       return typeof v === 'string' && v.toLowerCase() === arg.toLowerCase();
@@ -77,10 +105,10 @@ function matchOne(m: unknown, v: unknown): boolean {
       if (typeof arg !== 'string') throw new InvalidPatternError('"wildcard" takes a string');
       return typeof v === 'string' && wildcard(arg).test(v);
     case 'numeric':
-      return typeof v === 'number' && numeric(arg, v);
+      return numeric(arg, v);
     case 'cidr':
       if (typeof arg !== 'string') throw new InvalidPatternError('"cidr" takes a string');
-      return typeof v === 'string' && cidr(arg, v);
+      return cidr(arg, v);
     case 'anything-but':
       return anythingBut(arg, v);
     default:
@@ -88,7 +116,7 @@ function matchOne(m: unknown, v: unknown): boolean {
   }
 }
 
-function affix(arg: unknown, v: string, kind: 'prefix' | 'suffix'): boolean {
+function affix(arg: unknown, v: unknown, kind: 'prefix' | 'suffix'): boolean {
   let needle: string;
   let ignoreCase = false;
   if (typeof arg === 'string') needle = arg;
@@ -96,6 +124,7 @@ function affix(arg: unknown, v: string, kind: 'prefix' | 'suffix'): boolean {
     needle = arg['equals-ignore-case'];
     ignoreCase = true;
   } else throw new InvalidPatternError(`"${kind}" takes a string or {"equals-ignore-case": string}`);
+  if (typeof v !== 'string') return false;
   const hay = ignoreCase ? v.toLowerCase() : v;
   const n = ignoreCase ? needle.toLowerCase() : needle;
   return kind === 'prefix' ? hay.startsWith(n) : hay.endsWith(n);
@@ -136,15 +165,16 @@ const NUMERIC_OPS: Record<string, (a: number, b: number) => boolean> = {
   '>=': (a, b) => a >= b,
 };
 
-function numeric(arg: unknown, v: number): boolean {
+function numeric(arg: unknown, v: unknown): boolean {
   if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0) throw new InvalidPatternError('"numeric" takes operator/number pairs');
+  const checks = [];
   for (let i = 0; i < arg.length; i += 2) {
     const fn = NUMERIC_OPS[String(arg[i])];
     const bound = arg[i + 1];
     if (!fn || typeof bound !== 'number') throw new InvalidPatternError(`Bad numeric comparison ${JSON.stringify(arg.slice(i, i + 2))}`);
-    if (!fn(v, bound)) return false;
+    checks.push((x: number) => fn(x, bound));
   }
-  return true;
+  return typeof v === 'number' && checks.every((c) => c(v));
 }
 
 const wildcardCache = new Map<string, RegExp>();
@@ -182,7 +212,7 @@ function ipv6ToBigInt(ip: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
-function cidr(range: string, ip: string): boolean {
+function cidr(range: string, ip: unknown): boolean {
   const [base = '', bitsText] = range.split('/');
   const v6 = base.includes(':');
   const width = v6 ? 128 : 32;
@@ -190,6 +220,7 @@ function cidr(range: string, ip: string): boolean {
   const parse = v6 ? ipv6ToBigInt : ipv4ToBigInt;
   const b = parse(base);
   if (b === undefined || !Number.isInteger(bits) || bits < 0 || bits > width) throw new InvalidPatternError(`Bad cidr "${range}"`);
+  if (typeof ip !== 'string') return false;
   const a = parse(ip);
   if (a === undefined) return false;
   const shift = BigInt(width - bits);

@@ -59,6 +59,8 @@ export class SamverkanFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the version we test is the version that runs.
+        externalModules: [],
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         commandHooks: {
           beforeBundling: () => [],

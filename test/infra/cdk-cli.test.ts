@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = (name: string) => join(process.cwd(), 'node_modules', '.bin', name);
+// Offline, no credentials: the CLI must neither phone home nor need an account.
+const env = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_EC2_METADATA_DISABLED: 'true' };
+
+describe('the CDK CLI, offline and without credentials', () => {
+  it('`cdk ls` lists the national stack and one stack per hub', async () => {
+    const out = await run(bin('cdk'), ['ls', '--output', mkdtempSync(join(tmpdir(), 'cdk-ls-'))], { env, timeout: 120_000 });
+    expect(out.stdout.trim().split('\n').sort()).toEqual([
+      'samverkan-hub-boden',
+      'samverkan-hub-lulea',
+      'samverkan-hub-ostersund',
+      'samverkan-hub-skelleftea',
+      'samverkan-hub-stockholm',
+      'samverkan-hub-umea',
+      'samverkan-national',
+    ]);
+  });
+
+  let outdir: string;
+  beforeAll(async () => {
+    outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
+    await run(bin('cdk'), ['synth', '--quiet', '--output', outdir], { env, timeout: 180_000 });
+  }, 200_000);
+
+  it('`cdk synth` bundles every handler with local esbuild, hub files included', async () => {
+    const template = JSON.parse(readFileSync(join(outdir, 'samverkan-hub-umea.template.json'), 'utf8'));
+    const fn = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata['samverkan:entry'] === 'functions/hub-api/handler.ts');
+    const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+    expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
+    expect(readdirSync(join(assetDir, 'hubs')).sort()).toEqual(['boden.json', 'lulea.json', 'ostersund.json', 'skelleftea.json', 'stockholm.json', 'umea.json']);
+  });
+
+  it('the bundled national API loads on its own and answers like the source it was built from', async () => {
+    const template = JSON.parse(readFileSync(join(outdir, 'samverkan-national.template.json'), 'utf8'));
+    const fn = Object.values(template.Resources as Record<string, any>).find((r) => r.Metadata?.['samverkan:entry'] === 'functions/national-api/handler.ts');
+    const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
+    const script = `
+      const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});
+      const res = await handler({ version: '2.0', routeKey: 'GET /api/hubs', rawPath: '/api/hubs', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/api/hubs' }, requestId: 'r' }, isBase64Encoded: false }, {});
+      console.log(JSON.stringify(res));`;
+    const out = await run(bin('node'), ['--input-type=module', '-e', script], {
+      env: { ...env, LAMBDA_TASK_ROOT: assetDir, REPORT_TABLE_NAME: 't', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'a', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      timeout: 30_000,
+    });
+    const res = JSON.parse(out.stdout.trim().split('\n').pop()!);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).hubs).toHaveLength(6);
+  });
+});

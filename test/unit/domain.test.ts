@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { catalog, catalogJsonSchemas, parseDetail } from '../../events/catalog.ts';
+import { buildEvent } from '../../functions/domain/events.ts';
+import { MEMBER_CODE_ALPHABET, newMemberCode, normaliseMemberCode } from '../../functions/domain/ids.ts';
+import { canonicalOrgNumber } from '../../functions/domain/orgnumber.ts';
+import { localDate } from '../../functions/domain/time.ts';
+
+describe('Swedish organisation numbers', () => {
+  it.each([
+    ['202100-2114', '202100-2114'],
+    ['2021002114', '202100-2114'],
+    ['16202100-2114', '202100-2114'],
+    ['556036-0793', '556036-0793'],
+  ])('accepts %s as %s', (input, canonical) => {
+    expect(canonicalOrgNumber(input)).toBe(canonical);
+  });
+
+  it.each(['202100-2115', '12345', '556036-079', 'abcdef-ghij', ''])('rejects %s', (input) => {
+    expect(canonicalOrgNumber(input)).toBeUndefined();
+  });
+});
+
+describe('member codes', () => {
+  it('are 8 characters of an alphabet without look-alikes', () => {
+    for (let i = 0; i < 200; i++) {
+      const code = newMemberCode();
+      expect(code).toHaveLength(8);
+      for (const c of code) expect(MEMBER_CODE_ALPHABET).toContain(c);
+    }
+    expect(MEMBER_CODE_ALPHABET).not.toMatch(/[01OIL]/);
+  });
+
+  it('normalise what staff type', () => {
+    expect(normaliseMemberCode('k7qx-4m2p ')).toBe('K7QX4M2P');
+  });
+});
+
+describe('hub-local dates', () => {
+  it('use Europe/Stockholm, also across midnight UTC and the clock change', () => {
+    expect(localDate(new Date('2026-11-26T23:30:00Z'), 'Europe/Stockholm')).toBe('2026-11-27');
+    expect(localDate(new Date('2026-07-01T22:30:00Z'), 'Europe/Stockholm')).toBe('2026-07-02');
+    expect(localDate(new Date('2026-03-29T00:59:00Z'), 'Europe/Stockholm')).toBe('2026-03-29');
+    expect(localDate(new Date('2026-10-24T22:30:00Z'), 'Europe/Stockholm')).toBe('2026-10-25');
+  });
+});
+
+describe('the event catalog', () => {
+  const ctx = { hubId: 'umea', correlationId: 'req-1', now: new Date('2026-11-26T08:00:00Z') };
+
+  it('builds events with the envelope metadata and validates them', () => {
+    const e = buildEvent(
+      'CheckedIn',
+      { visitId: 'v', memberId: 'm', organisationId: 'o', organisationType: 'state-agency', membership: 'member', hubId: 'umea', checkedInAt: '2026-11-26T08:00:00.000Z', localDate: '2026-11-26' },
+      ctx,
+    );
+    expect(e.detail.metadata).toMatchObject({ eventType: 'CheckedIn', schemaVersion: 1, hubId: 'umea', correlationId: 'req-1', occurredAt: '2026-11-26T08:00:00.000Z' });
+    expect(e.detail.metadata.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(parseDetail('CheckedIn', e.detail)).toEqual(e.detail);
+  });
+
+  it('refuses to build an event whose data does not fit its schema', () => {
+    expect(() => buildEvent('CheckedIn', { visitId: 'v' } as never, ctx)).toThrow();
+  });
+
+  it('keeps personal data out of MemberRegistered', () => {
+    const shape = Object.keys((catalog.MemberRegistered.data as unknown as { shape: Record<string, unknown> }).shape);
+    expect(shape).not.toContain('name');
+    expect(shape).not.toContain('email');
+    expect(() =>
+      buildEvent('MemberRegistered', { memberId: 'm', organisationId: 'o', organisationType: 'region', membership: 'member', email: 'a@b.se' } as never, ctx),
+    ).toThrow();
+  });
+
+  it('generates a JSON Schema for every event', () => {
+    const schemas = catalogJsonSchemas() as Record<string, { properties: { metadata: unknown; data: { required: string[] } } }>;
+    expect(Object.keys(schemas).sort()).toEqual(['CheckedIn.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
+    expect(schemas['CheckedIn.v1']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
+  });
+});
