@@ -1,0 +1,70 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { startTestNetwork } from '../support/network.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let network: LocalNetwork;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
+  page = await browser.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await network?.stop();
+});
+
+describe('the staff app', () => {
+  it('lets hub staff register an organisation and a member and check the member in by code', async () => {
+    await page.goto(network.url);
+    await expect.poll(() => page.locator('#hub option').count(), { timeout: 20_000 }).toBe(6);
+    await page.selectOption('#hub', 'umea');
+    await expect.poll(() => page.locator('#hub-info').textContent(), { timeout: 20_000 }).toContain('Great Hub');
+
+    await page.fill('#token', await network.token('staff', 'umea'));
+    await page.click('#token-form button');
+
+    await page.fill('#org-form input[name=name]', 'Försäkringskassan');
+    await page.selectOption('#org-form select[name=type]', 'state-agency');
+    await page.click('#org-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('Försäkringskassan');
+
+    await page.fill('#member-form input[name=name]', 'Karin Öberg');
+    await page.fill('#member-form input[name=email]', 'karin.oberg@fk.se');
+    await page.selectOption('#member-form select[name=membership]', 'member');
+    await page.click('#member-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/Medlemskod: [2-9A-Z]{8}/);
+    const code = /Medlemskod: ([2-9A-Z]{8})/.exec((await page.locator('#result').textContent()) ?? '')![1]!;
+
+    await page.fill('#checkin-code', code.toLowerCase());
+    await page.click('#checkin-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Incheckad/);
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/samverkan-staff-app.png`, fullPage: true });
+
+    await page.fill('#checkin-code', code);
+    await page.click('#checkin-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Redan incheckad/);
+  });
+
+  it('shows the API’s error, naming the field, when input is bad', async () => {
+    await page.fill('#org-form input[name=name]', 'Bolaget');
+    await page.fill('#org-form input[name=orgNumber]', '123');
+    await page.click('#org-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('body.orgNumber');
+    expect(await page.locator('#result').getAttribute('class')).toBe('error');
+  });
+
+  it('switches to English', async () => {
+    await page.click('#lang');
+    await expect.poll(() => page.locator('#checkin-form button').textContent(), { timeout: 20_000 }).toBe('Check in');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+  });
+});

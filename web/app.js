@@ -1,0 +1,158 @@
+// The staff app (värdskap): Swedish first, English on request. Talks to API v1 only.
+const texts = {
+  sv: {
+    title: 'samverkan · värdskap', hub: 'Hubb', signIn: 'Inloggning', tokenHint: 'Klistra in din token (lokalt: npm run --silent token -- --role staff --hub umea).',
+    token: 'Token', save: 'Spara', checkIn: 'Checka in', memberCode: 'Medlemskod', checkInButton: 'Checka in', newOrganisation: 'Ny organisation',
+    name: 'Namn', type: 'Typ', orgNumber: 'Organisationsnummer', homeMunicipality: 'Hemkommun', register: 'Registrera', newMember: 'Ny medlem',
+    email: 'E-post', organisation: 'Organisation', employerLocation: 'Arbetsgivarens ort', membership: 'Medlemskap', messages: 'Meddelanden',
+    'm_member': 'Medlem', 'm_guest': 'Gäst', 'm_business-partner': 'Näringslivspartner',
+    't_state-agency': 'Statlig myndighet', t_municipality: 'Kommun', t_region: 'Region', 't_county-board': 'Länsstyrelse', 't_public-company': 'Kommunalt eller regionalt bolag',
+    t_university: 'Lärosäte', t_business: 'Företag', t_other: 'Annan',
+    phase: { preparation: 'förberedelse', 'start-up': 'uppstart', operation: 'drift' },
+    resources: 'Resurser', desks: 'platser', oneDesk: '1 plats', seats: 'personer', venue: 'Värdlokal',
+    checkedIn: (v) => `Incheckad ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })} (besök ${v.id}).`,
+    alreadyIn: (v) => `Redan incheckad sedan ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })}.`,
+    orgCreated: (o) => `Organisationen ${o.name} är registrerad.`, memberCreated: (m) => `${m.name} är registrerad. Medlemskod: ${m.memberCode}`,
+    tokenSaved: 'Token sparad för den här fliken.', error: 'Fel', other: 'English',
+  },
+  en: {
+    title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
+    token: 'Token', save: 'Save', checkIn: 'Check in', memberCode: 'Member code', checkInButton: 'Check in', newOrganisation: 'New organisation',
+    name: 'Name', type: 'Type', orgNumber: 'Organisation number', homeMunicipality: 'Home municipality', register: 'Register', newMember: 'New member',
+    email: 'E-mail', organisation: 'Organisation', employerLocation: "Employer's location", membership: 'Membership', messages: 'Messages',
+    'm_member': 'Member', 'm_guest': 'Guest', 'm_business-partner': 'Business partner',
+    't_state-agency': 'State agency', t_municipality: 'Municipality', t_region: 'Region', 't_county-board': 'County board', 't_public-company': 'Municipal or regional company',
+    t_university: 'University', t_business: 'Business', t_other: 'Other',
+    phase: { preparation: 'preparation', 'start-up': 'start-up', operation: 'operation' },
+    resources: 'Resources', desks: 'desks', oneDesk: '1 desk', seats: 'people', venue: 'Host venue',
+    checkedIn: (v) => `Checked in at ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })} (visit ${v.id}).`,
+    alreadyIn: (v) => `Already checked in since ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })}.`,
+    orgCreated: (o) => `Organisation ${o.name} registered.`, memberCreated: (m) => `${m.name} registered. Member code: ${m.memberCode}`,
+    tokenSaved: 'Token saved for this tab.', error: 'Error', other: 'Svenska',
+  },
+};
+
+const $ = (sel) => document.querySelector(sel);
+let lang = localStorage.getItem('samverkan.lang') || 'sv';
+let hubs = [];
+const organisations = JSON.parse(sessionStorage.getItem('samverkan.orgs') || '{}');
+const t = (key) => texts[lang][key];
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-i18n]')) {
+    const value = t(el.dataset.i18n);
+    if (typeof value === 'string') el.textContent = value;
+  }
+  $('#lang').textContent = t('other');
+  renderHub();
+}
+
+function say(message, kind = 'ok') {
+  const out = $('#result');
+  out.className = kind;
+  out.textContent = message;
+}
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  const token = sessionStorage.getItem('samverkan.token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const issues = (json.error?.issues || []).map((i) => `${i.path}: ${i.message}`).join('\n');
+    throw new Error(`${res.status} ${json.error?.message || res.statusText}${issues ? `\n${issues}` : ''}`);
+  }
+  return { status: res.status, json };
+}
+
+const currentHub = () => $('#hub').value;
+
+function renderHub() {
+  const hub = hubs.find((h) => h.id === currentHub());
+  const info = $('#hub-info');
+  if (!hub) return;
+  const res = (hub.resources || [])
+    .map((r) => `<li>${escape(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
+    .join('');
+  info.innerHTML = `<h2>${escape(hub.name)}</h2><p>${escape(hub.city)}, ${escape(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${escape(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
+  const select = $('#member-org');
+  select.innerHTML = Object.values(organisations[currentHub()] || {}).map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`).join('');
+}
+
+function escape(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function formData(form) {
+  return Object.fromEntries([...new FormData(form)].filter(([, v]) => String(v).trim() !== ''));
+}
+
+async function loadHub(id) {
+  const { json } = await api('GET', `/api/hubs/${id}`);
+  hubs = hubs.map((h) => (h.id === id ? json : h));
+  renderHub();
+}
+
+async function start() {
+  const { json } = await api('GET', '/api/hubs');
+  hubs = json.hubs;
+  $('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${escape(h.name)}</option>`).join('');
+  const saved = localStorage.getItem('samverkan.hub');
+  if (saved && hubs.some((h) => h.id === saved)) $('#hub').value = saved;
+  $('#token').value = sessionStorage.getItem('samverkan.token') || '';
+  applyLanguage();
+  await loadHub(currentHub());
+}
+
+$('#hub').addEventListener('change', () => {
+  localStorage.setItem('samverkan.hub', currentHub());
+  loadHub(currentHub()).catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
+});
+$('#lang').addEventListener('click', () => {
+  lang = lang === 'sv' ? 'en' : 'sv';
+  localStorage.setItem('samverkan.lang', lang);
+  applyLanguage();
+});
+$('#token-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem('samverkan.token', $('#token').value.trim());
+  say(t('tokenSaved'));
+});
+$('#checkin-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { status, json } = await api('POST', `/api/hubs/${currentHub()}/check-ins`, { memberCode: $('#checkin-code').value.trim() });
+    say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
+    e.target.reset();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#org-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api('POST', `/api/hubs/${currentHub()}/organisations`, formData(e.target));
+    (organisations[currentHub()] ??= {})[json.id] = { id: json.id, name: json.name };
+    sessionStorage.setItem('samverkan.orgs', JSON.stringify(organisations));
+    renderHub();
+    say(t('orgCreated')(json));
+    e.target.reset();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#member-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api('POST', `/api/hubs/${currentHub()}/members`, formData(e.target));
+    say(t('memberCreated')(json));
+    e.target.reset();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+
+start().catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
