@@ -1,5 +1,5 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Aws, CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { StreamViewType, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -12,6 +12,7 @@ import type { HubConfig } from '../hubs/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
+import { safeTable } from './constructs/table.ts';
 import { EXPORTS, NATIONAL_BUS_NAME, hubBusName } from './names.ts';
 
 /** Where the hub finds the national bus and the user pool. */
@@ -42,16 +43,7 @@ export class HubStack extends Stack {
     const { hub, national } = props;
     const source = hubSource(hub.id);
 
-    this.table = new Table(this, 'HubTable', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      stream: StreamViewType.NEW_IMAGE,
-      timeToLiveAttribute: 'expiresAt',
-    });
+    this.table = safeTable(this, 'HubTable', { stream: StreamViewType.NEW_IMAGE });
 
     const issuer = national.userPoolId
       ? `https://cognito-idp.${national.region ?? Aws.REGION}.${Aws.URL_SUFFIX}/${national.userPoolId}`

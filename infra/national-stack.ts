@@ -1,7 +1,7 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBusPolicy, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
@@ -12,6 +12,7 @@ import type { HubConfig } from '../hubs/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
+import { safeTable } from './constructs/table.ts';
 import { EXPORTS, NATIONAL_BUS_NAME, NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
 
 /** How long the national bus archive keeps events for replay. */
@@ -51,15 +52,7 @@ export class NationalStack extends Stack {
       });
     });
 
-    this.reportTable = new Table(this, 'ReportTable', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute: 'expiresAt',
-    });
+    this.reportTable = safeTable(this, 'ReportTable');
 
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {

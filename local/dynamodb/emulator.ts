@@ -1,5 +1,4 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -111,6 +110,3 @@ export async function startEmulator(options: { inMemory?: boolean; dbPath?: stri
     },
   };
 }
-
-/** A short stable digest, for names derived from paths. */
-export const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8);

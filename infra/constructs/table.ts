@@ -1,0 +1,20 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, type StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+
+/**
+ * A single-table-design DynamoDB table (`pk`/`sk`, TTL on `expiresAt`) that cannot be lost:
+ * on-demand, point-in-time recovery, deletion protection, retained when the stack goes.
+ */
+export function safeTable(scope: Construct, id: string, options: { stream?: StreamViewType } = {}): Table {
+  return new Table(scope, id, {
+    partitionKey: { name: 'pk', type: AttributeType.STRING },
+    sortKey: { name: 'sk', type: AttributeType.STRING },
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    timeToLiveAttribute: 'expiresAt',
+    ...(options.stream ? { stream: options.stream } : {}),
+  });
+}
