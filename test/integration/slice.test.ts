@@ -181,6 +181,14 @@ describe('bad input gets a 4xx naming the field and changes nothing', () => {
     expect(res.json.error.issues[0].path).toBe('body');
   });
 
+  it('rejects a body that is not declared as JSON with 415 naming the header', async () => {
+    const before = await itemCount('umea');
+    const res = await call('POST', '/api/hubs/umea/organisations', { token: staffUmea, rawBody: '{"name":"X","type":"business"}', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect(res.json.error.issues[0].path).toBe('header.content-type');
+    expect(await itemCount('umea')).toBe(before);
+  });
+
   it('rejects a missing body with 400', async () => {
     const res = await call('POST', '/api/hubs/umea/check-ins', { token: staffUmea });
     expect(res.status).toBe(400);
