@@ -63,11 +63,44 @@ export const CheckedIn = defineEvent({
     .strict(),
 });
 
+/** A visit ended: checked out by staff, or closed automatically at closing time. */
+export const CheckedOut = defineEvent({
+  detailType: 'CheckedOut',
+  version: 1,
+  description: 'A visit ended; carries its duration. `autoClosed` is true when the closing-time job ended it.',
+  data: z
+    .object({
+      visitId: z.string(),
+      memberId: z.string(),
+      organisationId: z.string(),
+      hubId: HubId,
+      checkedInAt: IsoDateTime,
+      checkedOutAt: IsoDateTime,
+      durationMinutes: z.number().int().min(0),
+      localDate: z.iso.date(),
+      autoClosed: z.boolean(),
+    })
+    .strict(),
+});
+
+/**
+ * A member was erased (GDPR Art. 17). Every consumer that holds anything about the member
+ * must forget it; counts without the member stay.
+ */
+export const MemberErased = defineEvent({
+  detailType: 'MemberErased',
+  version: 1,
+  description: 'A member was erased at their request; every consumer forgets them.',
+  data: z.object({ memberId: z.string(), erasedAt: IsoDateTime }).strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
   MemberRegistered,
   CheckedIn,
+  CheckedOut,
+  MemberErased,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -105,7 +105,20 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: (p.StreamSpecification as { StreamViewType: 'NEW_IMAGE' }).StreamViewType } } : {}),
     };
     try {
-      await ddb.send(new DescribeTableCommand({ TableName: name }));
+      const existing = await ddb.send(new DescribeTableCommand({ TableName: name }));
+      // A table kept in .data/ from an older template: add the indexes it lacks.
+      const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+      for (const gsi of input.GlobalSecondaryIndexes ?? []) {
+        if (have.has(gsi.IndexName)) continue;
+        log(`adding index ${gsi.IndexName} to ${name}`);
+        await ddb.send(
+          new UpdateTableCommand({
+            TableName: name,
+            AttributeDefinitions: input.AttributeDefinitions,
+            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection } }],
+          }),
+        );
+      }
     } catch (e) {
       if ((e as Error).name !== 'ResourceNotFoundException') throw e;
       await ddb.send(new CreateTableCommand(input));

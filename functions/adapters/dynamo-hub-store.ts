@@ -1,26 +1,30 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutgoingEvent } from '../domain/events.ts';
-import { UniqueConflict, type HubStore, type Member, type Organisation, type Visit } from '../domain/hub.ts';
+import { UniqueConflict, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { outboxItem } from './outbox.ts';
 
+/** The name of the hub table's one secondary index: visits by member. */
+export const MEMBER_VISITS_INDEX = 'gsi1';
+
 const key = {
   org: (id: string) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
-  orgNumber: (n: string) => ({ pk: `ORGNUMBER#${n}`, sk: 'ORGNUMBER' }),
   member: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'MEMBER' }),
+  tombstone: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'ERASED' }),
   memberCode: (code: string) => ({ pk: `MEMBERCODE#${code}`, sk: 'MEMBERCODE' }),
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' }),
+  search: (token: string, memberId: string) => ({ pk: 'SEARCH', sk: `${token}#${memberId}` }),
   visit: (id: string) => ({ pk: `VISIT#${id}`, sk: 'VISIT' }),
-  openVisit: (memberId: string) => ({ pk: `OPENVISIT#${memberId}`, sk: 'OPENVISIT' }),
+  presence: (memberId: string) => ({ pk: 'PRESENT', sk: `MEMBER#${memberId}` }),
 };
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
   return rest as T;
 }
 
-/** The hub's single DynamoDB table: entities, uniqueness guards and the outbox. */
+/** The hub's single DynamoDB table: entities, uniqueness guards, the search index and the outbox. */
 export class DynamoHubStore implements HubStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -31,8 +35,16 @@ export class DynamoHubStore implements HubStore {
     return { Put: { TableName: this.tableName, Item: item, ...(guard ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } };
   }
 
+  private del(k: { pk: string; sk: string }, condition?: string, values?: Record<string, unknown>) {
+    return { Delete: { TableName: this.tableName, Key: k, ...(condition ? { ConditionExpression: condition } : {}), ...(values ? { ExpressionAttributeValues: values } : {}) } };
+  }
+
   private outbox(events: OutgoingEvent[]) {
     return events.map((e) => this.put(outboxItem(e)));
+  }
+
+  private write(items: unknown[]) {
+    return withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items as never })));
   }
 
   private async get<T>(k: { pk: string; sk: string }): Promise<T | undefined> {
@@ -40,30 +52,41 @@ export class DynamoHubStore implements HubStore {
     return strip<T>(res.Item);
   }
 
-  async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<void> {
-    const items = [this.put({ ...key.org(org.id), entity: 'organisation', ...org })];
-    if (org.orgNumber) items.push(this.put({ ...key.orgNumber(org.orgNumber), entity: 'guard', organisationId: org.id }));
-    try {
-      await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: [...items, ...this.outbox(events)] })));
-    } catch (e) {
-      if (org.orgNumber && cancellationCodes(e)?.[1] === 'ConditionalCheckFailed') throw new UniqueConflict('orgNumber');
-      throw e;
-    }
+  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }));
+      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   getOrganisation(id: string) {
     return this.get<Organisation>(key.org(id));
   }
 
-  async createMember(member: Member, events: OutgoingEvent[]): Promise<void> {
+  async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean> {
+    try {
+      await this.write([this.put({ ...key.org(org.id), entity: 'organisation', ...org }), ...this.outbox(events)]);
+      return true;
+    } catch (e) {
+      if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async createMember(member: Member, tokens: string[], events: OutgoingEvent[]): Promise<void> {
     const items = [
       this.put({ ...key.member(member.id), entity: 'member', ...member }),
       this.put({ ...key.email(member.email), entity: 'guard', memberId: member.id }),
       this.put({ ...key.memberCode(member.memberCode), entity: 'guard', memberId: member.id }),
+      ...tokens.map((t) => this.put({ ...key.search(t, member.id), entity: 'search', memberId: member.id }, false)),
       ...this.outbox(events),
     ];
     try {
-      await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+      await this.write(items);
     } catch (e) {
       const codes = cancellationCodes(e);
       if (codes?.[1] === 'ConditionalCheckFailed') throw new UniqueConflict('email');
@@ -81,29 +104,111 @@ export class DynamoHubStore implements HubStore {
     return guard ? this.getMember(guard.memberId) : undefined;
   }
 
-  async openVisit(visit: Visit, events: OutgoingEvent[]) {
+  async searchMembers(prefix: string, limit: number): Promise<string[]> {
+    const res = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': 'SEARCH', ':prefix': prefix },
+        Limit: limit,
+      }),
+    );
+    return [...new Set((res.Items ?? []).map((i) => String(i.memberId)))];
+  }
+
+  async openVisit(visit: Visit & { memberId: string }, presence: PresenceEntry, events: OutgoingEvent[]) {
     for (let attempt = 0; attempt < 10; attempt++) {
       try {
-        await withConflictRetry(() =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                this.put({ ...key.openVisit(visit.memberId), entity: 'guard', visitId: visit.id }),
-                this.put({ ...key.visit(visit.id), entity: 'visit', ...visit }),
-                ...this.outbox(events),
-              ],
-            }),
-          ),
-        );
-        return { created: true as const, visit };
+        await this.write([
+          this.put({ ...key.presence(visit.memberId), entity: 'presence', ...presence }),
+          this.put({ ...key.visit(visit.id), entity: 'visit', gsi1pk: `MEMBERVISITS#${visit.memberId}`, gsi1sk: visit.checkedInAt, ...visit }),
+          ...this.outbox(events),
+        ]);
+        return { created: true, visit };
       } catch (e) {
         if (cancellationCodes(e)?.[0] !== 'ConditionalCheckFailed') throw e;
       }
-      const open = await this.get<{ visitId: string }>(key.openVisit(visit.memberId));
+      const open = await this.get<PresenceEntry>(key.presence(visit.memberId));
       const existing = open && (await this.get<Visit>(key.visit(open.visitId)));
-      if (existing) return { created: false as const, visit: existing };
-      // The open visit was closed between our write and our read: try again.
+      if (existing) return { created: false, visit: existing };
+      // The member was checked out between our write and our read: try again.
     }
-    throw new Error(`Could not open a visit for member ${visit.memberId}: the open-visit guard kept changing`);
+    throw new Error(`Could not open a visit for member ${visit.memberId}: presence kept changing`);
+  }
+
+  getVisit(id: string) {
+    return this.get<Visit>(key.visit(id));
+  }
+
+  async closeVisit(visit: Visit & { memberId: string }, closed: { checkedOutAt: string; durationMinutes: number; autoClosed: boolean }, events: OutgoingEvent[]) {
+    try {
+      await this.write([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: key.visit(visit.id),
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(checkedOutAt)',
+            UpdateExpression: 'SET checkedOutAt = :out, durationMinutes = :d, autoClosed = :auto',
+            ExpressionAttributeValues: { ':out': closed.checkedOutAt, ':d': closed.durationMinutes, ':auto': closed.autoClosed },
+          },
+        },
+        this.del(key.presence(visit.memberId), 'visitId = :v', { ':v': visit.id }),
+        ...this.outbox(events),
+      ]);
+      return true;
+    } catch (e) {
+      if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async presence(): Promise<PresenceEntry[]> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PRESENT' }, ConsistentRead: true });
+    return items.map((i) => strip<PresenceEntry>(i)!);
+  }
+
+  async visitsOf(memberId: string): Promise<Visit[]> {
+    const items = await this.queryAll({ IndexName: MEMBER_VISITS_INDEX, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `MEMBERVISITS#${memberId}` } });
+    return items.map((i) => strip<Visit>(i)!);
+  }
+
+  async eraseMember(member: Member, tokens: string[], events: OutgoingEvent[], erasedAt: string): Promise<void> {
+    try {
+      await this.write([
+      this.del(key.member(member.id), 'attribute_exists(pk)'),
+      this.put({ ...key.tombstone(member.id), entity: 'tombstone', memberId: member.id, erasedAt }, false),
+      this.del(key.email(member.email)),
+      this.del(key.memberCode(member.memberCode)),
+      this.del(key.presence(member.id)),
+      ...tokens.map((t) => this.del(key.search(t, member.id))),
+      ...this.outbox(events),
+      ]);
+    } catch (e) {
+      // Erased meanwhile by a concurrent request: the tombstone is there, nothing more to do here.
+      if (cancellationCodes(e)?.[0] !== 'ConditionalCheckFailed') throw e;
+    }
+  }
+
+  async anonymiseVisits(memberId: string): Promise<void> {
+    // The index is eventually consistent: read until it shows no linked visit.
+    for (let round = 0; round < 20; round++) {
+      const linked = await this.queryAll({ IndexName: MEMBER_VISITS_INDEX, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `MEMBERVISITS#${memberId}` } });
+      if (linked.length === 0) return;
+      for (const v of linked) {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: v.pk, sk: v.sk },
+            UpdateExpression: 'REMOVE memberId, gsi1pk, gsi1sk SET anonymised = :t',
+            ExpressionAttributeValues: { ':t': true },
+          }),
+        );
+      }
+    }
+    throw new Error(`Visits of erased member ${memberId} still linked after 20 rounds`);
+  }
+
+  async erasedAt(memberId: string): Promise<string | undefined> {
+    return (await this.get<{ erasedAt: string }>(key.tombstone(memberId)))?.erasedAt;
   }
 }

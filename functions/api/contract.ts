@@ -42,6 +42,7 @@ export const CreateMemberBody = z
     organisationId: trimmed(64),
     employerLocation: trimmed(80).optional(),
     membership: Membership,
+    language: z.enum(['sv', 'en']).optional(),
   })
   .strict();
 
@@ -55,12 +56,43 @@ export const MemberResponse = z.object({
   organisationId: z.string(),
   employerLocation: z.string().optional(),
   membership: Membership,
+  language: z.enum(['sv', 'en']),
+  /** What the member's QR code encodes; scanning it checks the member in. */
+  qrPayload: z.string(),
   createdAt: z.string(),
+});
+
+/** `GET /api/hubs/{hubId}/members?q=` query. */
+export const MemberSearchQuery = z
+  .object({
+    q: z.string().trim().min(2, 'At least 2 characters').max(100),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** Who is in the hub now. */
+export const PresenceResponse = z.object({
+  hubId: HubId,
+  date: z.string(),
+  count: z.number().int(),
+  organisations: z.number().int(),
+  present: z.array(
+    z.object({
+      visitId: z.string(),
+      memberId: z.string(),
+      name: z.string(),
+      organisationId: z.string(),
+      organisationName: z.string(),
+      organisationType: OrganisationType,
+      membership: Membership,
+      since: z.string(),
+    }),
+  ),
 });
 
 /** `POST /api/hubs/{hubId}/check-ins` body: exactly one of memberId and memberCode. */
 export const CheckInBody = z
-  .object({ memberId: trimmed(64).optional(), memberCode: trimmed(20).optional() })
+  .object({ memberId: trimmed(64).optional(), memberCode: trimmed(80).optional() })
   .strict()
   .superRefine((b, ctx) => {
     if (!b.memberId === !b.memberCode) {
@@ -78,6 +110,8 @@ export const VisitResponse = z.object({
   checkedInAt: z.string(),
   localDate: z.string(),
   checkedOutAt: z.string().optional(),
+  durationMinutes: z.number().int().optional(),
+  autoClosed: z.boolean().optional(),
 });
 
 const Resource = z.object({
@@ -158,9 +192,15 @@ export interface RouteSpec {
 
 /** Routes served by each hub's API (one stack per hub). */
 export const hubRoutes: RouteSpec[] = [
-  { operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 },
-  { operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 },
-  { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id or member code (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
+  { operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub (200 with the existing one if registered already; ids are network-wide)', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 },
+  { operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 },
+  { operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 },
+  { operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 },
+  { operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: z.object({ member: MemberResponse, visits: z.array(VisitResponse.omit({ visitId: true })) }).loose(), status: 200 },
+  { operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 },
+  { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
+  { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
+  { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
 ];
 
 /** Routes served by the national stack. */

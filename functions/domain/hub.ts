@@ -1,14 +1,14 @@
 import type { z } from 'zod';
 import type { Membership, OrganisationType } from '../../events/catalog.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
-import { conflict, notFound } from '../shared/errors.ts';
+import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
 import { newId, newMemberCode, normaliseMemberCode } from './ids.ts';
+import { fold, organisationId, queryWords, searchTokens } from './identity.ts';
 import { canonicalOrgNumber } from './orgnumber.ts';
 import { localDate, type Clock } from './time.ts';
-import { badRequest } from '../shared/errors.ts';
 
-/** An organisation registered at a hub. */
+/** An organisation registered at a hub; its id is the same at every hub of the network. */
 export interface Organisation {
   id: string;
   hubId: string;
@@ -19,7 +19,7 @@ export interface Organisation {
   createdAt: string;
 }
 
-/** A member of a hub (personal data: never leaves the hub table except to staff). */
+/** A member of a hub (personal data: it never leaves the hub table except to staff and the member). */
 export interface Member {
   id: string;
   hubId: string;
@@ -29,41 +29,69 @@ export interface Member {
   organisationId: string;
   employerLocation?: string;
   membership: z.infer<typeof Membership>;
+  language: 'sv' | 'en';
   createdAt: string;
 }
 
-/** A visit: one check-in, open until checked out. */
+/** A visit: one check-in, open until checked out. An erased member's visits keep no member id. */
 export interface Visit {
   id: string;
   hubId: string;
-  memberId: string;
+  memberId?: string;
   organisationId: string;
   checkedInAt: string;
   localDate: string;
   checkedOutAt?: string;
+  durationMinutes?: number;
+  autoClosed?: boolean;
 }
 
-/** What a hub needs from storage. Each write stores the state and its events atomically (outbox). */
+/** Someone in the hub now. */
+export interface PresenceEntry {
+  visitId: string;
+  memberId: string;
+  name: string;
+  organisationId: string;
+  organisationName: string;
+  organisationType: Organisation['type'];
+  membership: Member['membership'];
+  since: string;
+}
+
+/** What a hub needs from storage. Every write stores the state and its events atomically (outbox). */
 export interface HubStore {
-  /** Stores a new organisation; throws `OrgNumberTaken` when the org number is registered here already. */
-  createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<void>;
   getOrganisation(id: string): Promise<Organisation | undefined>;
-  /** Stores a new member; throws `EmailTaken` or `MemberCodeTaken` on uniqueness conflicts. */
-  createMember(member: Member, events: OutgoingEvent[]): Promise<void>;
+  /** Stores a new organisation; false when it is registered here already. */
+  createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean>;
+  /** Stores a new member with its search tokens; throws `UniqueConflict` for a taken e-mail or code. */
+  createMember(member: Member, tokens: string[], events: OutgoingEvent[]): Promise<void>;
   getMember(id: string): Promise<Member | undefined>;
   getMemberByCode(code: string): Promise<Member | undefined>;
-  /** Opens a visit unless the member has one open; returns the open one then. */
-  openVisit(visit: Visit, events: OutgoingEvent[]): Promise<{ created: true; visit: Visit } | { created: false; visit: Visit }>;
+  /** Member ids whose search tokens start with `prefix`, at most `limit`. */
+  searchMembers(prefix: string, limit: number): Promise<string[]>;
+  /** Opens a visit and the presence entry unless the member is in; returns the open visit then. */
+  openVisit(visit: Visit & { memberId: string }, presence: PresenceEntry, events: OutgoingEvent[]): Promise<{ created: boolean; visit: Visit }>;
+  getVisit(id: string): Promise<Visit | undefined>;
+  /** Closes an open visit and removes the presence entry; false when it was closed already. */
+  closeVisit(visit: Visit & { memberId: string }, closed: { checkedOutAt: string; durationMinutes: number; autoClosed: boolean }, events: OutgoingEvent[]): Promise<boolean>;
+  presence(): Promise<PresenceEntry[]>;
+  visitsOf(memberId: string): Promise<Visit[]>;
+  /** Erases a member's personal data in one transaction: member, guards, search tokens, presence; leaves a tombstone. */
+  eraseMember(member: Member, tokens: string[], events: OutgoingEvent[], erasedAt: string): Promise<void>;
+  /** Unlinks an erased member's visits (idempotent). */
+  anonymiseVisits(memberId: string): Promise<void>;
+  /** When the member was erased, if they were. */
+  erasedAt(memberId: string): Promise<string | undefined>;
 }
 
 /** A uniqueness rule was hit in storage. */
 export class UniqueConflict extends Error {
-  constructor(readonly field: 'orgNumber' | 'email' | 'memberCode') {
+  constructor(readonly field: 'email' | 'memberCode') {
     super(`${field} already taken`);
   }
 }
 
-/** Input of registerOrganisation, already validated for shape. */
+/** Input of registerOrganisation, validated for shape. */
 export interface OrganisationInput {
   name: string;
   type: Organisation['type'];
@@ -71,19 +99,25 @@ export interface OrganisationInput {
   homeMunicipality?: string | undefined;
 }
 
-/** Input of registerMember, already validated for shape. */
+/** Input of registerMember, validated for shape. */
 export interface MemberInput {
   name: string;
   email: string;
   organisationId: string;
   employerLocation?: string | undefined;
   membership: Member['membership'];
+  language?: Member['language'] | undefined;
 }
+
+/** The QR payload of a member code: what a kiosk scanner reads. */
+export const qrPayload = (hubId: string, code: string) => `SAMVERKAN:${hubId}:${code}`;
+
+const minutesBetween = (from: string, to: string) => Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 60_000));
 
 /** The hub's use cases; knows nothing of AWS. */
 export class HubService {
   constructor(
-    private readonly hub: HubConfig,
+    readonly hub: HubConfig,
     private readonly store: HubStore,
     private readonly clock: Clock,
   ) {}
@@ -92,16 +126,19 @@ export class HubService {
     return { hubId: this.hub.id, correlationId, now: this.clock() };
   }
 
-  /** Registers an organisation at this hub. */
-  async registerOrganisation(input: OrganisationInput, correlationId: string): Promise<Organisation> {
+  /** Registers an organisation at this hub; one already registered here is returned as it is. */
+  async registerOrganisation(input: OrganisationInput, correlationId: string): Promise<{ created: boolean; organisation: Organisation }> {
     let orgNumber: string | undefined;
-    if (input.orgNumber !== undefined) {
+    if (input.orgNumber !== undefined && input.orgNumber !== '') {
       orgNumber = canonicalOrgNumber(input.orgNumber);
       if (!orgNumber) throw badRequest('Invalid request: body.orgNumber', [{ path: 'body.orgNumber', message: 'Not a valid Swedish organisation number (NNNNNN-NNNN with a correct check digit)' }]);
     }
     const ctx = this.ctx(correlationId);
+    const id = organisationId({ orgNumber, name: input.name });
+    const existing = await this.store.getOrganisation(id);
+    if (existing) return { created: false, organisation: existing };
     const org: Organisation = {
-      id: newId('org'),
+      id,
       hubId: this.hub.id,
       name: input.name.trim(),
       type: input.type,
@@ -109,18 +146,9 @@ export class HubService {
       ...(input.homeMunicipality ? { homeMunicipality: input.homeMunicipality.trim() } : {}),
       createdAt: ctx.now.toISOString(),
     };
-    const event = buildEvent(
-      'OrganisationRegistered',
-      { organisationId: org.id, name: org.name, type: org.type, orgNumber: org.orgNumber, homeMunicipality: org.homeMunicipality },
-      ctx,
-    );
-    try {
-      await this.store.createOrganisation(org, [event]);
-    } catch (e) {
-      if (e instanceof UniqueConflict) throw conflict(`Organisation number ${orgNumber} is already registered at this hub`, [{ path: 'body.orgNumber', message: 'Already registered' }]);
-      throw e;
-    }
-    return org;
+    const event = buildEvent('OrganisationRegistered', { organisationId: org.id, name: org.name, type: org.type, orgNumber: org.orgNumber, homeMunicipality: org.homeMunicipality }, ctx);
+    if (await this.store.createOrganisation(org, [event])) return { created: true, organisation: org };
+    return { created: false, organisation: (await this.store.getOrganisation(id))! };
   }
 
   /** Registers a member of a registered organisation and gives them a member code. */
@@ -139,6 +167,7 @@ export class HubService {
         organisationId: org.id,
         ...(employerLocation ? { employerLocation } : {}),
         membership: input.membership,
+        language: input.language ?? 'sv',
         createdAt: ctx.now.toISOString(),
       };
       const event = buildEvent(
@@ -149,12 +178,12 @@ export class HubService {
           organisationType: org.type,
           membership: member.membership,
           employerLocation,
-          remoteWorker: employerLocation ? employerLocation.toLowerCase() !== this.hub.municipality.toLowerCase() : undefined,
+          remoteWorker: employerLocation ? fold(employerLocation) !== fold(this.hub.municipality) : undefined,
         },
         ctx,
       );
       try {
-        await this.store.createMember(member, [event]);
+        await this.store.createMember(member, searchTokens(member, org.name), [event]);
         return member;
       } catch (e) {
         if (e instanceof UniqueConflict && e.field === 'memberCode' && attempt < 5) continue;
@@ -164,11 +193,34 @@ export class HubService {
     }
   }
 
-  /** Checks a member in by id or code; a member already in gets their open visit back. */
+  /** One member, or 404. */
+  async member(memberId: string): Promise<Member> {
+    const member = await this.store.getMember(memberId);
+    if (!member) throw notFound(`No member "${memberId}" at hub "${this.hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
+    return member;
+  }
+
+  /** Members whose name, e-mail or organisation matches every word of the query. */
+  async searchMembers(q: string, limit = 25): Promise<Member[]> {
+    const words = queryWords(q);
+    const driver = [...words].sort((a, b) => b.length - a.length)[0];
+    if (!driver) return [];
+    const ids = await this.store.searchMembers(driver, 200);
+    const members = (await Promise.all(ids.map((id) => this.store.getMember(id)))).filter((m): m is Member => m !== undefined);
+    const orgNames = new Map<string, string>();
+    for (const m of members) if (!orgNames.has(m.organisationId)) orgNames.set(m.organisationId, (await this.store.getOrganisation(m.organisationId))?.name ?? '');
+    return members
+      .filter((m) => {
+        const tokens = searchTokens(m, orgNames.get(m.organisationId) ?? '');
+        return words.every((w) => tokens.some((t) => t.startsWith(w)));
+      })
+      .sort((a, b) => a.name.localeCompare(b.name, 'sv'))
+      .slice(0, limit);
+  }
+
+  /** Checks a member in by id, member code or QR payload; a member already in gets their open visit. */
   async checkIn(input: { memberId?: string | undefined; memberCode?: string | undefined }, correlationId: string): Promise<{ created: boolean; visit: Visit }> {
-    const member = input.memberId
-      ? await this.store.getMember(input.memberId)
-      : await this.store.getMemberByCode(normaliseMemberCode(input.memberCode ?? ''));
+    const member = input.memberId ? await this.store.getMember(input.memberId) : await this.store.getMemberByCode(this.codeFrom(input.memberCode ?? ''));
     if (!member) {
       const field = input.memberId ? 'body.memberId' : 'body.memberCode';
       throw notFound(`No member ${input.memberId ? `"${input.memberId}"` : `with code "${input.memberCode}"`} at hub "${this.hub.id}"`, [{ path: field, message: 'Unknown member' }]);
@@ -176,7 +228,7 @@ export class HubService {
     const org = await this.store.getOrganisation(member.organisationId);
     if (!org) throw new Error(`Member ${member.id} refers to missing organisation ${member.organisationId}`);
     const ctx = this.ctx(correlationId);
-    const visit: Visit = {
+    const visit = {
       id: newId('vis'),
       hubId: this.hub.id,
       memberId: member.id,
@@ -184,20 +236,97 @@ export class HubService {
       checkedInAt: ctx.now.toISOString(),
       localDate: localDate(ctx.now, this.hub.timezone),
     };
+    const presence: PresenceEntry = {
+      visitId: visit.id,
+      memberId: member.id,
+      name: member.name,
+      organisationId: org.id,
+      organisationName: org.name,
+      organisationType: org.type,
+      membership: member.membership,
+      since: visit.checkedInAt,
+    };
     const event = buildEvent(
       'CheckedIn',
-      {
-        visitId: visit.id,
-        memberId: member.id,
-        organisationId: org.id,
-        organisationType: org.type,
-        membership: member.membership,
-        hubId: this.hub.id,
-        checkedInAt: visit.checkedInAt,
-        localDate: visit.localDate,
-      },
+      { visitId: visit.id, memberId: member.id, organisationId: org.id, organisationType: org.type, membership: member.membership, hubId: this.hub.id, checkedInAt: visit.checkedInAt, localDate: visit.localDate },
       ctx,
     );
-    return this.store.openVisit(visit, [event]);
+    return this.store.openVisit(visit, presence, [event]);
+  }
+
+  private codeFrom(scanned: string): string {
+    const qr = /^SAMVERKAN:([a-z0-9-]+):(.+)$/i.exec(scanned.trim());
+    if (qr && qr[1]?.toLowerCase() !== this.hub.id) throw badRequest('This member code belongs to another hub', [{ path: 'body.memberCode', message: `QR code of hub "${qr[1]}"` }]);
+    return normaliseMemberCode(qr ? (qr[2] ?? '') : scanned);
+  }
+
+  /** Checks a visit out (staff) or closes it at closing time (`autoClosedAt`); closing a closed visit returns it. */
+  async checkOut(visitId: string, correlationId: string, autoClosedAt?: Date): Promise<{ closed: boolean; visit: Visit }> {
+    const visit = await this.store.getVisit(visitId);
+    if (!visit || !visit.memberId) throw notFound(`No visit "${visitId}" at hub "${this.hub.id}"`, [{ path: 'path.visitId', message: 'Unknown visit' }]);
+    if (visit.checkedOutAt) return { closed: false, visit };
+    const ctx = this.ctx(correlationId);
+    const end = autoClosedAt && autoClosedAt < ctx.now ? autoClosedAt : ctx.now;
+    const checkedOutAt = end.toISOString();
+    const closed = { checkedOutAt, durationMinutes: minutesBetween(visit.checkedInAt, checkedOutAt), autoClosed: autoClosedAt !== undefined };
+    const event = buildEvent(
+      'CheckedOut',
+      { visitId: visit.id, memberId: visit.memberId, organisationId: visit.organisationId, hubId: this.hub.id, checkedInAt: visit.checkedInAt, localDate: visit.localDate, ...closed },
+      ctx,
+    );
+    const done = await this.store.closeVisit({ ...visit, memberId: visit.memberId }, closed, [event]);
+    const now = (await this.store.getVisit(visitId)) ?? { ...visit, ...closed };
+    return { closed: done, visit: now };
+  }
+
+  /** Who is in now, with organisation and since when. */
+  async presence() {
+    const present = (await this.store.presence()).sort((a, b) => a.since.localeCompare(b.since));
+    return {
+      hubId: this.hub.id,
+      date: localDate(this.clock(), this.hub.timezone),
+      count: present.length,
+      organisations: new Set(present.map((p) => p.organisationId)).size,
+      present,
+    };
+  }
+
+  /** Everything the hub holds about a member (GDPR Art. 15), as JSON. */
+  async exportMember(memberId: string) {
+    const member = await this.member(memberId);
+    const organisation = await this.store.getOrganisation(member.organisationId);
+    const visits = await this.store.visitsOf(memberId);
+    return {
+      exportedAt: this.clock().toISOString(),
+      hub: { id: this.hub.id, name: this.hub.name, operator: this.hub.operator.consortium },
+      member: { ...member, qrPayload: qrPayload(this.hub.id, member.memberCode) },
+      organisation,
+      visits: visits.sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt)),
+      purposes: [
+        'Check-in and presence at the hub (legitimate interest of the operator)',
+        'Anonymous counts of visits per organisation and day for national reporting (no personal data leaves the hub)',
+      ],
+    };
+  }
+
+  /** Erases a member everywhere (GDPR Art. 17): personal data gone, visits kept only without the member. */
+  async eraseMember(memberId: string, correlationId: string): Promise<{ id: string; erased: true; erasedAt: string }> {
+    const member = await this.store.getMember(memberId);
+    if (!member) {
+      // Erasing again finishes what an interrupted erasure left (visits still linked) and answers the same.
+      const erasedAt = await this.store.erasedAt(memberId);
+      if (!erasedAt) throw notFound(`No member "${memberId}" at hub "${this.hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
+      await this.store.anonymiseVisits(memberId);
+      return { id: memberId, erased: true, erasedAt };
+    }
+    const open = (await this.store.presence()).find((p) => p.memberId === memberId);
+    if (open) await this.checkOut(open.visitId, correlationId);
+    const org = await this.store.getOrganisation(member.organisationId);
+    const ctx = this.ctx(correlationId);
+    const erasedAt = ctx.now.toISOString();
+    const event = buildEvent('MemberErased', { memberId, erasedAt }, ctx);
+    await this.store.eraseMember(member, searchTokens(member, org?.name ?? ''), [event], erasedAt);
+    await this.store.anonymiseVisits(memberId);
+    return { id: memberId, erased: true, erasedAt };
   }
 }

@@ -1,6 +1,6 @@
 import { hubRoutes } from '../api/contract.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
-import { HubService, type MemberInput, type OrganisationInput } from '../domain/hub.ts';
+import { HubService, qrPayload, type Member, type MemberInput, type OrganisationInput, type Visit } from '../domain/hub.ts';
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
@@ -10,6 +10,9 @@ import { httpApi } from '../shared/http.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock);
+
+const memberView = (m: Member) => ({ ...m, qrPayload: qrPayload(hub.id, m.memberCode) });
+const visitView = (v: Visit) => ({ ...v, visitId: v.id });
 
 /** The hub API: one function per hub serving the hub routes of API v1. */
 export const handler = httpApi({
@@ -21,11 +24,26 @@ export const handler = httpApi({
     requireStaffOf(principal, hub.id);
   },
   handlers: {
-    createOrganisation: async ({ body, correlationId }) => ({ body: await service.registerOrganisation(body as OrganisationInput, correlationId) }),
-    createMember: async ({ body, correlationId }) => ({ body: await service.registerMember(body as MemberInput, correlationId) }),
+    createOrganisation: async ({ body, correlationId }) => {
+      const { created, organisation } = await service.registerOrganisation(body as OrganisationInput, correlationId);
+      return { status: created ? 201 : 200, body: organisation };
+    },
+    createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body as MemberInput, correlationId)) }),
+    searchMembers: async ({ query }) => {
+      const q = query as { q: string; limit?: number };
+      return { body: { members: (await service.searchMembers(q.q, q.limit)).map(memberView) } };
+    },
+    getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId!)) }),
+    exportMember: async ({ params }) => ({
+      body: await service.exportMember(params.memberId!),
+      headers: { 'content-disposition': `attachment; filename="samverkan-${hub.id}-${params.memberId}.json"` },
+    }),
+    eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId!, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body as { memberId?: string; memberCode?: string }, correlationId);
-      return { status: created ? 201 : 200, body: { ...visit, visitId: visit.id } };
+      return { status: created ? 201 : 200, body: visitView(visit) };
     },
+    checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),
+    presence: async () => ({ body: await service.presence() }),
   },
 });

@@ -3,11 +3,11 @@ import { AttributeType, BillingMode, Table, type StreamViewType } from 'aws-cdk-
 import type { Construct } from 'constructs';
 
 /**
- * A single-table-design DynamoDB table (`pk`/`sk`, TTL on `expiresAt`) that cannot be lost:
+ * A single-table-design DynamoDB table (`pk`/`sk`, TTL on `expiresAt`, optional GSIs named `gsiN` keyed `gsiNpk`/`gsiNsk`) that cannot be lost:
  * on-demand, point-in-time recovery, deletion protection, retained when the stack goes.
  */
-export function safeTable(scope: Construct, id: string, options: { stream?: StreamViewType } = {}): Table {
-  return new Table(scope, id, {
+export function safeTable(scope: Construct, id: string, options: { stream?: StreamViewType; indexes?: string[] } = {}): Table {
+  const table = new Table(scope, id, {
     partitionKey: { name: 'pk', type: AttributeType.STRING },
     sortKey: { name: 'sk', type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
@@ -17,4 +17,8 @@ export function safeTable(scope: Construct, id: string, options: { stream?: Stre
     timeToLiveAttribute: 'expiresAt',
     ...(options.stream ? { stream: options.stream } : {}),
   });
+  for (const name of options.indexes ?? []) {
+    table.addGlobalSecondaryIndex({ indexName: name, partitionKey: { name: `${name}pk`, type: AttributeType.STRING }, sortKey: { name: `${name}sk`, type: AttributeType.STRING } });
+  }
+  return table;
 }

@@ -62,7 +62,8 @@ export async function startEmulator(options: { inMemory?: boolean; dbPath?: stri
   const dir = ensureEmulator(options.log);
   const port = options.port ?? (await freePort());
   const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
-  if (options.inMemory || !options.dbPath) args.push('-inMemory');
+  // -sharedDb: one database whatever the region or access key of the caller, as an account is.
+  if (options.inMemory || !options.dbPath) args.push('-inMemory', '-sharedDb');
   else {
     mkdirSync(options.dbPath, { recursive: true });
     args.push('-dbPath', options.dbPath, '-sharedDb');

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { api, startTestNetwork } from '../support/network.ts';
+
+let network: LocalNetwork;
+let call: ReturnType<typeof api>;
+let staff: string;
+let staffBoden: string;
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  call = api(network);
+  staff = await network.token('staff', 'ostersund');
+  staffBoden = await network.token('staff', 'boden');
+});
+
+afterAll(async () => {
+  await network?.stop();
+});
+
+async function org(body: Record<string, unknown>, token = staff, hub = 'ostersund') {
+  const res = await call('POST', `/api/hubs/${hub}/organisations`, { token, body });
+  expect([200, 201], res.text).toContain(res.status);
+  return res;
+}
+
+async function member(body: Record<string, unknown>, token = staff, hub = 'ostersund') {
+  const res = await call('POST', `/api/hubs/${hub}/members`, { token, body: { membership: 'member', ...body } });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; memberCode: string; qrPayload: string; name: string; email: string };
+}
+
+describe('organisations are one across the network', () => {
+  it('gives the same organisation the same id at every hub, by org number or by name', async () => {
+    const a = await org({ name: 'Försäkringskassan', type: 'state-agency', orgNumber: '202100-5521' });
+    const b = await org({ name: 'Försäkringskassan Boden', type: 'state-agency', orgNumber: '2021005521' }, staffBoden, 'boden');
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.json.id).toBe(a.json.id);
+    const c = await org({ name: 'Region  Jämtland Härjedalen', type: 'region' });
+    const d = await org({ name: 'region jamtland harjedalen', type: 'region' }, staffBoden, 'boden');
+    expect(d.json.id).toBe(c.json.id);
+  });
+});
+
+describe('members', () => {
+  it('get a member code and a QR payload that checks them in', async () => {
+    const o = await org({ name: 'Länsstyrelsen i Jämtlands län', type: 'county-board' });
+    const m = await member({ name: 'Qr Person', email: 'qr@lansstyrelsen.se', organisationId: o.json.id, language: 'en' });
+    expect(m.qrPayload).toBe(`SAMVERKAN:ostersund:${m.memberCode}`);
+    const res = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: m.qrPayload } });
+    expect(res.status, res.text).toBe(201);
+    const wrongHub = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: `SAMVERKAN:boden:${m.memberCode}` } });
+    expect(wrongHub.status).toBe(400);
+    expect(wrongHub.json.error.issues[0].path).toBe('body.memberCode');
+  });
+
+  it('are found by name, e-mail or organisation from the search index, every word counting', async () => {
+    const o = await org({ name: 'Trafikverket', type: 'state-agency' });
+    const other = await org({ name: 'Östersunds kommun', type: 'municipality' });
+    const a = await member({ name: 'Åsa Sökbar', email: 'asa.s@trafikverket.se', organisationId: o.json.id });
+    const b = await member({ name: 'Åke Sökbar', email: 'ake@ostersund.se', organisationId: other.json.id });
+    const find = async (q: string) => {
+      const res = await call('GET', `/api/hubs/ostersund/members?q=${encodeURIComponent(q)}`, { token: staff });
+      expect(res.status, res.text).toBe(200);
+      return (res.json.members as Array<{ id: string }>).map((m) => m.id).sort();
+    };
+    expect(await find('sökbar')).toEqual([a.id, b.id].sort());
+    expect(await find('sokbar trafik')).toEqual([a.id]);
+    expect(await find('ASA')).toEqual([a.id]);
+    expect(await find('ake@ostersund.se')).toEqual([b.id]);
+    expect(await find('östersunds')).toEqual([b.id]);
+    expect(await find('nobody-here')).toEqual([]);
+    const bad = await call('GET', '/api/hubs/ostersund/members?q=a', { token: staff });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('query.q');
+  });
+
+  it('are 404 for an unknown id, and 403 for staff of another hub', async () => {
+    expect((await call('GET', '/api/hubs/ostersund/members/mem_nope', { token: staff })).status).toBe(404);
+    expect((await call('GET', '/api/hubs/ostersund/members/mem_nope', { token: staffBoden })).status).toBe(403);
+  });
+});
+
+describe('check-out and presence', () => {
+  it('shows who is in, with organisation and since when, and checks them out with a duration', async () => {
+    const o = await org({ name: 'Mittuniversitetet', type: 'university' });
+    const m1 = await member({ name: 'Presence One', email: 'p1@miun.se', organisationId: o.json.id });
+    const m2 = await member({ name: 'Presence Two', email: 'p2@miun.se', organisationId: o.json.id });
+    const v1 = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m1.id } });
+    const v2 = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: m2.memberCode } });
+    const presence = await call('GET', '/api/hubs/ostersund/presence', { token: staff });
+    expect(presence.status).toBe(200);
+    const mine = presence.json.present.filter((p: { memberId: string }) => [m1.id, m2.id].includes(p.memberId));
+    expect(mine).toHaveLength(2);
+    expect(mine[0]).toMatchObject({ organisationId: o.json.id, organisationName: 'Mittuniversitetet', organisationType: 'university', since: expect.any(String) });
+
+    const out = await call('POST', `/api/hubs/ostersund/check-ins/${v1.json.id}/check-out`, { token: staff });
+    expect(out.status, out.text).toBe(200);
+    expect(out.json).toMatchObject({ id: v1.json.id, checkedOutAt: expect.any(String), durationMinutes: 0, autoClosed: false });
+    const again = await call('POST', `/api/hubs/ostersund/check-ins/${v1.json.id}/check-out`, { token: staff });
+    expect(again.status).toBe(200);
+    expect(again.json.checkedOutAt).toBe(out.json.checkedOutAt);
+
+    const after = await call('GET', '/api/hubs/ostersund/presence', { token: staff });
+    expect(after.json.present.map((p: { memberId: string }) => p.memberId)).not.toContain(m1.id);
+    expect(after.json.present.map((p: { memberId: string }) => p.memberId)).toContain(m2.id);
+
+    // Checked out, the member can come in again: a new visit.
+    const back = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m1.id } });
+    expect(back.status).toBe(201);
+    expect(back.json.id).not.toBe(v1.json.id);
+    expect(v2.status).toBe(201);
+  });
+
+  it('publishes CheckedOut with the duration', async () => {
+    const o = await org({ name: 'Jämtkraft', type: 'public-company' });
+    const m = await member({ name: 'Event Out', email: 'out@jamtkraft.se', organisationId: o.json.id });
+    const v = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
+    await call('POST', `/api/hubs/ostersund/check-ins/${v.json.id}/check-out`, { token: staff });
+    await network.idle();
+    const events = (network.bus.archived.get('samverkan-national-all') ?? []).filter((e) => (e.detail as any).data?.visitId === v.json.id);
+    expect(events.map((e) => e['detail-type']).sort()).toEqual(['CheckedIn', 'CheckedOut']);
+    expect((events.find((e) => e['detail-type'] === 'CheckedOut')!.detail as any).data).toMatchObject({ durationMinutes: 0, autoClosed: false, memberId: m.id });
+  });
+
+  it('answers 404 for an unknown visit', async () => {
+    const res = await call('POST', '/api/hubs/ostersund/check-ins/vis_nope/check-out', { token: staff });
+    expect(res.status).toBe(404);
+    expect(res.json.error.issues[0].path).toBe('path.visitId');
+  });
+});
+
+describe('GDPR', () => {
+  it('exports everything the hub holds about a member (Art. 15)', async () => {
+    const o = await org({ name: 'Skolverket', type: 'state-agency' });
+    const m = await member({ name: 'Export Person', email: 'export@skolverket.se', organisationId: o.json.id, employerLocation: 'Stockholm' });
+    const v = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
+    const res = await call('GET', `/api/hubs/ostersund/members/${m.id}/export`, { token: staff });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/attachment/);
+    expect(res.json.member).toMatchObject({ id: m.id, name: 'Export Person', email: 'export@skolverket.se', employerLocation: 'Stockholm' });
+    expect(res.json.organisation).toMatchObject({ id: o.json.id, name: 'Skolverket' });
+    expect(res.json.visits.map((x: { id: string }) => x.id)).toEqual([v.json.id]);
+  });
+
+  it('erases a member everywhere (Art. 17): nothing returns the name or e-mail afterwards', async () => {
+    const o = await org({ name: 'Energimyndigheten', type: 'state-agency' });
+    const m = await member({ name: 'Zelda Raderbar', email: 'zelda.raderbar@energimyndigheten.se', organisationId: o.json.id });
+    const v = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
+    expect(v.status).toBe(201);
+
+    const erased = await call('DELETE', `/api/hubs/ostersund/members/${m.id}`, { token: staff });
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.json).toMatchObject({ id: m.id, erased: true });
+    await network.idle();
+
+    const leaks = (text: string) => /Zelda|Raderbar|zelda\.raderbar/i.test(text);
+    const responses = await Promise.all([
+      call('GET', `/api/hubs/ostersund/members/${m.id}`, { token: staff }),
+      call('GET', `/api/hubs/ostersund/members/${m.id}/export`, { token: staff }),
+      call('GET', '/api/hubs/ostersund/members?q=raderbar', { token: staff }),
+      call('GET', '/api/hubs/ostersund/members?q=zelda', { token: staff }),
+      call('GET', '/api/hubs/ostersund/presence', { token: staff }),
+      call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: m.memberCode } }),
+    ]);
+    expect(responses[0]!.status).toBe(404);
+    expect(responses[1]!.status).toBe(404);
+    expect(responses[2]!.json.members).toEqual([]);
+    expect(responses[5]!.status).toBe(404);
+    for (const r of responses) expect(leaks(r.text), r.text).toBe(false);
+
+    // The hub table keeps no trace of name or e-mail; the open visit was closed and unlinked.
+    const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
+    const ddb = new DynamoDBClient({ endpoint: network.dynamoEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const table = network.tables.get([...network.tables.keys()].find((k) => k.startsWith('samverkan-hub-ostersund/'))!)!;
+    const items = (await ddb.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
+    ddb.destroy();
+    const dump = JSON.stringify(items.filter((i) => i.entity?.S !== 'outbox'));
+    expect(leaks(dump)).toBe(false);
+    const visit = items.find((i) => i.pk?.S === `VISIT#${v.json.id}`)!;
+    expect(visit.memberId).toBeUndefined();
+    expect(visit.checkedOutAt).toBeDefined();
+
+    // Every event that left the hub is free of personal data, and MemberErased went out.
+    const events = network.bus.archived.get('samverkan-national-all') ?? [];
+    expect(events.some((e) => e['detail-type'] === 'MemberErased' && (e.detail as any).data.memberId === m.id)).toBe(true);
+    expect(leaks(JSON.stringify(events))).toBe(false);
+
+    // Erasing again is harmless and answers the same.
+    const twice = await call('DELETE', `/api/hubs/ostersund/members/${m.id}`, { token: staff });
+    expect(twice.status).toBe(200);
+    expect(twice.json.erasedAt).toBe(erased.json.erasedAt);
+  });
+
+  it('lets the e-mail of an erased member register again', async () => {
+    const o = await org({ name: 'Boverket', type: 'state-agency' });
+    const m = await member({ name: 'Again', email: 'again@boverket.se', organisationId: o.json.id });
+    expect((await call('DELETE', `/api/hubs/ostersund/members/${m.id}`, { token: staff })).status).toBe(200);
+    const again = await member({ name: 'Again', email: 'again@boverket.se', organisationId: o.json.id });
+    expect(again.id).not.toBe(m.id);
+  });
+});
