@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutgoingEvent } from '../domain/events.ts';
-import { UniqueConflict, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
+import { QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { outboxItem } from './outbox.ts';
 
@@ -9,6 +9,7 @@ export const MEMBER_VISITS_INDEX = 'gsi1';
 
 const key = {
   org: (id: string) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
+  agreement: (orgId: string, agreementId: string) => ({ pk: `ORG#${orgId}`, sk: `AGREEMENT#${agreementId}` }),
   member: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'MEMBER' }),
   tombstone: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'ERASED' }),
   memberCode: (code: string) => ({ pk: `MEMBERCODE#${code}`, sk: 'MEMBERCODE' }),
@@ -77,11 +78,13 @@ export class DynamoHubStore implements HubStore {
     }
   }
 
-  async createMember(member: Member, tokens: string[], events: OutgoingEvent[]): Promise<void> {
+  async createMember(member: Member, tokens: string[], events: OutgoingEvent[], agreement?: Agreement): Promise<void> {
     const items = [
       this.put({ ...key.member(member.id), entity: 'member', ...member }),
       this.put({ ...key.email(member.email), entity: 'guard', memberId: member.id }),
       this.put({ ...key.memberCode(member.memberCode), entity: 'guard', memberId: member.id }),
+      // The seat: counted in the same transaction, so 20 racing registrations cannot overfill it.
+      ...(agreement ? [this.takeSeat(agreement)] : []),
       ...tokens.map((t) => this.put({ ...key.search(t, member.id), entity: 'search', memberId: member.id }, false)),
       ...this.outbox(events),
     ];
@@ -91,8 +94,30 @@ export class DynamoHubStore implements HubStore {
       const codes = cancellationCodes(e);
       if (codes?.[1] === 'ConditionalCheckFailed') throw new UniqueConflict('email');
       if (codes?.[2] === 'ConditionalCheckFailed') throw new UniqueConflict('memberCode');
+      if (agreement && codes?.[3] === 'ConditionalCheckFailed') throw new QuotaExceeded();
       throw e;
     }
+  }
+
+  private takeSeat(agreement: Agreement) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key.agreement(agreement.organisationId, agreement.id),
+        UpdateExpression: 'ADD used :one',
+        ConditionExpression: 'attribute_exists(pk) AND used < seats',
+        ExpressionAttributeValues: { ':one': 1 },
+      },
+    };
+  }
+
+  async createAgreement(agreement: Agreement): Promise<void> {
+    await this.write([this.put({ ...key.agreement(agreement.organisationId, agreement.id), entity: 'agreement', ...agreement })]);
+  }
+
+  async agreementsOf(organisationId: string): Promise<Agreement[]> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `ORG#${organisationId}`, ':a': 'AGREEMENT#' }, ConsistentRead: true });
+    return items.map((i) => strip<Agreement>(i)!);
   }
 
   getMember(id: string) {
@@ -180,6 +205,7 @@ export class DynamoHubStore implements HubStore {
       this.del(key.email(member.email)),
       this.del(key.memberCode(member.memberCode)),
       this.del(key.presence(member.id)),
+      ...(member.agreementId ? [{ Update: { TableName: this.tableName, Key: key.agreement(member.organisationId, member.agreementId), UpdateExpression: 'ADD used :d', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':d': -1 } } }] : []),
       ...tokens.map((t) => this.del(key.search(t, member.id))),
       ...this.outbox(events),
       ]);

@@ -57,6 +57,7 @@ export const MemberResponse = z.object({
   employerLocation: z.string().optional(),
   membership: Membership,
   language: z.enum(['sv', 'en']),
+  agreementId: z.string().optional(),
   /** What the member's QR code encodes; scanning it checks the member in. */
   qrPayload: z.string(),
   createdAt: z.string(),
@@ -69,6 +70,28 @@ export const MemberSearchQuery = z
     limit: z.coerce.number().int().min(1).max(100).optional(),
   })
   .strict();
+
+/** `POST …/organisations/{organisationId}/agreements` body. */
+export const CreateAgreementBody = z
+  .object({
+    seats: z.number().int().min(1).max(10_000),
+    validFrom: z.iso.date('Use YYYY-MM-DD'),
+    validTo: z.iso.date('Use YYYY-MM-DD'),
+  })
+  .strict()
+  .refine((a) => a.validFrom <= a.validTo, { path: ['validTo'], message: '"validTo" must not be before "validFrom"' });
+
+/** An agreement as the API returns it. */
+export const AgreementResponse = z.object({
+  id: z.string(),
+  hubId: HubId,
+  organisationId: z.string(),
+  seats: z.number().int(),
+  used: z.number().int(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  createdAt: z.string(),
+});
 
 /** Who is in the hub now. */
 export const PresenceResponse = z.object({
@@ -193,6 +216,8 @@ export interface RouteSpec {
 /** Routes served by each hub's API (one stack per hub). */
 export const hubRoutes: RouteSpec[] = [
   { operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub (200 with the existing one if registered already; ids are network-wide)', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 },
+  { operationId: 'createAgreement', method: 'POST', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "Record an organisation's agreement for a number of memberships over a period; members beyond it get 409", access: 'staff', body: CreateAgreementBody, response: AgreementResponse, status: 201 },
+  { operationId: 'listAgreements', method: 'GET', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "An organisation's agreements at the hub, newest first", access: 'staff', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
   { operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 },
   { operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 },
   { operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 },

@@ -30,6 +30,8 @@ export interface Member {
   employerLocation?: string;
   membership: z.infer<typeof Membership>;
   language: 'sv' | 'en';
+  /** The agreement whose seat this member holds (members of organisations with an agreement). */
+  agreementId?: string;
   createdAt: string;
 }
 
@@ -44,6 +46,19 @@ export interface Visit {
   checkedOutAt?: string;
   durationMinutes?: number;
   autoClosed?: boolean;
+}
+
+/** An organisation's agreement for a number of employee memberships at this hub, for a period. */
+export interface Agreement {
+  id: string;
+  hubId: string;
+  organisationId: string;
+  seats: number;
+  /** Memberships (kind `member`) registered under the agreement. */
+  used: number;
+  validFrom: string;
+  validTo: string;
+  createdAt: string;
 }
 
 /** Someone in the hub now. */
@@ -63,8 +78,13 @@ export interface HubStore {
   getOrganisation(id: string): Promise<Organisation | undefined>;
   /** Stores a new organisation; false when it is registered here already. */
   createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean>;
-  /** Stores a new member with its search tokens; throws `UniqueConflict` for a taken e-mail or code. */
-  createMember(member: Member, tokens: string[], events: OutgoingEvent[]): Promise<void>;
+  /**
+   * Stores a new member with its search tokens, taking a seat of `agreement` when given; throws
+   * `UniqueConflict` for a taken e-mail or code and `QuotaExceeded` when the agreement is full.
+   */
+  createMember(member: Member, tokens: string[], events: OutgoingEvent[], agreement?: Agreement): Promise<void>;
+  createAgreement(agreement: Agreement): Promise<void>;
+  agreementsOf(organisationId: string): Promise<Agreement[]>;
   getMember(id: string): Promise<Member | undefined>;
   getMemberByCode(code: string): Promise<Member | undefined>;
   /** Member ids whose search tokens start with `prefix`, at most `limit`. */
@@ -83,6 +103,9 @@ export interface HubStore {
   /** When the member was erased, if they were. */
   erasedAt(memberId: string): Promise<string | undefined>;
 }
+
+/** The agreement has no free seat. */
+export class QuotaExceeded extends Error {}
 
 /** A uniqueness rule was hit in storage. */
 export class UniqueConflict extends Error {
@@ -157,6 +180,10 @@ export class HubService {
     if (!org) throw notFound(`No organisation "${input.organisationId}" at hub "${this.hub.id}"`, [{ path: 'body.organisationId', message: 'Unknown organisation' }]);
     const ctx = this.ctx(correlationId);
     const employerLocation = input.employerLocation?.trim() || org.homeMunicipality;
+    const agreement = input.membership === 'member' ? await this.activeAgreement(org.id, ctx.now) : undefined;
+    if (agreement === null) {
+      throw conflict(`${org.name} has no agreement for memberships at ${this.hub.name} today (its agreements have ended or not begun)`, [{ path: 'body.organisationId', message: 'No active agreement' }]);
+    }
     for (let attempt = 0; ; attempt++) {
       const member: Member = {
         id: newId('mem'),
@@ -168,6 +195,7 @@ export class HubService {
         ...(employerLocation ? { employerLocation } : {}),
         membership: input.membership,
         language: input.language ?? 'sv',
+        ...(agreement ? { agreementId: agreement.id } : {}),
         createdAt: ctx.now.toISOString(),
       };
       const event = buildEvent(
@@ -183,14 +211,49 @@ export class HubService {
         ctx,
       );
       try {
-        await this.store.createMember(member, searchTokens(member, org.name), [event]);
+        await this.store.createMember(member, searchTokens(member, org.name), [event], agreement);
         return member;
       } catch (e) {
+        if (e instanceof QuotaExceeded) {
+          throw conflict(`${org.name}'s agreement covers ${agreement!.seats} memberships at ${this.hub.name} (${agreement!.validFrom} – ${agreement!.validTo}), and all are taken`, [
+            { path: 'body.organisationId', message: `Quota of ${agreement!.seats} memberships reached` },
+          ]);
+        }
         if (e instanceof UniqueConflict && e.field === 'memberCode' && attempt < 5) continue;
         if (e instanceof UniqueConflict && e.field === 'email') throw conflict(`A member with e-mail ${member.email} is already registered at this hub`, [{ path: 'body.email', message: 'Already registered' }]);
         throw e;
       }
     }
+  }
+
+  /**
+   * The agreement that covers today: undefined when the organisation has no agreements at all
+   * (no quota applies), null when it has agreements but none is in force.
+   */
+  private async activeAgreement(organisationId: string, now: Date): Promise<Agreement | undefined | null> {
+    const agreements = await this.store.agreementsOf(organisationId);
+    if (agreements.length === 0) return undefined;
+    const today = localDate(now, this.hub.timezone);
+    return agreements.filter((a) => a.validFrom <= today && today <= a.validTo).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0] ?? null;
+  }
+
+  /** Records an organisation's agreement for a number of memberships over a period. */
+  async createAgreement(organisationId: string, input: { seats: number; validFrom: string; validTo: string }): Promise<Agreement> {
+    const org = await this.store.getOrganisation(organisationId);
+    if (!org) throw notFound(`No organisation "${organisationId}" at hub "${this.hub.id}"`, [{ path: 'path.organisationId', message: 'Unknown organisation' }]);
+    const overlapping = (await this.store.agreementsOf(organisationId)).find((a) => a.validFrom <= input.validTo && input.validFrom <= a.validTo);
+    if (overlapping) {
+      throw conflict(`${org.name} already has an agreement for ${overlapping.validFrom} – ${overlapping.validTo}`, [{ path: 'body.validFrom', message: `Overlaps agreement ${overlapping.id}` }]);
+    }
+    const agreement: Agreement = { id: newId('agr'), hubId: this.hub.id, organisationId, seats: input.seats, used: 0, validFrom: input.validFrom, validTo: input.validTo, createdAt: this.clock().toISOString() };
+    await this.store.createAgreement(agreement);
+    return agreement;
+  }
+
+  /** An organisation's agreements, newest first. */
+  async agreements(organisationId: string): Promise<Agreement[]> {
+    if (!(await this.store.getOrganisation(organisationId))) throw notFound(`No organisation "${organisationId}" at hub "${this.hub.id}"`, [{ path: 'path.organisationId', message: 'Unknown organisation' }]);
+    return (await this.store.agreementsOf(organisationId)).sort((a, b) => b.validFrom.localeCompare(a.validFrom));
   }
 
   /** One member, or 404. */

@@ -28,6 +28,8 @@ export const handler = httpApi({
       const { created, organisation } = await service.registerOrganisation(body as OrganisationInput, correlationId);
       return { status: created ? 201 : 200, body: organisation };
     },
+    createAgreement: async ({ params, body }) => ({ body: await service.createAgreement(params.organisationId!, body as { seats: number; validFrom: string; validTo: string }) }),
+    listAgreements: async ({ params }) => ({ body: { agreements: await service.agreements(params.organisationId!) } }),
     createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body as MemberInput, correlationId)) }),
     searchMembers: async ({ query }) => {
       const q = query as { q: string; limit?: number };

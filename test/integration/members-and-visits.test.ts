@@ -201,3 +201,59 @@ describe('GDPR', () => {
     expect(again.id).not.toBe(m.id);
   });
 });
+
+describe('membership agreements', () => {
+  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
+  it('caps members at the agreement’s seats, even when 20 registrations race for the last 3', async () => {
+    const o = await org({ name: 'Tillväxtverket', type: 'state-agency' });
+    const agr = await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 3, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    expect(agr.status, agr.text).toBe(201);
+    expect(agr.json).toMatchObject({ seats: 3, used: 0 });
+
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call('POST', '/api/hubs/ostersund/members', { token: staff, body: { name: `Seat ${i}`, email: `seat${i}@tillvaxtverket.se`, organisationId: o.json.id, membership: 'member' } })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = results.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(17);
+    expect(refused[0]!.json.error.message).toMatch(/covers 3 memberships/);
+    expect(refused[0]!.json.error.issues[0].path).toBe('body.organisationId');
+
+    const list = await call('GET', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff });
+    expect(list.json.agreements[0]).toMatchObject({ id: agr.json.id, used: 3 });
+    const search = await call('GET', '/api/hubs/ostersund/members?q=seat', { token: staff });
+    expect(search.json.members).toHaveLength(3);
+
+    // Guests do not take a seat; erasing a member frees one.
+    const guest = await call('POST', '/api/hubs/ostersund/members', { token: staff, body: { name: 'Seat Guest', email: 'guest@tillvaxtverket.se', organisationId: o.json.id, membership: 'guest' } });
+    expect(guest.status).toBe(201);
+    const seated = results.find((r) => r.status === 201)!.json;
+    expect((await call('DELETE', `/api/hubs/ostersund/members/${seated.id}`, { token: staff })).status).toBe(200);
+    const next = await call('POST', '/api/hubs/ostersund/members', { token: staff, body: { name: 'Seat Next', email: 'next@tillvaxtverket.se', organisationId: o.json.id, membership: 'member' } });
+    expect(next.status, next.text).toBe(201);
+    expect(next.json.agreementId).toBe(agr.json.id);
+  });
+
+  it('refuses members when the organisation’s agreements are not in force today', async () => {
+    const o = await org({ name: 'Vinnova', type: 'state-agency' });
+    const past = await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 10, validFrom: '2020-01-01', validTo: '2020-12-31' } });
+    expect(past.status).toBe(201);
+    const res = await call('POST', '/api/hubs/ostersund/members', { token: staff, body: { name: 'Late', email: 'late@vinnova.se', organisationId: o.json.id, membership: 'member' } });
+    expect(res.status).toBe(409);
+    expect(res.json.error.message).toMatch(/no agreement/);
+    expect(today() > '2020-12-31').toBe(true);
+  });
+
+  it('validates agreements and refuses overlapping periods', async () => {
+    const o = await org({ name: 'Myndigheten för yrkeshögskolan', type: 'state-agency' });
+    const path = `/api/hubs/ostersund/organisations/${o.json.id}/agreements`;
+    expect((await call('POST', path, { token: staff, body: { seats: 0, validFrom: '2026-01-01', validTo: '2026-12-31' } })).json.error.issues[0].path).toBe('body.seats');
+    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-12-01', validTo: '2026-01-01' } })).json.error.issues[0].path).toBe('body.validTo');
+    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' } })).status).toBe(201);
+    const overlap = await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-06-01', validTo: '2027-05-31' } });
+    expect(overlap.status).toBe(409);
+    expect(overlap.json.error.issues[0].path).toBe('body.validFrom');
+    expect((await call('POST', '/api/hubs/ostersund/organisations/org_nope/agreements', { token: staff, body: { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' } })).status).toBe(404);
+  });
+});
