@@ -3,6 +3,7 @@ import { StreamViewType, type CfnTable, type Table } from 'aws-cdk-lib/aws-dynam
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { hubRoutes } from '../functions/api/contract.ts';
@@ -65,6 +66,39 @@ export class HubStack extends Stack {
       name: `samverkan-hub-${hub.id}`,
       handler: api,
       routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id) })),
+    });
+
+    // Closing time: a schedule every 15 minutes closes the visits left open after closing.
+    const closeVisitsDlq = deadLetterQueue(this, 'CloseVisitsDlq');
+    const closeVisits = new SamverkanFunction(this, 'CloseVisits', {
+      entry: 'functions/hub-jobs/close-visits.ts',
+      description: `Closes visits left open after closing time at ${hub.name}`,
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName },
+      timeout: Duration.seconds(60),
+    });
+    this.table.grantReadWriteData(closeVisits);
+    Validations.of(closeVisits).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+      reason: 'The job reads the hub table’s own indexes (table/index/*), nothing else.',
+    });
+    const schedulerRole = new Role(this, 'CloseVisitsSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    closeVisits.grantInvoke(schedulerRole);
+    closeVisitsDlq.grantSendMessages(schedulerRole);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(closeVisits.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'grantInvoke also allows the versions and aliases of the job function (ARN:*).',
+    });
+    new CfnSchedule(this, 'CloseVisitsSchedule', {
+      description: `Close visits left open after closing time at ${hub.name}`,
+      scheduleExpression: 'rate(15 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: closeVisits.functionArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: closeVisitsDlq.queueArn },
+      },
     });
 
     this.bus = new EventBus(this, 'HubBus', { eventBusName: hubBusName(hub.id), description: `Events of ${hub.name}` });

@@ -11,6 +11,7 @@ import { loadIdp, type LocalIdp, type Role } from './idp.ts';
 import { FunctionError, LocalFunctions, type LocalFunctionDef } from './lambda.ts';
 import { fileCheckpoints, LocalPipe, memoryCheckpoints, type PipeDef } from './pipes.ts';
 import { LocalQueues } from './queues.ts';
+import { LocalScheduler } from './schedules.ts';
 import { synthTemplates } from './synth.ts';
 import { backoff, DEFAULT_TIMING, sleep, type RetryTiming } from './timing.ts';
 
@@ -32,6 +33,8 @@ export interface NetworkOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   timing?: RetryTiming;
   pollMs?: number;
+  /** Run `rate()` schedules on their timers (default true; tests fire them by hand). */
+  schedules?: boolean;
   log?: (message: string) => void;
 }
 
@@ -42,6 +45,7 @@ export interface LocalNetwork {
   bus: LocalEventBus;
   functions: LocalFunctions;
   pipes: LocalPipe[];
+  scheduler: LocalScheduler;
   queues: LocalQueues;
   idp: LocalIdp;
   routes: HttpRoute[];
@@ -271,6 +275,22 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     return new LocalPipe(def, { ddb, streams, functions, bus, queues, checkpoints, timing, region: LOCAL.region, pollMs: options.pollMs ?? 100, log });
   });
 
+  // Schedules
+  const scheduler = new LocalScheduler(
+    ofType('AWS::Scheduler::Schedule').map(({ stack, id, r }) => {
+      const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, any>;
+      return {
+        name: `${stack}/${id}`,
+        expression: String(p.ScheduleExpression),
+        functionName: functionNameFromArn(String(p.Target.Arn)),
+        ...(p.Target.Input ? { input: String(p.Target.Input) } : {}),
+        maximumRetryAttempts: Number(p.Target.RetryPolicy?.MaximumRetryAttempts ?? 185),
+        ...(p.Target.DeadLetterConfig?.Arn ? { deadLetterArn: String(p.Target.DeadLetterConfig.Arn) } : {}),
+      };
+    }),
+    { functions, queues, timing, log },
+  );
+
   // HTTP routes
   for (const { stack, r } of ofType('AWS::ApiGatewayV2::Route')) {
     const routeKey = String(prop(r, 'RouteKey'));
@@ -281,6 +301,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   }
 
   pipes.forEach((p) => p.start());
+  if (options.schedules !== false) scheduler.start();
 
   return {
     url,
@@ -288,6 +309,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     bus,
     functions,
     pipes,
+    scheduler,
     queues,
     idp,
     routes,
@@ -295,6 +317,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     token: (role, hub) => idp.sign({ role, hub }),
     async idle() {
       for (let round = 0; round < 50; round++) {
+        await scheduler.idle();
         await Promise.all(pipes.map((p) => p.caughtUp()));
         const busy = asyncInFlight.size > 0;
         await bus.idle();
@@ -308,6 +331,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       }
     },
     async stop() {
+      scheduler.stop();
       bus.stop();
       await Promise.all(pipes.map((p) => p.stop()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,7 +6,7 @@ import { buildEvent, type OutgoingEvent } from './events.ts';
 import { newId, newMemberCode, normaliseMemberCode } from './ids.ts';
 import { fold, organisationId, queryWords, searchTokens } from './identity.ts';
 import { canonicalOrgNumber } from './orgnumber.ts';
-import { localDate, type Clock } from './time.ts';
+import { localDate, weekdayOf, zonedInstant, type Clock } from './time.ts';
 
 /** An organisation registered at a hub; its id is the same at every hub of the network. */
 export interface Organisation {
@@ -329,7 +329,7 @@ export class HubService {
     if (!visit || !visit.memberId) throw notFound(`No visit "${visitId}" at hub "${this.hub.id}"`, [{ path: 'path.visitId', message: 'Unknown visit' }]);
     if (visit.checkedOutAt) return { closed: false, visit };
     const ctx = this.ctx(correlationId);
-    const end = autoClosedAt && autoClosedAt < ctx.now ? autoClosedAt : ctx.now;
+    const end = autoClosedAt ?? ctx.now;
     const checkedOutAt = end.toISOString();
     const closed = { checkedOutAt, durationMinutes: minutesBetween(visit.checkedInAt, checkedOutAt), autoClosed: autoClosedAt !== undefined };
     const event = buildEvent(
@@ -340,6 +340,32 @@ export class HubService {
     const done = await this.store.closeVisit({ ...visit, memberId: visit.memberId }, closed, [event]);
     const now = (await this.store.getVisit(visitId)) ?? { ...visit, ...closed };
     return { closed: done, visit: now };
+  }
+
+  /**
+   * When a visit is closed automatically: the hub's closing time on the visit's day, or the end
+   * of that day when the hub was closed that day or the visit began after closing.
+   */
+  closingInstant(visit: Pick<Visit, 'localDate' | 'checkedInAt'>): Date {
+    const hours = this.hub.closedDays.includes(visit.localDate) ? null : this.hub.openingHours[weekdayOf(visit.localDate)];
+    const endOfDay = zonedInstant(visit.localDate, '23:59:59', this.hub.timezone);
+    if (!hours) return endOfDay;
+    const closes = zonedInstant(visit.localDate, hours.closes, this.hub.timezone);
+    return closes.getTime() > Date.parse(visit.checkedInAt) ? closes : endOfDay;
+  }
+
+  /** Closes every open visit whose closing time has passed at `now`; returns the visits it closed. */
+  async closeOverdueVisits(now: Date, correlationId: string): Promise<Visit[]> {
+    const closed: Visit[] = [];
+    for (const entry of await this.store.presence()) {
+      const visit = await this.store.getVisit(entry.visitId);
+      if (!visit || visit.checkedOutAt) continue;
+      const closing = this.closingInstant(visit);
+      if (now.getTime() < closing.getTime()) continue;
+      const result = await this.checkOut(visit.id, correlationId, closing);
+      if (result.closed) closed.push(result.visit);
+    }
+    return closed;
   }
 
   /** Who is in now, with organisation and since when. */

@@ -257,3 +257,31 @@ describe('membership agreements', () => {
     expect((await call('POST', '/api/hubs/ostersund/organisations/org_nope/agreements', { token: staff, body: { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' } })).status).toBe(404);
   });
 });
+
+describe('closing time', () => {
+  it('closes visits still open after closing time, with the closing time as the end and a flag', async () => {
+    const o = await org({ name: 'Skogsstyrelsen', type: 'state-agency' });
+    const m = await member({ name: 'Late Leaver', email: 'late@skogsstyrelsen.se', organisationId: o.json.id });
+    const v = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
+    expect(v.status).toBe(201);
+
+    // Before closing, nothing closes; the next morning (00:30 local) the visit has been closed.
+    await network.scheduler.fire('samverkan-hub-ostersund/CloseVisitsSchedule', new Date(Date.parse(v.json.checkedInAt) - 60_000));
+    expect((await call('GET', '/api/hubs/ostersund/presence', { token: staff })).json.present.map((p: { visitId: string }) => p.visitId)).toContain(v.json.id);
+
+    const { zonedInstant } = await import('../../functions/domain/time.ts');
+    const nextDay = new Date(Date.parse(`${v.json.localDate}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await network.scheduler.fire('samverkan-hub-ostersund/CloseVisitsSchedule', zonedInstant(nextDay, '00:30', 'Europe/Stockholm'));
+    await network.idle();
+
+    const presence = await call('GET', '/api/hubs/ostersund/presence', { token: staff });
+    expect(presence.json.present.map((p: { visitId: string }) => p.visitId)).not.toContain(v.json.id);
+    const exported = await call('GET', `/api/hubs/ostersund/members/${m.id}/export`, { token: staff });
+    const closed = exported.json.visits.find((x: { id: string }) => x.id === v.json.id);
+    expect(closed).toMatchObject({ autoClosed: true });
+    expect(Date.parse(closed.checkedOutAt)).toBeGreaterThan(Date.parse(v.json.checkedInAt));
+    expect(closed.checkedOutAt.slice(0, 10) <= nextDay).toBe(true);
+    const event = (network.bus.archived.get('samverkan-national-all') ?? []).find((e) => e['detail-type'] === 'CheckedOut' && (e.detail as any).data.visitId === v.json.id);
+    expect((event!.detail as any).data).toMatchObject({ autoClosed: true, checkedOutAt: closed.checkedOutAt });
+  });
+});

@@ -18,6 +18,7 @@ export function startTestNetwork(options: Partial<NetworkOptions> = {}): Promise
     logLevel: 'SILENT',
     timing: { baseDelayMs: 20, maxDelayMs: 200 },
     pollMs: 25,
+    schedules: false,
     log: () => {},
     ...options,
   });

@@ -73,7 +73,40 @@ describe('the event catalog', () => {
 
   it('generates a JSON Schema for every event', () => {
     const schemas = catalogJsonSchemas() as Record<string, { properties: { metadata: unknown; data: { required: string[] } } }>;
-    expect(Object.keys(schemas).sort()).toEqual(['CheckedIn.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
+    expect(Object.keys(schemas).sort()).toEqual(['CheckedIn.v1', 'CheckedOut.v1', 'MemberErased.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
     expect(schemas['CheckedIn.v1']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
+  });
+});
+
+describe('wall-clock times in Europe/Stockholm', () => {
+  it('convert to instants in winter and summer time, across both switches', async () => {
+    const { zonedInstant, weekdayOf } = await import('../../functions/domain/time.ts');
+    expect(zonedInstant('2026-11-26', '17:00', 'Europe/Stockholm').toISOString()).toBe('2026-11-26T16:00:00.000Z');
+    expect(zonedInstant('2026-07-01', '17:00', 'Europe/Stockholm').toISOString()).toBe('2026-07-01T15:00:00.000Z');
+    // Last Sunday of March: clocks go 02:00 → 03:00; last Sunday of October: 03:00 → 02:00.
+    expect(zonedInstant('2026-03-29', '01:30', 'Europe/Stockholm').toISOString()).toBe('2026-03-29T00:30:00.000Z');
+    expect(zonedInstant('2026-03-29', '17:00', 'Europe/Stockholm').toISOString()).toBe('2026-03-29T15:00:00.000Z');
+    expect(zonedInstant('2026-10-25', '17:00', 'Europe/Stockholm').toISOString()).toBe('2026-10-25T16:00:00.000Z');
+    expect(zonedInstant('2026-10-24', '23:59:59', 'Europe/Stockholm').toISOString()).toBe('2026-10-24T21:59:59.000Z');
+    expect(weekdayOf('2026-11-26')).toBe('thursday');
+    expect(weekdayOf('2026-03-29')).toBe('sunday');
+  });
+});
+
+describe('closing time of a visit', () => {
+  it('is the hub’s closing time that day, or the end of the day when closed or checked in late', async () => {
+    const { HubService } = await import('../../functions/domain/hub.ts');
+    const { loadHubs } = await import('../../hubs/load.ts');
+    const hub = loadHubs().find((h) => h.id === 'umea')!;
+    const service = new HubService(hub, {} as never, () => new Date());
+    // Thursday: open 08:00–17:00.
+    expect(service.closingInstant({ localDate: '2026-11-26', checkedInAt: '2026-11-26T08:00:00Z' }).toISOString()).toBe('2026-11-26T16:00:00.000Z');
+    // Friday closes 16:00; in summer time that is 14:00 UTC.
+    expect(service.closingInstant({ localDate: '2026-06-05', checkedInAt: '2026-06-05T07:00:00Z' }).toISOString()).toBe('2026-06-05T14:00:00.000Z');
+    // Checked in after closing: end of that day.
+    expect(service.closingInstant({ localDate: '2026-11-26', checkedInAt: '2026-11-26T19:00:00Z' }).toISOString()).toBe('2026-11-26T22:59:59.000Z');
+    // Saturday (closed) and a closed day from the config (Christmas Eve, a Thursday): end of day.
+    expect(service.closingInstant({ localDate: '2026-11-28', checkedInAt: '2026-11-28T10:00:00Z' }).toISOString()).toBe('2026-11-28T22:59:59.000Z');
+    expect(service.closingInstant({ localDate: '2026-12-24', checkedInAt: '2026-12-24T09:00:00Z' }).toISOString()).toBe('2026-12-24T22:59:59.000Z');
   });
 });
