@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { StreamViewType, type CfnTable, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -167,6 +168,29 @@ export class HubStack extends Stack {
         conditions: { ArnEquals: { 'aws:SourceArn': forwardRule.ruleArn } },
       }),
     );
+
+    // Guests' hosts are told by e-mail when their guest checks in.
+    const mailFrom = String(this.node.tryGetContext('samverkan:mailFrom') ?? 'samverkan <noreply@samverkan.se>');
+    const mailDomain = /@([^>\s]+)/.exec(mailFrom)?.[1] ?? 'samverkan.se';
+    const notifierDlq = deadLetterQueue(this, 'HostNotifierDlq');
+    const notifier = new SamverkanFunction(this, 'HostNotifier', {
+      entry: 'functions/notifications/host-notifier.ts',
+      description: `E-mails hosts at ${hub.name} when their guest checks in`,
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom },
+      asyncDeadLetterQueue: notifierDlq,
+    });
+    this.table.grantReadWriteData(notifier);
+    notifier.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${mailDomain}`] }));
+    Validations.of(notifier).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+      reason: 'The notifier reads the hub table’s own indexes (table/index/*), nothing else.',
+    });
+    new Rule(this, 'GuestArrivalToHost', {
+      eventBus: this.bus,
+      description: `Guest check-ins at ${hub.name} to the host notifier`,
+      eventPattern: { source: [source], detailType: ['CheckedIn'], detail: { data: { membership: ['guest'] } } },
+      targets: [new LambdaFunction(notifier, { deadLetterQueue: notifierDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
 
     new CfnOutput(this, 'HubTableName', { value: this.table.tableName });
     new CfnOutput(this, 'HubBusName', { value: this.bus.eventBusName });

@@ -50,6 +50,8 @@ export interface LocalNetwork {
   idp: LocalIdp;
   routes: HttpRoute[];
   tables: Map<string, string>;
+  /** Where e-mail goes locally, as .eml files. */
+  mailDir: string;
   /** Signs a token for a role (and hub, for staff). */
   token(role: Role, hub?: string): Promise<string>;
   /** Resolves when every written event has left the outbox and every delivery has settled. */
@@ -169,6 +171,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         ...env,
         // Local overrides: endpoints, and the JWKS of the local identity provider.
         AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
+        MAIL_OUTBOX_DIR: join(dataDir, 'mail-outbox'),
         ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
       },
       timeoutMs: Number(prop(r, 'Timeout') ?? 3) * 1000,
@@ -314,6 +317,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     idp,
     routes,
     tables,
+    mailDir: join(dataDir, 'mail-outbox'),
     token: (role, hub) => idp.sign({ role, hub }),
     async idle() {
       for (let round = 0; round < 50; round++) {

@@ -17,6 +17,7 @@ const key = {
   search: (token: string, memberId: string) => ({ pk: 'SEARCH', sk: `${token}#${memberId}` }),
   visit: (id: string) => ({ pk: `VISIT#${id}`, sk: 'VISIT' }),
   presence: (memberId: string) => ({ pk: 'PRESENT', sk: `MEMBER#${memberId}` }),
+  notified: (visitId: string) => ({ pk: `VISIT#${visitId}`, sk: 'HOSTNOTIFIED' }),
 };
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -79,22 +80,21 @@ export class DynamoHubStore implements HubStore {
   }
 
   async createMember(member: Member, tokens: string[], events: OutgoingEvent[], agreement?: Agreement): Promise<void> {
-    const items = [
-      this.put({ ...key.member(member.id), entity: 'member', ...member }),
-      this.put({ ...key.email(member.email), entity: 'guard', memberId: member.id }),
-      this.put({ ...key.memberCode(member.memberCode), entity: 'guard', memberId: member.id }),
-      // The seat: counted in the same transaction, so 20 racing registrations cannot overfill it.
-      ...(agreement ? [this.takeSeat(agreement)] : []),
-      ...tokens.map((t) => this.put({ ...key.search(t, member.id), entity: 'search', memberId: member.id }, false)),
-      ...this.outbox(events),
+    const guarded: Array<[string, unknown]> = [
+      ['member', this.put({ ...key.member(member.id), entity: 'member', ...member })],
+      ['memberCode', this.put({ ...key.memberCode(member.memberCode), entity: 'guard', memberId: member.id })],
+      ...(member.email ? [['email', this.put({ ...key.email(member.email), entity: 'guard', memberId: member.id })] as [string, unknown]] : []),
+      // The seat: counted in the same transaction, so racing registrations cannot overfill it.
+      ...(agreement ? [['seat', this.takeSeat(agreement)] as [string, unknown]] : []),
     ];
     try {
-      await this.write(items);
+      await this.write([...guarded.map(([, item]) => item), ...tokens.map((t) => this.put({ ...key.search(t, member.id), entity: 'search', memberId: member.id }, false)), ...this.outbox(events)]);
     } catch (e) {
       const codes = cancellationCodes(e);
-      if (codes?.[1] === 'ConditionalCheckFailed') throw new UniqueConflict('email');
-      if (codes?.[2] === 'ConditionalCheckFailed') throw new UniqueConflict('memberCode');
-      if (agreement && codes?.[3] === 'ConditionalCheckFailed') throw new QuotaExceeded();
+      const failed = guarded.filter((_, i) => codes?.[i] === 'ConditionalCheckFailed').map(([label]) => label);
+      if (failed.includes('email')) throw new UniqueConflict('email');
+      if (failed.includes('memberCode')) throw new UniqueConflict('memberCode');
+      if (failed.includes('seat')) throw new QuotaExceeded();
       throw e;
     }
   }
@@ -202,7 +202,7 @@ export class DynamoHubStore implements HubStore {
       await this.write([
       this.del(key.member(member.id), 'attribute_exists(pk)'),
       this.put({ ...key.tombstone(member.id), entity: 'tombstone', memberId: member.id, erasedAt }, false),
-      this.del(key.email(member.email)),
+      ...(member.email ? [this.del(key.email(member.email))] : []),
       this.del(key.memberCode(member.memberCode)),
       this.del(key.presence(member.id)),
       ...(member.agreementId ? [{ Update: { TableName: this.tableName, Key: key.agreement(member.organisationId, member.agreementId), UpdateExpression: 'ADD used :d', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':d': -1 } } }] : []),
@@ -232,6 +232,14 @@ export class DynamoHubStore implements HubStore {
       }
     }
     throw new Error(`Visits of erased member ${memberId} still linked after 20 rounds`);
+  }
+
+  async wasHostNotified(visitId: string): Promise<boolean> {
+    return (await this.get(key.notified(visitId))) !== undefined;
+  }
+
+  async markHostNotified(visitId: string, at: string): Promise<void> {
+    await this.write([this.put({ ...key.notified(visitId), entity: 'notice', notifiedAt: at }, false)]);
   }
 
   async erasedAt(memberId: string): Promise<string | undefined> {

@@ -52,8 +52,10 @@ export const MemberResponse = z.object({
   hubId: HubId,
   memberCode: z.string(),
   name: z.string(),
-  email: z.string(),
+  email: z.string().optional(),
   organisationId: z.string(),
+  hostMemberId: z.string().optional(),
+  expectedDate: z.string().optional(),
   employerLocation: z.string().optional(),
   membership: Membership,
   language: z.enum(['sv', 'en']),
@@ -115,7 +117,7 @@ export const PresenceResponse = z.object({
 
 /** `POST /api/hubs/{hubId}/check-ins` body: exactly one of memberId and memberCode. */
 export const CheckInBody = z
-  .object({ memberId: trimmed(64).optional(), memberCode: trimmed(80).optional() })
+  .object({ memberId: trimmed(64).optional(), memberCode: trimmed(80).optional(), hostMemberId: trimmed(64).optional() })
   .strict()
   .superRefine((b, ctx) => {
     if (!b.memberId === !b.memberCode) {
@@ -135,7 +137,21 @@ export const VisitResponse = z.object({
   checkedOutAt: z.string().optional(),
   durationMinutes: z.number().int().optional(),
   autoClosed: z.boolean().optional(),
+  hostMemberId: z.string().optional(),
 });
+
+/** `POST /api/hubs/{hubId}/visitors` body: a guest pre-registered by their host. */
+export const RegisterVisitorBody = z
+  .object({
+    name: trimmed(200),
+    email: z.email('A valid e-mail address').max(254).optional(),
+    organisationName: trimmed(200),
+    organisationType: OrganisationType.optional(),
+    hostMemberId: trimmed(64),
+    expectedDate: z.iso.date('Use YYYY-MM-DD'),
+    language: z.enum(['sv', 'en']).optional(),
+  })
+  .strict();
 
 const Resource = z.object({
   id: z.string(),
@@ -223,6 +239,7 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 },
   { operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: z.object({ member: MemberResponse, visits: z.array(VisitResponse.omit({ visitId: true })) }).loose(), status: 200 },
   { operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 },
+  { operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 },
   { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
   { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },

@@ -25,8 +25,13 @@ export interface Member {
   hubId: string;
   memberCode: string;
   name: string;
-  email: string;
+  /** Required for members; a pre-registered visitor (guest) may come without one. */
+  email?: string;
   organisationId: string;
+  /** A guest's host: the member told when the guest checks in. */
+  hostMemberId?: string;
+  /** The day a pre-registered guest is expected (hub-local date). */
+  expectedDate?: string;
   employerLocation?: string;
   membership: z.infer<typeof Membership>;
   language: 'sv' | 'en';
@@ -46,6 +51,8 @@ export interface Visit {
   checkedOutAt?: string;
   durationMinutes?: number;
   autoClosed?: boolean;
+  /** The member hosting a guest on this visit. */
+  hostMemberId?: string;
 }
 
 /** An organisation's agreement for a number of employee memberships at this hub, for a period. */
@@ -102,6 +109,9 @@ export interface HubStore {
   anonymiseVisits(memberId: string): Promise<void>;
   /** When the member was erased, if they were. */
   erasedAt(memberId: string): Promise<string | undefined>;
+  /** Whether the host of a visit has been told of the guest's arrival. */
+  wasHostNotified(visitId: string): Promise<boolean>;
+  markHostNotified(visitId: string, at: string): Promise<void>;
 }
 
 /** The agreement has no free seat. */
@@ -178,6 +188,32 @@ export class HubService {
   async registerMember(input: MemberInput, correlationId: string): Promise<Member> {
     const org = await this.store.getOrganisation(input.organisationId);
     if (!org) throw notFound(`No organisation "${input.organisationId}" at hub "${this.hub.id}"`, [{ path: 'body.organisationId', message: 'Unknown organisation' }]);
+    return this.createMember(org, input, correlationId);
+  }
+
+  /**
+   * Pre-registers a visitor: a guest of a host member, expected on a day. The guest gets a
+   * member code like anyone; the host is told when the guest checks in. The guest's
+   * organisation is registered by name if it is new here.
+   */
+  async registerVisitor(
+    input: { name: string; email?: string | undefined; organisationName: string; organisationType?: Organisation['type'] | undefined; hostMemberId: string; expectedDate: string; language?: Member['language'] | undefined },
+    correlationId: string,
+  ): Promise<Member> {
+    const host = await this.store.getMember(input.hostMemberId);
+    if (!host) throw notFound(`No member "${input.hostMemberId}" at hub "${this.hub.id}" to host the visitor`, [{ path: 'body.hostMemberId', message: 'Unknown member' }]);
+    const today = localDate(this.clock(), this.hub.timezone);
+    if (input.expectedDate < today) throw badRequest('Invalid request: body.expectedDate', [{ path: 'body.expectedDate', message: `Must be today (${today}) or later` }]);
+    const { organisation } = await this.registerOrganisation({ name: input.organisationName, type: input.organisationType ?? 'other' }, correlationId);
+    return this.createMember(
+      organisation,
+      { name: input.name, email: input.email, organisationId: organisation.id, membership: 'guest', language: input.language ?? host.language },
+      correlationId,
+      { hostMemberId: host.id, expectedDate: input.expectedDate },
+    );
+  }
+
+  private async createMember(org: Organisation, input: Omit<MemberInput, 'email'> & { email?: string | undefined }, correlationId: string, visitor?: { hostMemberId: string; expectedDate: string }): Promise<Member> {
     const ctx = this.ctx(correlationId);
     const employerLocation = input.employerLocation?.trim() || org.homeMunicipality;
     const agreement = input.membership === 'member' ? await this.activeAgreement(org.id, ctx.now) : undefined;
@@ -190,8 +226,9 @@ export class HubService {
         hubId: this.hub.id,
         memberCode: newMemberCode(),
         name: input.name.trim(),
-        email: input.email.trim().toLowerCase(),
+        ...(input.email ? { email: input.email.trim().toLowerCase() } : {}),
         organisationId: org.id,
+        ...(visitor ?? {}),
         ...(employerLocation ? { employerLocation } : {}),
         membership: input.membership,
         language: input.language ?? 'sv',
@@ -282,11 +319,16 @@ export class HubService {
   }
 
   /** Checks a member in by id, member code or QR payload; a member already in gets their open visit. */
-  async checkIn(input: { memberId?: string | undefined; memberCode?: string | undefined }, correlationId: string): Promise<{ created: boolean; visit: Visit }> {
+  async checkIn(input: { memberId?: string | undefined; memberCode?: string | undefined; hostMemberId?: string | undefined }, correlationId: string): Promise<{ created: boolean; visit: Visit }> {
     const member = input.memberId ? await this.store.getMember(input.memberId) : await this.store.getMemberByCode(this.codeFrom(input.memberCode ?? ''));
     if (!member) {
       const field = input.memberId ? 'body.memberId' : 'body.memberCode';
       throw notFound(`No member ${input.memberId ? `"${input.memberId}"` : `with code "${input.memberCode}"`} at hub "${this.hub.id}"`, [{ path: field, message: 'Unknown member' }]);
+    }
+    const hostMemberId = input.hostMemberId ?? member.hostMemberId;
+    if (hostMemberId !== undefined) {
+      if (hostMemberId === member.id) throw badRequest('A member cannot host themselves', [{ path: 'body.hostMemberId', message: 'Same as the member checking in' }]);
+      if (!(await this.store.getMember(hostMemberId))) throw notFound(`No host member "${hostMemberId}" at hub "${this.hub.id}"`, [{ path: 'body.hostMemberId', message: 'Unknown member' }]);
     }
     const org = await this.store.getOrganisation(member.organisationId);
     if (!org) throw new Error(`Member ${member.id} refers to missing organisation ${member.organisationId}`);
@@ -298,6 +340,7 @@ export class HubService {
       organisationId: member.organisationId,
       checkedInAt: ctx.now.toISOString(),
       localDate: localDate(ctx.now, this.hub.timezone),
+      ...(hostMemberId ? { hostMemberId } : {}),
     };
     const presence: PresenceEntry = {
       visitId: visit.id,
@@ -378,6 +421,28 @@ export class HubService {
       organisations: new Set(present.map((p) => p.organisationId)).size,
       present,
     };
+  }
+
+  /**
+   * Tells the host that their guest has arrived (at least once: a retry after a failure may
+   * send it again; a delivered notice is never sent twice).
+   */
+  async notifyHost(visitId: string, send: (mail: { to: string; subject: string; text: string }) => Promise<unknown>): Promise<'sent' | 'no-host' | 'already-sent' | 'unreachable'> {
+    const visit = await this.store.getVisit(visitId);
+    if (!visit?.hostMemberId || !visit.memberId) return 'no-host';
+    if (await this.store.wasHostNotified(visitId)) return 'already-sent';
+    const [host, guest] = await Promise.all([this.store.getMember(visit.hostMemberId), this.store.getMember(visit.memberId)]);
+    if (!host?.email || !guest) return 'unreachable';
+    const org = await this.store.getOrganisation(guest.organisationId);
+    const time = new Date(visit.checkedInAt).toLocaleTimeString(host.language === 'en' ? 'en-GB' : 'sv-SE', { timeZone: this.hub.timezone, hour: '2-digit', minute: '2-digit' });
+    const from = org ? ` (${org.name})` : '';
+    const mail =
+      host.language === 'en'
+        ? { subject: `Your guest ${guest.name} has arrived at ${this.hub.name}`, text: `Hello ${host.name},\n\n${guest.name}${from} checked in at ${this.hub.name} at ${time} and is waiting for you.\n\n/ The hosts at ${this.hub.name}` }
+        : { subject: `Din gäst ${guest.name} har kommit till ${this.hub.name}`, text: `Hej ${host.name}!\n\n${guest.name}${from} checkade in på ${this.hub.name} kl. ${time} och väntar på dig.\n\n/ Värdskapet på ${this.hub.name}` };
+    await send({ to: host.email, ...mail });
+    await this.store.markHostNotified(visitId, this.clock().toISOString());
+    return 'sent';
   }
 
   /** Everything the hub holds about a member (GDPR Art. 15), as JSON. */

@@ -22,10 +22,10 @@ export function organisationId(org: { orgNumber?: string | undefined; name: stri
 }
 
 /** Search tokens of a member: the words of name and organisation, the e-mail and its local part. */
-export function searchTokens(member: { name: string; email: string }, organisationName: string): string[] {
+export function searchTokens(member: { name: string; email?: string | undefined }, organisationName: string): string[] {
   const words = `${fold(member.name)} ${fold(organisationName)}`.split(/[\s.-]+/).filter((w) => w.length >= 2);
-  const email = member.email.toLowerCase();
-  return [...new Set([...words, email, email.split('@')[0] ?? ''])].filter(Boolean).slice(0, 20);
+  const email = member.email?.toLowerCase();
+  return [...new Set([...words, ...(email ? [email, email.split('@')[0] ?? ''] : [])])].filter(Boolean).slice(0, 20);
 }
 
 /** The folded words of a search query; the longest one drives the index lookup. */

@@ -31,6 +31,7 @@ export const handler = httpApi({
     createAgreement: async ({ params, body }) => ({ body: await service.createAgreement(params.organisationId!, body as { seats: number; validFrom: string; validTo: string }) }),
     listAgreements: async ({ params }) => ({ body: { agreements: await service.agreements(params.organisationId!) } }),
     createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body as MemberInput, correlationId)) }),
+    registerVisitor: async ({ body, correlationId }) => ({ body: memberView(await service.registerVisitor(body as Parameters<typeof service.registerVisitor>[0], correlationId)) }),
     searchMembers: async ({ query }) => {
       const q = query as { q: string; limit?: number };
       return { body: { members: (await service.searchMembers(q.q, q.limit)).map(memberView) } };
@@ -42,7 +43,7 @@ export const handler = httpApi({
     }),
     eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId!, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
-      const { created, visit } = await service.checkIn(body as { memberId?: string; memberCode?: string }, correlationId);
+      const { created, visit } = await service.checkIn(body as { memberId?: string; memberCode?: string; hostMemberId?: string }, correlationId);
       return { status: created ? 201 : 200, body: visitView(visit) };
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),

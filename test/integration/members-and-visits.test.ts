@@ -285,3 +285,81 @@ describe('closing time', () => {
     expect((event!.detail as any).data).toMatchObject({ autoClosed: true, checkedOutAt: closed.checkedOutAt });
   });
 });
+
+describe('visitors', () => {
+  /** The .eml files of the local mail outbox, parsed: `To:`, `Subject:` and the text, one line each. */
+  const mails = async () => {
+    const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { simpleParser } = await import('mailparser');
+    if (!existsSync(network.mailDir)) return [] as string[];
+    return Promise.all(
+      readdirSync(network.mailDir).map(async (f) => {
+        const mail = await simpleParser(readFileSync(join(network.mailDir, f)));
+        const to = Array.isArray(mail.to) ? mail.to[0]?.text : mail.to?.text;
+        return `To: ${to}\nSubject: ${mail.subject}\n\n${mail.text}`;
+      }),
+    );
+  };
+  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
+  it('pre-registers a guest of a member, and e-mails the host once when the guest checks in', async () => {
+    const o = await org({ name: 'Region Jämtland Härjedalen', type: 'region' });
+    const host = await member({ name: 'Hanna Värd', email: 'hanna.vard@regionjh.se', organisationId: o.json.id });
+    const res = await call('POST', '/api/hubs/ostersund/visitors', {
+      token: staff,
+      body: { name: 'Gunnar Gäst', organisationName: 'Northvolt', organisationType: 'business', hostMemberId: host.id, expectedDate: today() },
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ membership: 'guest', hostMemberId: host.id, expectedDate: today(), memberCode: expect.any(String) });
+    expect(res.json.email).toBeUndefined();
+
+    const visit = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: res.json.memberCode } });
+    expect(visit.status).toBe(201);
+    expect(visit.json.hostMemberId).toBe(host.id);
+    await network.idle();
+    const sent = (await mails()).filter((m) => m.includes('Gunnar G'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^To: hanna\.vard@regionjh\.se$/m);
+    expect(sent[0]).toMatch(/Subject: .*har kommit till/);
+    expect(sent[0]).toContain('Northvolt');
+
+    // A redelivered CheckedIn does not e-mail the host again.
+    const event = (network.bus.archived.get('samverkan-national-all') ?? []).find((e) => e['detail-type'] === 'CheckedIn' && (e.detail as any).data.visitId === visit.json.id)!;
+    network.bus.putEvents('samverkan-hub-ostersund', [{ source: event.source, detailType: 'CheckedIn', detail: event.detail }]);
+    await network.idle();
+    expect((await mails()).filter((m) => m.includes('Gunnar G'))).toHaveLength(1);
+  });
+
+  it('checks in a walk-in guest with a host, in the host’s language', async () => {
+    const o = await org({ name: 'Mid Sweden Business', type: 'business' });
+    const host = await member({ name: 'Harry Host', email: 'harry@miun.se', organisationId: (await org({ name: 'Mittuniversitetet', type: 'university' })).json.id, language: 'en' });
+    const guest = await member({ name: 'Walk In', email: 'walk.in@msb.se', organisationId: o.json.id, membership: 'guest' });
+    const visit = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: guest.id, hostMemberId: host.id } });
+    expect(visit.status, visit.text).toBe(201);
+    await network.idle();
+    const sent = (await mails()).filter((m) => m.includes('Walk In'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/Subject: Your guest Walk In has arrived/);
+  });
+
+  it('sends nothing for members without a host, and validates the visitor', async () => {
+    const o = await org({ name: 'Ingen Värd AB', type: 'business' });
+    const m = await member({ name: 'No Host Person', email: 'nohost@ingenvard.se', organisationId: o.json.id });
+    await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
+    await network.idle();
+    expect((await mails()).filter((x) => x.includes('No Host Person'))).toHaveLength(0);
+
+    const bad = (body: Record<string, unknown>) => call('POST', '/api/hubs/ostersund/visitors', { token: staff, body: { name: 'V', organisationName: 'X', hostMemberId: m.id, expectedDate: today(), ...body } });
+    expect((await bad({ hostMemberId: 'mem_nope' })).json.error.issues[0].path).toBe('body.hostMemberId');
+    expect((await bad({ expectedDate: '2020-01-01' })).json.error.issues[0].path).toBe('body.expectedDate');
+    expect((await bad({ expectedDate: 'tomorrow' })).status).toBe(400);
+    const other = await member({ name: 'Self Host', email: 'self@ingenvard.se', organisationId: o.json.id });
+    const self = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: other.id, hostMemberId: other.id } });
+    expect(self.status).toBe(400);
+    expect(self.json.error.issues[0].path).toBe('body.hostMemberId');
+    const unknownHost = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: other.id, hostMemberId: 'mem_nope' } });
+    expect(unknownHost.status).toBe(404);
+    expect(unknownHost.json.error.issues[0].path).toBe('body.hostMemberId');
+  });
+});
