@@ -188,6 +188,14 @@ export const HubDetail = HubSummary.extend({
   resources: z.array(Resource),
 });
 
+/** `GET /api/organisations` query. */
+export const DirectoryQuery = z.object({ q: z.string().trim().max(100).optional() }).strict();
+
+/** The network's known organisations, with their network-wide ids. */
+export const DirectoryResponse = z.object({
+  organisations: z.array(z.object({ id: z.string(), name: z.string(), type: OrganisationType, orgNumber: z.string().optional() })),
+});
+
 /** `GET /api/national/reports` query. */
 export const ReportQuery = z
   .object({
@@ -207,10 +215,12 @@ export const ReportResponse = z.object({
       hubId: HubId,
       name: z.string(),
       checkIns: z.number().int(),
-      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int() })),
+      /** Check-ins of people from businesses: the business participation the seed asks to follow. */
+      businessCheckIns: z.number().int(),
+      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int(), businessCheckIns: z.number().int() })),
     }),
   ),
-  totals: z.object({ checkIns: z.number().int() }),
+  totals: z.object({ checkIns: z.number().int(), businessCheckIns: z.number().int() }),
 });
 
 /** Who may call a route. */
@@ -249,6 +259,7 @@ export const hubRoutes: RouteSpec[] = [
 export const nationalRoutes: RouteSpec[] = [
   { operationId: 'listHubs', method: 'GET', path: '/api/hubs', summary: 'List the hubs of the network', access: 'public', response: z.object({ hubs: z.array(HubSummary) }), status: 200 },
   { operationId: 'getHub', method: 'GET', path: '/api/hubs/{hubId}', summary: 'One hub with its resources', access: 'public', response: HubDetail, status: 200 },
+  { operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 },
   { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
   { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
 ];

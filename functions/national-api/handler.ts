@@ -3,12 +3,17 @@ import { openApiDocument } from '../api/openapi.ts';
 import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { notFound } from '../shared/errors.ts';
-import { loadAllHubs } from '../shared/hub-config.ts';
+import { hubsDir, loadAllHubs } from '../shared/hub-config.ts';
+import { fold, organisationId, queryWords } from '../domain/identity.ts';
+import { loadStarterOrganisations } from '../../hubs/organisations.ts';
 import { httpApi } from '../shared/http.ts';
 import { ReportStore } from '../reporting/store.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
 
 const hubs = loadAllHubs();
+const directory = loadStarterOrganisations(hubsDir())
+  .map((o) => ({ id: organisationId(o), name: o.name, type: o.type, ...(o.orgNumber ? { orgNumber: o.orgNumber } : {}), folded: fold(o.name) }))
+  .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'));
 const openapi = openApiDocument();
 
@@ -36,11 +41,18 @@ export const handler = httpApi({
       const selected = hubs.filter((h) => !q.hub || h.id === q.hub);
       const rows = await Promise.all(
         selected.map(async (h) => {
-          const days = (await store.hubDays(h.id, q.from, q.to)).map(({ date, checkIns, organisations }) => ({ date, checkIns, organisations }));
-          return { hubId: h.id, name: h.name, checkIns: days.reduce((n, d) => n + d.checkIns, 0), days };
+          const days = (await store.hubDays(h.id, q.from, q.to)).map(({ date, checkIns, organisations, businessCheckIns }) => ({ date, checkIns, organisations, businessCheckIns }));
+          const sum = (f: (d: (typeof days)[number]) => number) => days.reduce((n, d) => n + f(d), 0);
+          return { hubId: h.id, name: h.name, checkIns: sum((d) => d.checkIns), businessCheckIns: sum((d) => d.businessCheckIns), days };
         }),
       );
-      return { body: { from: q.from, to: q.to, hubs: rows, totals: { checkIns: rows.reduce((n, r) => n + r.checkIns, 0) } } };
+      const totals = { checkIns: rows.reduce((n, r) => n + r.checkIns, 0), businessCheckIns: rows.reduce((n, r) => n + r.businessCheckIns, 0) };
+      return { body: { from: q.from, to: q.to, hubs: rows, totals } };
+    },
+    organisationDirectory: async ({ query }) => {
+      const words = queryWords((query as { q?: string }).q ?? '');
+      const matches = directory.filter((o) => words.every((w) => o.folded.split(/[\s()-]+/).some((t) => t.startsWith(w))));
+      return { body: { organisations: matches.map(({ folded: _f, ...o }) => o) } };
     },
     openapi: async () => ({ body: openapi }),
   },

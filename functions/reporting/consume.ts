@@ -20,6 +20,7 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
     hubId: detail.data.hubId,
     localDate: detail.data.localDate,
     organisationId: detail.data.organisationId,
+    business: detail.data.organisationType === 'business' || detail.data.membership === 'business-partner',
   });
   logger.info(counted ? 'Counted check-in' : 'Duplicate delivery ignored', { eventId: detail.metadata.eventId, hubId: detail.data.hubId });
   return { counted };

@@ -10,6 +10,8 @@ export interface HubDay {
   date: string;
   checkIns: number;
   organisations: number;
+  /** Check-ins of people from businesses (organisation type business, or business partners). */
+  businessCheckIns: number;
 }
 
 /** The national reporting store: per-hub daily counts, updated exactly once per event. */
@@ -23,7 +25,7 @@ export class ReportStore {
    * Counts a check-in once: the processed marker (conditional on our eventId) and the
    * counter update commit together or not at all. Returns false for a duplicate delivery.
    */
-  async recordCheckIn(e: { eventId: string; hubId: string; localDate: string; organisationId: string }, now = new Date()): Promise<boolean> {
+  async recordCheckIn(e: { eventId: string; hubId: string; localDate: string; organisationId: string; business: boolean }, now = new Date()): Promise<boolean> {
     try {
       await withConflictRetry(() =>
         this.db.send(
@@ -40,9 +42,9 @@ export class ReportStore {
                 Update: {
                   TableName: this.tableName,
                   Key: { pk: `HUBDAY#${e.hubId}`, sk: e.localDate },
-                  UpdateExpression: 'ADD checkIns :one, organisations :org SET hubId = :hub, #date = :date',
+                  UpdateExpression: 'ADD checkIns :one, businessCheckIns :business, organisations :org SET hubId = :hub, #date = :date',
                   ExpressionAttributeNames: { '#date': 'date' },
-                  ExpressionAttributeValues: { ':one': 1, ':org': new Set([e.organisationId]), ':hub': e.hubId, ':date': e.localDate },
+                  ExpressionAttributeValues: { ':one': 1, ':business': e.business ? 1 : 0, ':org': new Set([e.organisationId]), ':hub': e.hubId, ':date': e.localDate },
                 },
               },
             ],
@@ -70,7 +72,13 @@ export class ReportStore {
         }),
       );
       for (const item of res.Items ?? []) {
-        days.push({ hubId, date: String(item.sk), checkIns: Number(item.checkIns ?? 0), organisations: (item.organisations as Set<string> | undefined)?.size ?? 0 });
+        days.push({
+          hubId,
+          date: String(item.sk),
+          checkIns: Number(item.checkIns ?? 0),
+          organisations: (item.organisations as Set<string> | undefined)?.size ?? 0,
+          businessCheckIns: Number(item.businessCheckIns ?? 0),
+        });
       }
       startKey = res.LastEvaluatedKey;
     } while (startKey);

@@ -363,3 +363,35 @@ describe('visitors', () => {
     expect(unknownHost.json.error.issues[0].path).toBe('body.hostMemberId');
   });
 });
+
+describe('the organisation directory and business participation', () => {
+  it('lists the seed’s organisations with the ids hubs give them', async () => {
+    const res = await call('GET', '/api/organisations?q=arbetsf');
+    expect(res.status).toBe(200);
+    expect(res.json.organisations).toEqual([{ id: expect.stringMatching(/^org_/), name: 'Arbetsförmedlingen', type: 'state-agency', orgNumber: '202100-2114' }]);
+    const registered = await org({ name: 'Arbetsförmedlingen', type: 'state-agency', orgNumber: '202100-2114' });
+    expect(registered.json.id).toBe(res.json.organisations[0].id);
+    const all = await call('GET', '/api/organisations');
+    expect(all.json.organisations.length).toBeGreaterThan(40);
+    expect(all.json.organisations.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['Luleå tekniska universitet', 'Region Norrbotten', 'Länsstyrelsen Västerbotten', 'Svenska kraftnät']));
+  });
+
+  it('counts check-ins from businesses as business participation in the national report', async () => {
+    const national = await network.token('national');
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+    const report = async () => (await call('GET', `/api/national/reports?from=${day}&to=${day}&hub=ostersund`, { token: national })).json;
+    await network.idle();
+    const before = await report();
+    const biz = await org({ name: 'Företaget i Jämtland AB', type: 'business' });
+    const pub = await org({ name: 'Krokoms kommun', type: 'municipality' });
+    const guest = await member({ name: 'Biz Guest', email: 'biz@foretaget.se', organisationId: biz.json.id, membership: 'guest' });
+    const partner = await member({ name: 'Partner Person', email: 'partner@krokom.se', organisationId: pub.json.id, membership: 'business-partner' });
+    const plain = await member({ name: 'Plain Person', email: 'plain@krokom.se', organisationId: pub.json.id });
+    for (const m of [guest, partner, plain]) expect((await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } })).status).toBe(201);
+    await network.idle();
+    const after = await report();
+    expect(after.totals.checkIns - before.totals.checkIns).toBe(3);
+    expect(after.totals.businessCheckIns - before.totals.businessCheckIns).toBe(2);
+    expect(after.hubs[0].days[0]).toMatchObject({ date: day, businessCheckIns: after.totals.businessCheckIns });
+  });
+});
