@@ -28,7 +28,7 @@ describe('the CDK CLI, offline and without credentials', () => {
     const fn = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata['samverkan:entry'] === 'functions/hub-api/handler.ts');
     const assetDir = join(outdir, fn.Metadata['aws:asset:path']);
     expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
-    expect(readdirSync(join(assetDir, 'hubs')).sort()).toEqual(['boden.json', 'lulea.json', 'ostersund.json', 'skelleftea.json', 'stockholm.json', 'umea.json']);
+    expect(readdirSync(join(assetDir, 'hubs')).sort()).toEqual(['_organisations.json', 'boden.json', 'lulea.json', 'ostersund.json', 'skelleftea.json', 'stockholm.json', 'umea.json']);
   });
 
   it('the bundled national API loads on its own and answers like the source it was built from', async () => {
