@@ -14,6 +14,11 @@ const texts = {
     alreadyIn: (v) => `Redan incheckad sedan ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })}.`,
     orgCreated: (o) => `Organisationen ${o.name} är registrerad.`, memberCreated: (m) => `${m.name} är registrerad. Medlemskod: ${m.memberCode}`,
     tokenSaved: 'Token sparad för den här fliken.', error: 'Fel', other: 'English',
+    presence: 'Närvarande nu', refresh: 'Uppdatera', findMember: 'Hitta medlem', searchLabel: 'Namn, e-post eller organisation', search: 'Sök',
+    checkOut: 'Checka ut', export: 'Exportera', erase: 'Radera', noneFound: 'Ingen träff.',
+    presentSummary: (p) => `${p.count} på plats från ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisationer'}.`,
+    since: (t) => `sedan ${t}`, checkedOut: (v) => `Utcheckad efter ${v.durationMinutes} minuter.`,
+    confirmErase: (m) => `Radera ${m.name} och alla personuppgifter? Det går inte att ångra.`, erased: 'Medlemmen är raderad.',
   },
   en: {
     title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
@@ -29,6 +34,11 @@ const texts = {
     alreadyIn: (v) => `Already checked in since ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })}.`,
     orgCreated: (o) => `Organisation ${o.name} registered.`, memberCreated: (m) => `${m.name} registered. Member code: ${m.memberCode}`,
     tokenSaved: 'Token saved for this tab.', error: 'Error', other: 'Svenska',
+    presence: 'In the hub now', refresh: 'Refresh', findMember: 'Find a member', searchLabel: 'Name, e-mail or organisation', search: 'Search',
+    checkOut: 'Check out', export: 'Export', erase: 'Erase', noneFound: 'No match.',
+    presentSummary: (p) => `${p.count} here from ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisations'}.`,
+    since: (t) => `since ${t}`, checkedOut: (v) => `Checked out after ${v.durationMinutes} minutes.`,
+    confirmErase: (m) => `Erase ${m.name} and all personal data? This cannot be undone.`, erased: 'The member has been erased.',
   },
 };
 
@@ -109,7 +119,9 @@ async function start() {
 
 $('#hub').addEventListener('change', () => {
   localStorage.setItem('samverkan.hub', currentHub());
-  loadHub(currentHub()).catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
+  loadHub(currentHub())
+    .then(loadPresence)
+    .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
 });
 $('#lang').addEventListener('click', () => {
   lang = lang === 'sv' ? 'en' : 'sv';
@@ -120,6 +132,7 @@ $('#token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   sessionStorage.setItem('samverkan.token', $('#token').value.trim());
   say(t('tokenSaved'));
+  loadPresence().catch((err) => say(`${t('error')}: ${err.message}`, 'error'));
 });
 $('#checkin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -127,6 +140,7 @@ $('#checkin-form').addEventListener('submit', async (e) => {
     const { status, json } = await api('POST', `/api/hubs/${currentHub()}/check-ins`, { memberCode: $('#checkin-code').value.trim() });
     say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
     e.target.reset();
+    await loadPresence();
   } catch (err) {
     say(`${t('error')}: ${err.message}`, 'error');
   }
@@ -155,4 +169,88 @@ $('#member-form').addEventListener('submit', async (e) => {
   }
 });
 
-start().catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
+const clock = (iso) => new Date(iso).toLocaleTimeString(lang === 'sv' ? 'sv-SE' : 'en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit' });
+
+async function loadPresence() {
+  if (!sessionStorage.getItem('samverkan.token')) return;
+  const { json } = await api('GET', `/api/hubs/${currentHub()}/presence`);
+  $('#presence-summary').textContent = t('presentSummary')(json);
+  $('#presence').innerHTML = json.present
+    .map((p) => `<li><span>${escape(p.name)} · ${escape(p.organisationName)} · ${t('since')(clock(p.since))}</span><span class="actions"><button type="button" data-checkout="${escape(p.visitId)}">${t('checkOut')}</button></span></li>`)
+    .join('');
+}
+
+async function loadDirectory() {
+  const { json } = await api('GET', '/api/organisations');
+  directory = json.organisations;
+  $('#directory').innerHTML = directory.map((o) => `<option value="${escape(o.name)}"></option>`).join('');
+}
+let directory = [];
+
+$('#org-form input[name=name]').addEventListener('change', (e) => {
+  const known = directory.find((o) => o.name === e.target.value);
+  if (!known) return;
+  $('#org-form select[name=type]').value = known.type;
+  $('#org-form input[name=orgNumber]').value = known.orgNumber ?? '';
+});
+
+$('#presence-refresh').addEventListener('click', () => loadPresence().catch((e) => say(`${t('error')}: ${e.message}`, 'error')));
+$('#presence').addEventListener('click', async (e) => {
+  const visitId = e.target.dataset?.checkout;
+  if (!visitId) return;
+  try {
+    const { json } = await api('POST', `/api/hubs/${currentHub()}/check-ins/${encodeURIComponent(visitId)}/check-out`);
+    say(t('checkedOut')(json));
+    await loadPresence();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+
+let found = [];
+$('#search-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api('GET', `/api/hubs/${currentHub()}/members?q=${encodeURIComponent($('#search-q').value.trim())}`);
+    found = json.members;
+    $('#search-results').innerHTML = found.length
+      ? found
+          .map(
+            (m) =>
+              `<li><span>${escape(m.name)} · ${escape(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${escape(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${escape(m.id)}">${t('export')}</button><button type="button" class="danger" data-erase="${escape(m.id)}">${t('erase')}</button></span></li>`,
+          )
+          .join('')
+      : `<li>${t('noneFound')}</li>`;
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#search-results').addEventListener('click', async (e) => {
+  const { checkin, export: exportId, erase } = e.target.dataset ?? {};
+  try {
+    if (checkin) {
+      const { status, json } = await api('POST', `/api/hubs/${currentHub()}/check-ins`, { memberId: checkin });
+      say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
+      await loadPresence();
+    } else if (exportId) {
+      const { json } = await api('GET', `/api/hubs/${currentHub()}/members/${encodeURIComponent(exportId)}/export`);
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([JSON.stringify(json, null, 2)], { type: 'application/json' }));
+      link.download = `samverkan-${currentHub()}-${exportId}.json`;
+      link.click();
+    } else if (erase) {
+      const m = found.find((x) => x.id === erase);
+      if (!m || !confirm(t('confirmErase')(m))) return;
+      await api('DELETE', `/api/hubs/${currentHub()}/members/${encodeURIComponent(erase)}`);
+      e.target.closest('li').remove();
+      say(t('erased'));
+      await loadPresence();
+    }
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+
+start()
+  .then(() => Promise.all([loadDirectory(), loadPresence()]))
+  .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));

@@ -47,11 +47,44 @@ describe('the staff app', () => {
     await page.fill('#checkin-code', code.toLowerCase());
     await page.click('#checkin-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Incheckad/);
-    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/samverkan-staff-app.png`, fullPage: true });
+    
 
     await page.fill('#checkin-code', code);
     await page.click('#checkin-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Redan incheckad/);
+  });
+
+  it('shows who is in and checks them out', async () => {
+    await expect.poll(() => page.locator('#presence li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Karin Öberg · Försäkringskassan')]);
+    expect(await page.locator('#presence-summary').textContent()).toBe('1 på plats från 1 organisation.');
+    await page.click('#presence li button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Utcheckad efter \d+ minuter/);
+    await expect.poll(() => page.locator('#presence li').count(), { timeout: 20_000 }).toBe(0);
+  });
+
+  it('finds a member, checks them in from the result and erases them after confirmation', async () => {
+    await page.fill('#search-q', 'öberg');
+    await page.click('#search-form button');
+    await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Karin Öberg')]);
+    await page.click('#search-results li button[data-checkin]');
+    await expect.poll(() => page.locator('#presence li').count(), { timeout: 20_000 }).toBe(1);
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/samverkan-staff-app.png`, fullPage: true });
+
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#search-results li button[data-erase]');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Medlemmen är raderad.');
+    await expect.poll(() => page.locator('#presence li').count(), { timeout: 20_000 }).toBe(0);
+    await page.click('#search-form button');
+    await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual(['Ingen träff.']);
+  });
+
+  it('fills type and organisation number from the network’s directory', async () => {
+    await page.fill('#org-form input[name=name]', 'Skatteverket');
+    await page.locator('#org-form input[name=name]').dispatchEvent('change');
+    expect(await page.inputValue('#org-form input[name=orgNumber]')).toBe('202100-5448');
+    expect(await page.inputValue('#org-form select[name=type]')).toBe('state-agency');
+    await page.fill('#org-form input[name=orgNumber]', '');
+    await page.fill('#org-form input[name=name]', '');
   });
 
   it('shows the API’s error, naming the field, when input is bad', async () => {
