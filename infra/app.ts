@@ -31,9 +31,9 @@ export function buildApp(options: BuildOptions = {}) {
     ...(national.account ? { env: { account: national.account, region: national.region } } : {}),
   });
   const hubStacks = hubs.map((hub) => {
-    if (hub.aws && (!national.account || !national.userPoolId || !national.userPoolClientId)) {
+    if (hub.aws && (!national.account || !national.userPoolId || !national.userPoolClientId || !national.networkTableName)) {
       throw new Error(
-        `hubs/${hub.id}.json names its own AWS account: set context "samverkan:national" with account, region, userPoolId and userPoolClientId of the deployed national stack (cdk.json or -c)`,
+        `hubs/${hub.id}.json names its own AWS account: set context "samverkan:national" with account, region, userPoolId, userPoolClientId and networkTableName of the deployed national stack (cdk.json or -c)`,
       );
     }
     const stack = new HubStack(app, hubStackName(hub.id), {

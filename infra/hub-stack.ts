@@ -27,6 +27,8 @@ export interface NationalRefs {
   /** User pool id and client id, required when the hub lives in another account (no cross-account imports). */
   userPoolId?: string;
   userPoolClientId?: string;
+  /** The national network table's name, required for a hub in another account. */
+  networkTableName?: string;
 }
 
 /** The outbox pipe's filter: only inserted outbox items become events. */
@@ -52,13 +54,19 @@ export class HubStack extends Stack {
       ? `https://cognito-idp.${national.region ?? Aws.REGION}.${Aws.URL_SUFFIX}/${national.userPoolId}`
       : Fn.join('', [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/`, Fn.importValue(EXPORTS.userPoolId)]);
     const audience = national.userPoolClientId ?? Fn.importValue(EXPORTS.userPoolClientId);
+    const networkTableName = national.networkTableName ?? Fn.importValue(EXPORTS.networkTableName);
+    const networkTableArn = `arn:${Aws.PARTITION}:dynamodb:${national.region ?? Aws.REGION}:${national.account ?? Aws.ACCOUNT_ID}:table/${networkTableName}`;
 
     const api = new SamverkanFunction(this, 'HubApi', {
       entry: 'functions/hub-api/handler.ts',
       description: `Hub API of ${hub.name}`,
-      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience },
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, NETWORK_TABLE_NAME: networkTableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience },
     });
     this.table.grantReadWriteData(api);
+    // Network-wide agreements: read them, and take and give back their seats.
+    api.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], resources: [networkTableArn] }),
+    );
     Validations.of(api).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
       reason: 'The hub API queries the hub table’s own indexes (table/index/*), nothing else.',

@@ -6,6 +6,7 @@ export const hubBusName = (hubId: string) => `samverkan-hub-${hubId}`;
 export const EXPORTS = {
   userPoolId: 'samverkan-national-UserPoolId',
   userPoolClientId: 'samverkan-national-UserPoolClientId',
+  networkTableName: 'samverkan-national-NetworkTableName',
 } as const;
 /** Cognito group names: `staff-<hubId>` per hub, plus `national` and `researcher`. */
 export const staffGroup = (hubId: string) => `staff-${hubId}`;

@@ -6,6 +6,7 @@ import { CfnEventBusPolicy, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { AccountPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { nationalRoutes } from '../functions/api/contract.ts';
 import type { HubConfig } from '../hubs/schema.ts';
@@ -25,6 +26,7 @@ export const ARCHIVE_RETENTION_DAYS = 365;
 export class NationalStack extends Stack {
   readonly bus: EventBus;
   readonly reportTable: Table;
+  readonly networkTable: Table;
   readonly userPool: UserPool;
 
   constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[] }) {
@@ -53,6 +55,24 @@ export class NationalStack extends Stack {
     });
 
     this.reportTable = safeTable(this, 'ReportTable');
+    // Network-wide state every hub shares: agreements that hold at every hub, and their seats.
+    const hubAccountPrincipals = [...new Set(props.hubs.flatMap((h) => (h.aws ? [h.aws.account] : [])))].map((a) => new AccountPrincipal(a));
+    this.networkTable = safeTable(this, 'NetworkTable', {
+      ...(hubAccountPrincipals.length
+        ? {
+            resourcePolicy: new PolicyDocument({
+              statements: [
+                new PolicyStatement({
+                  principals: hubAccountPrincipals,
+                  actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+                  resources: ['*'],
+                }),
+              ],
+            }),
+          }
+        : {}),
+    });
+    new CfnOutput(this, 'NetworkTableName', { value: this.networkTable.tableName, exportName: EXPORTS.networkTableName });
 
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
@@ -91,9 +111,10 @@ export class NationalStack extends Stack {
     const nationalApi = new SamverkanFunction(this, 'NationalApi', {
       entry: 'functions/national-api/handler.ts',
       description: 'National API: hub directory, national reports, OpenAPI document',
-      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, NETWORK_TABLE_NAME: this.networkTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
     });
     this.reportTable.grantReadData(nationalApi);
+    this.networkTable.grantReadWriteData(nationalApi);
     new SamverkanHttpApi(this, 'Http', {
       name: 'samverkan-national',
       handler: nationalApi,

@@ -205,7 +205,7 @@ export class DynamoHubStore implements HubStore {
       ...(member.email ? [this.del(key.email(member.email))] : []),
       this.del(key.memberCode(member.memberCode)),
       this.del(key.presence(member.id)),
-      ...(member.agreementId ? [{ Update: { TableName: this.tableName, Key: key.agreement(member.organisationId, member.agreementId), UpdateExpression: 'ADD used :d', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':d': -1 } } }] : []),
+      ...(member.agreementId && member.agreementScope !== 'network' ? [{ Update: { TableName: this.tableName, Key: key.agreement(member.organisationId, member.agreementId), UpdateExpression: 'ADD used :d', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':d': -1 } } }] : []),
       ...tokens.map((t) => this.del(key.search(t, member.id))),
       ...this.outbox(events),
       ]);

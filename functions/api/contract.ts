@@ -60,6 +60,7 @@ export const MemberResponse = z.object({
   membership: Membership,
   language: z.enum(['sv', 'en']),
   agreementId: z.string().optional(),
+  agreementScope: z.enum(['hub', 'network']).optional(),
   /** What the member's QR code encodes; scanning it checks the member in. */
   qrPayload: z.string(),
   createdAt: z.string(),
@@ -86,7 +87,8 @@ export const CreateAgreementBody = z
 /** An agreement as the API returns it. */
 export const AgreementResponse = z.object({
   id: z.string(),
-  hubId: HubId,
+  scope: z.enum(['hub', 'network']),
+  hubId: HubId.optional(),
   organisationId: z.string(),
   seats: z.number().int(),
   used: z.number().int(),
@@ -260,6 +262,8 @@ export const nationalRoutes: RouteSpec[] = [
   { operationId: 'listHubs', method: 'GET', path: '/api/hubs', summary: 'List the hubs of the network', access: 'public', response: z.object({ hubs: z.array(HubSummary) }), status: 200 },
   { operationId: 'getHub', method: 'GET', path: '/api/hubs/{hubId}', summary: 'One hub with its resources', access: 'public', response: HubDetail, status: 200 },
   { operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 },
+  { operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 },
+  { operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
   { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
   { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
 ];

@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import type { Membership, OrganisationType } from '../../events/catalog.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
 import { badRequest, conflict, notFound } from '../shared/errors.ts';
+import { inForce, newAgreement, type Agreement, type NetworkAgreementStore } from './agreements.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
+
+export type { Agreement } from './agreements.ts';
 import { newId, newMemberCode, normaliseMemberCode } from './ids.ts';
 import { fold, organisationId, queryWords, searchTokens } from './identity.ts';
 import { canonicalOrgNumber } from './orgnumber.ts';
@@ -37,6 +40,7 @@ export interface Member {
   language: 'sv' | 'en';
   /** The agreement whose seat this member holds (members of organisations with an agreement). */
   agreementId?: string;
+  agreementScope?: Agreement['scope'];
   createdAt: string;
 }
 
@@ -53,19 +57,6 @@ export interface Visit {
   autoClosed?: boolean;
   /** The member hosting a guest on this visit. */
   hostMemberId?: string;
-}
-
-/** An organisation's agreement for a number of employee memberships at this hub, for a period. */
-export interface Agreement {
-  id: string;
-  hubId: string;
-  organisationId: string;
-  seats: number;
-  /** Memberships (kind `member`) registered under the agreement. */
-  used: number;
-  validFrom: string;
-  validTo: string;
-  createdAt: string;
 }
 
 /** Someone in the hub now. */
@@ -153,6 +144,8 @@ export class HubService {
     readonly hub: HubConfig,
     private readonly store: HubStore,
     private readonly clock: Clock,
+    /** Network-wide agreements (the national network table); without it only hub agreements apply. */
+    private readonly network?: NetworkAgreementStore,
   ) {}
 
   private ctx(correlationId: string) {
@@ -232,7 +225,7 @@ export class HubService {
         ...(employerLocation ? { employerLocation } : {}),
         membership: input.membership,
         language: input.language ?? 'sv',
-        ...(agreement ? { agreementId: agreement.id } : {}),
+        ...(agreement ? { agreementId: agreement.id, agreementScope: agreement.scope } : {}),
         createdAt: ctx.now.toISOString(),
       };
       const event = buildEvent(
@@ -247,12 +240,20 @@ export class HubService {
         },
         ctx,
       );
+      const holder = { hubId: this.hub.id, memberId: member.id };
       try {
-        await this.store.createMember(member, searchTokens(member, org.name), [event], agreement);
+        if (agreement?.scope === 'network' && !(await this.network!.takeSeat(agreement, holder))) throw new QuotaExceeded();
+        try {
+          await this.store.createMember(member, searchTokens(member, org.name), [event], agreement?.scope === 'hub' ? agreement : undefined);
+        } catch (e) {
+          if (agreement?.scope === 'network') await this.network!.releaseSeat(agreement, holder);
+          throw e;
+        }
         return member;
       } catch (e) {
         if (e instanceof QuotaExceeded) {
-          throw conflict(`${org.name}'s agreement covers ${agreement!.seats} memberships at ${this.hub.name} (${agreement!.validFrom} – ${agreement!.validTo}), and all are taken`, [
+          const where = agreement!.scope === 'network' ? 'across the network' : `at ${this.hub.name}`;
+          throw conflict(`${org.name}'s agreement covers ${agreement!.seats} memberships ${where} (${agreement!.validFrom} – ${agreement!.validTo}), and all are taken`, [
             { path: 'body.organisationId', message: `Quota of ${agreement!.seats} memberships reached` },
           ]);
         }
@@ -268,21 +269,18 @@ export class HubService {
    * (no quota applies), null when it has agreements but none is in force.
    */
   private async activeAgreement(organisationId: string, now: Date): Promise<Agreement | undefined | null> {
-    const agreements = await this.store.agreementsOf(organisationId);
-    if (agreements.length === 0) return undefined;
-    const today = localDate(now, this.hub.timezone);
-    return agreements.filter((a) => a.validFrom <= today && today <= a.validTo).sort((a, b) => b.validFrom.localeCompare(a.validFrom))[0] ?? null;
+    // A hub's own agreements with the organisation come first; otherwise a network-wide one applies.
+    const local = await this.store.agreementsOf(organisationId);
+    const all = local.length > 0 ? local : ((await this.network?.agreementsOf(organisationId)) ?? []);
+    if (all.length === 0) return undefined;
+    return inForce(all, now, this.hub.timezone) ?? null;
   }
 
   /** Records an organisation's agreement for a number of memberships over a period. */
   async createAgreement(organisationId: string, input: { seats: number; validFrom: string; validTo: string }): Promise<Agreement> {
     const org = await this.store.getOrganisation(organisationId);
     if (!org) throw notFound(`No organisation "${organisationId}" at hub "${this.hub.id}"`, [{ path: 'path.organisationId', message: 'Unknown organisation' }]);
-    const overlapping = (await this.store.agreementsOf(organisationId)).find((a) => a.validFrom <= input.validTo && input.validFrom <= a.validTo);
-    if (overlapping) {
-      throw conflict(`${org.name} already has an agreement for ${overlapping.validFrom} – ${overlapping.validTo}`, [{ path: 'body.validFrom', message: `Overlaps agreement ${overlapping.id}` }]);
-    }
-    const agreement: Agreement = { id: newId('agr'), hubId: this.hub.id, organisationId, seats: input.seats, used: 0, validFrom: input.validFrom, validTo: input.validTo, createdAt: this.clock().toISOString() };
+    const agreement = newAgreement(await this.store.agreementsOf(organisationId), { organisationId, organisationName: org.name, ...input, scope: 'hub', hubId: this.hub.id }, this.clock());
     await this.store.createAgreement(agreement);
     return agreement;
   }
@@ -480,6 +478,9 @@ export class HubService {
     const erasedAt = ctx.now.toISOString();
     const event = buildEvent('MemberErased', { memberId, erasedAt }, ctx);
     await this.store.eraseMember(member, searchTokens(member, org?.name ?? ''), [event], erasedAt);
+    if (member.agreementScope === 'network' && member.agreementId) {
+      await this.network?.releaseSeat({ id: member.agreementId, organisationId: member.organisationId }, { hubId: this.hub.id, memberId });
+    }
     await this.store.anonymiseVisits(memberId);
     return { id: memberId, erased: true, erasedAt };
   }

@@ -1,5 +1,6 @@
 import { hubRoutes } from '../api/contract.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
+import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
 import { HubService, qrPayload, type Member, type MemberInput, type OrganisationInput, type Visit } from '../domain/hub.ts';
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
@@ -9,7 +10,7 @@ import { loadHub } from '../shared/hub-config.ts';
 import { httpApi } from '../shared/http.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
-const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock);
+const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')));
 
 const memberView = (m: Member) => ({ ...m, qrPayload: qrPayload(hub.id, m.memberCode) });
 const visitView = (v: Visit) => ({ ...v, visitId: v.id });

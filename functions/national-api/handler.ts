@@ -2,7 +2,9 @@ import { nationalRoutes } from '../api/contract.ts';
 import { openApiDocument } from '../api/openapi.ts';
 import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { notFound } from '../shared/errors.ts';
+import { badRequest, notFound } from '../shared/errors.ts';
+import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
+import { newAgreement } from '../domain/agreements.ts';
 import { hubsDir, loadAllHubs } from '../shared/hub-config.ts';
 import { fold, organisationId, queryWords } from '../domain/identity.ts';
 import { loadStarterOrganisations } from '../../hubs/organisations.ts';
@@ -15,6 +17,13 @@ const directory = loadStarterOrganisations(hubsDir())
   .map((o) => ({ id: organisationId(o), name: o.name, type: o.type, ...(o.orgNumber ? { orgNumber: o.orgNumber } : {}), folded: fold(o.name) }))
   .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
 const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'));
+const network = new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'));
+
+/** A network-wide organisation id: what every hub derives from the org number or name. */
+function networkOrganisation(id: string | undefined) {
+  if (!id || !/^org_[0-9a-f]{24}$/.test(id)) throw badRequest('Invalid request: path.organisationId', [{ path: 'path.organisationId', message: 'Not an organisation id (org_ and 24 hex digits)' }]);
+  return { id, name: directory.find((o) => o.id === id)?.name ?? id };
+}
 const openapi = openApiDocument();
 
 const summary = (h: HubConfig) => ({ id: h.id, name: h.name, city: h.city, county: h.county, phase: h.phase, timezone: h.timezone, hostVenue: h.hostVenue });
@@ -53,6 +62,17 @@ export const handler = httpApi({
       const words = queryWords((query as { q?: string }).q ?? '');
       const matches = directory.filter((o) => words.every((w) => o.folded.split(/[\s()-]+/).some((t) => t.startsWith(w))));
       return { body: { organisations: matches.map(({ folded: _f, ...o }) => o) } };
+    },
+    createNetworkAgreement: async ({ params, body }) => {
+      const org = networkOrganisation(params.organisationId);
+      const input = body as { seats: number; validFrom: string; validTo: string };
+      const agreement = newAgreement(await network.agreementsOf(org.id), { organisationId: org.id, organisationName: org.name, ...input, scope: 'network' }, new Date());
+      await network.create(agreement);
+      return { body: agreement };
+    },
+    listNetworkAgreements: async ({ params }) => {
+      const org = networkOrganisation(params.organisationId);
+      return { body: { agreements: (await network.agreementsOf(org.id)).sort((a, b) => b.validFrom.localeCompare(a.validFrom)) } };
     },
     openapi: async () => ({ body: openapi }),
   },

@@ -1,12 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, type StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import type { PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 /**
  * A single-table-design DynamoDB table (`pk`/`sk`, TTL on `expiresAt`, optional GSIs named `gsiN` keyed `gsiNpk`/`gsiNsk`) that cannot be lost:
  * on-demand, point-in-time recovery, deletion protection, retained when the stack goes.
  */
-export function safeTable(scope: Construct, id: string, options: { stream?: StreamViewType; indexes?: string[] } = {}): Table {
+export function safeTable(scope: Construct, id: string, options: { stream?: StreamViewType; indexes?: string[]; resourcePolicy?: PolicyDocument } = {}): Table {
   const table = new Table(scope, id, {
     partitionKey: { name: 'pk', type: AttributeType.STRING },
     sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -16,6 +17,7 @@ export function safeTable(scope: Construct, id: string, options: { stream?: Stre
     removalPolicy: RemovalPolicy.RETAIN,
     timeToLiveAttribute: 'expiresAt',
     ...(options.stream ? { stream: options.stream } : {}),
+    ...(options.resourcePolicy ? { resourcePolicy: options.resourcePolicy } : {}),
   });
   for (const name of options.indexes ?? []) {
     table.addGlobalSecondaryIndex({ indexName: name, partitionKey: { name: `${name}pk`, type: AttributeType.STRING }, sortKey: { name: `${name}sk`, type: AttributeType.STRING } });

@@ -187,7 +187,7 @@ describe('a hub in its operator’s own AWS account', () => {
     const app = buildApp({
       bundle: false,
       hubsDir: hubsWithAccount(),
-      context: { 'samverkan:national': { account: '111122223333', region: 'eu-north-1', userPoolId: 'eu-north-1_abc', userPoolClientId: 'client123' } },
+      context: { 'samverkan:national': { account: '111122223333', region: 'eu-north-1', userPoolId: 'eu-north-1_abc', userPoolClientId: 'client123', networkTableName: 'network-table' } },
     });
     const lulea = app.hubStacks.find((s) => s.stackName === 'samverkan-hub-lulea')!;
     expect(lulea.account).toBe('222233334444');
@@ -195,7 +195,10 @@ describe('a hub in its operator’s own AWS account', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:eu-north-1:111122223333:event-bus/samverkan-national'])] } })],
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTH_AUDIENCE: 'client123' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTH_AUDIENCE: 'client123', NETWORK_TABLE_NAME: 'network-table' }) } });
+    Template.fromStack(app.nationalStack).hasResourceProperties('AWS::DynamoDB::Table', {
+      ResourcePolicy: { PolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([':iam::222233334444:root'])] } } })] } },
+    });
     Template.fromStack(app.nationalStack).hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([':iam::222233334444:root'])] } }, Action: 'events:PutEvents' }),
     });

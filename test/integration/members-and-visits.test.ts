@@ -395,3 +395,41 @@ describe('the organisation directory and business participation', () => {
     expect(after.hubs[0].days[0]).toMatchObject({ date: day, businessCheckIns: after.totals.businessCheckIns });
   });
 });
+
+describe('network-wide agreements', () => {
+  it('cap an organisation’s memberships across every hub of the network', async () => {
+    const national = await network.token('national');
+    const a = await org({ name: 'Statens nätverksverk', type: 'state-agency' });
+    const b = await org({ name: 'Statens nätverksverk', type: 'state-agency' }, staffBoden, 'boden');
+    expect(b.json.id).toBe(a.json.id);
+    const path = `/api/national/organisations/${a.json.id}/agreements`;
+    const agr = await call('POST', path, { token: national, body: { seats: 2, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    expect(agr.status, agr.text).toBe(201);
+    expect(agr.json).toMatchObject({ scope: 'network', seats: 2, used: 0 });
+
+    const first = await member({ name: 'Net One', email: 'one@natverk.se', organisationId: a.json.id });
+    expect(first).toMatchObject({ agreementId: agr.json.id, agreementScope: 'network' });
+    await member({ name: 'Net Two', email: 'two@natverk.se', organisationId: a.json.id }, staffBoden, 'boden');
+    const third = await call('POST', '/api/hubs/boden/members', { token: staffBoden, body: { name: 'Net Three', email: 'three@natverk.se', organisationId: a.json.id, membership: 'member' } });
+    expect(third.status).toBe(409);
+    expect(third.json.error.message).toMatch(/covers 2 memberships across the network/);
+    expect((await call('GET', path, { token: national })).json.agreements[0].used).toBe(2);
+
+    // Erasing a member at Östersund frees a seat for Boden.
+    expect((await call('DELETE', `/api/hubs/ostersund/members/${first.id}`, { token: staff })).status).toBe(200);
+    const again = await call('POST', '/api/hubs/boden/members', { token: staffBoden, body: { name: 'Net Three', email: 'three@natverk.se', organisationId: a.json.id, membership: 'member' } });
+    expect(again.status, again.text).toBe(201);
+    expect((await call('GET', path, { token: national })).json.agreements[0].used).toBe(2);
+  });
+
+  it('are kept by national administrators only, for well-formed organisation ids', async () => {
+    const national = await network.token('national');
+    const body = { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' };
+    expect((await call('POST', '/api/national/organisations/org_0123456789abcdef01234567/agreements', { token: staff, body })).status).toBe(403);
+    const bad = await call('POST', '/api/national/organisations/not-an-org/agreements', { token: national, body });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('path.organisationId');
+    const badBody = await call('POST', '/api/national/organisations/org_0123456789abcdef01234567/agreements', { token: national, body: { ...body, seats: -1 } });
+    expect(badBody.json.error.issues[0].path).toBe('body.seats');
+  });
+});
