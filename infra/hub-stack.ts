@@ -43,6 +43,15 @@ export class HubStack extends Stack {
   readonly table: Table;
   readonly bus: EventBus;
 
+  /** Lets a function of this hub read and write the hub table, its indexes included. */
+  private useHubTable(fn: SamverkanFunction): void {
+    this.table.grantReadWriteData(fn);
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+      reason: 'Access to the hub table’s own indexes (table/index/*), nothing else.',
+    });
+  }
+
   constructor(scope: Construct, id: string, props: StackProps & { hub: HubConfig; national: NationalRefs }) {
     super(scope, id, props);
     const { hub, national } = props;
@@ -62,15 +71,11 @@ export class HubStack extends Stack {
       description: `Hub API of ${hub.name}`,
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, NETWORK_TABLE_NAME: networkTableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience },
     });
-    this.table.grantReadWriteData(api);
+    this.useHubTable(api);
     // Network-wide agreements: read them, and take and give back their seats.
     api.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], resources: [networkTableArn] }),
     );
-    Validations.of(api).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
-      reason: 'The hub API queries the hub table’s own indexes (table/index/*), nothing else.',
-    });
     new SamverkanHttpApi(this, 'Http', {
       name: `samverkan-hub-${hub.id}`,
       handler: api,
@@ -85,11 +90,7 @@ export class HubStack extends Stack {
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName },
       timeout: Duration.seconds(60),
     });
-    this.table.grantReadWriteData(closeVisits);
-    Validations.of(closeVisits).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
-      reason: 'The job reads the hub table’s own indexes (table/index/*), nothing else.',
-    });
+    this.useHubTable(closeVisits);
     const schedulerRole = new Role(this, 'CloseVisitsSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     closeVisits.grantInvoke(schedulerRole);
     closeVisitsDlq.grantSendMessages(schedulerRole);
@@ -187,12 +188,8 @@ export class HubStack extends Stack {
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom },
       asyncDeadLetterQueue: notifierDlq,
     });
-    this.table.grantReadWriteData(notifier);
+    this.useHubTable(notifier);
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${mailDomain}`] }));
-    Validations.of(notifier).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
-      reason: 'The notifier reads the hub table’s own indexes (table/index/*), nothing else.',
-    });
     new Rule(this, 'GuestArrivalToHost', {
       eventBus: this.bus,
       description: `Guest check-ins at ${hub.name} to the host notifier`,
