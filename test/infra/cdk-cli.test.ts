@@ -40,7 +40,7 @@ describe('the CDK CLI, offline and without credentials', () => {
       const res = await handler({ version: '2.0', routeKey: 'GET /api/hubs', rawPath: '/api/hubs', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/api/hubs' }, requestId: 'r' }, isBase64Encoded: false }, {});
       console.log(JSON.stringify(res));`;
     const out = await run(bin('node'), ['--input-type=module', '-e', script], {
-      env: { ...env, LAMBDA_TASK_ROOT: assetDir, REPORT_TABLE_NAME: 't', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'a', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      env: { ...env, LAMBDA_TASK_ROOT: assetDir, REPORT_TABLE_NAME: 't', NETWORK_TABLE_NAME: 'n', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'a', AWS_REGION: 'eu-north-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       timeout: 30_000,
     });
     const res = JSON.parse(out.stdout.trim().split('\n').pop()!);
