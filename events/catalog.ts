@@ -94,6 +94,47 @@ export const MemberErased = defineEvent({
   data: z.object({ memberId: z.string(), erasedAt: IsoDateTime }).strict(),
 });
 
+/** Resource types on the wire. */
+export const ResourceType = z.enum(['desk', 'desk-pool', 'room', 'event-space']);
+
+/** A desk, room or event space was booked. */
+export const BookingCreated = defineEvent({
+  detailType: 'BookingCreated',
+  version: 1,
+  description: 'A resource was booked for a member.',
+  data: z
+    .object({
+      bookingId: z.string(),
+      resourceId: z.string(),
+      resourceType: ResourceType,
+      memberId: z.string(),
+      organisationId: z.string(),
+      hubId: HubId,
+      start: IsoDateTime,
+      end: IsoDateTime,
+      localDate: z.iso.date(),
+    })
+    .strict(),
+});
+
+/** A booking was cancelled; its slot is free again. */
+export const BookingCancelled = defineEvent({
+  detailType: 'BookingCancelled',
+  version: 1,
+  description: 'A booking was cancelled and its slot freed.',
+  data: z
+    .object({
+      bookingId: z.string(),
+      resourceId: z.string(),
+      memberId: z.string(),
+      hubId: HubId,
+      start: IsoDateTime,
+      end: IsoDateTime,
+      cancelledAt: IsoDateTime,
+    })
+    .strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -101,6 +142,8 @@ export const catalog = {
   CheckedIn,
   CheckedOut,
   MemberErased,
+  BookingCreated,
+  BookingCancelled,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -49,6 +49,26 @@ export const Resource = z.discriminatedUnion('type', [
 ]);
 export type Resource = z.infer<typeof Resource>;
 
+/** Booking rules of a hub; every field has a default, so a hub file may leave them out. */
+export const BookingRules = z
+  .object({
+    /** Rooms and event spaces are booked in slots of this many minutes. */
+    roomSlotMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
+    /** Desks are booked by the half day (opening–midday, midday–closing) or the whole day. */
+    deskMidday: Time.default('12:00'),
+    /** The longest room or event-space booking. */
+    maxRoomBookingMinutes: z.number().int().min(15).max(24 * 60).default(8 * 60),
+    /** How far ahead a booking may start. */
+    bookingHorizonDays: z.number().int().min(1).max(730).default(90),
+    /** Bookings a member may hold that have not ended yet. */
+    maxActiveBookingsPerMember: z.number().int().min(1).max(1000).default(10),
+    /** A booking not checked in this long after its start is released (no-show). */
+    noShowGraceMinutes: z.number().int().min(5).max(24 * 60).default(30),
+    /** Closed on Swedish public holidays (from the date-holidays library). */
+    closedOnPublicHolidays: z.boolean().default(true),
+  })
+  .strict();
+
 /** The configuration of one hub, one file per hub in `hubs/<id>.json`. */
 export const HubConfig = z
   .object({
@@ -82,6 +102,7 @@ export const HubConfig = z
       })
       .strict(),
     resources: z.array(Resource).min(1),
+    bookingRules: BookingRules.prefault({}),
     estimates: z.string().max(600).optional(),
     sources: z.array(z.string()).default([]),
     aws: z

@@ -21,7 +21,7 @@ export async function withConflictRetry<T>(write: () => Promise<T>, attempts = 8
       const codes = cancellationCodes(e);
       const conflicted = codes?.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
       if (!conflicted || attempt >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 10 * 2 ** attempt)));
     }
   }
 }

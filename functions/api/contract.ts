@@ -97,6 +97,60 @@ export const AgreementResponse = z.object({
   createdAt: z.string(),
 });
 
+/** `GET /api/hubs/{hubId}/availability` query. */
+export const AvailabilityQuery = z
+  .object({ date: z.iso.date('Use YYYY-MM-DD'), resourceType: z.enum(['desk', 'desk-pool', 'room', 'event-space']).optional() })
+  .strict();
+
+/** Free slots per resource on a day. */
+export const AvailabilityResponse = z.object({
+  hubId: HubId,
+  date: z.string(),
+  open: z.object({ opens: z.string(), closes: z.string() }).nullable(),
+  closedReason: z.string().optional(),
+  resources: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(['desk', 'desk-pool', 'room', 'event-space']),
+      name: z.string(),
+      capacity: z.number().int().optional(),
+      count: z.number().int().optional(),
+      /** Each bookable slot; `available` is 1/0, or for a desk pool how many desks are left. */
+      slots: z.array(z.object({ start: z.string(), end: z.string(), available: z.number().int() })),
+    }),
+  ),
+});
+
+/** `POST /api/hubs/{hubId}/bookings` body (send an `Idempotency-Key` header to retry safely). */
+export const CreateBookingBody = z
+  .object({
+    resourceId: trimmed(64),
+    memberId: trimmed(64),
+    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+  })
+  .strict();
+
+/** A booking as the API returns it. */
+export const BookingResponse = z.object({
+  id: z.string(),
+  hubId: HubId,
+  resourceId: z.string(),
+  resourceType: z.enum(['desk', 'desk-pool', 'room', 'event-space']),
+  memberId: z.string(),
+  organisationId: z.string(),
+  start: z.string(),
+  end: z.string(),
+  localDate: z.string(),
+  units: z.array(z.string()),
+  status: z.enum(['confirmed', 'cancelled']),
+  createdAt: z.string(),
+  cancelledAt: z.string().optional(),
+});
+
+/** `GET /api/hubs/{hubId}/bookings` query. */
+export const BookingsQuery = z.object({ date: z.iso.date('Use YYYY-MM-DD') }).strict();
+
 /** Who is in the hub now. */
 export const PresenceResponse = z.object({
   hubId: HubId,
@@ -254,6 +308,10 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 },
   { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
   { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
+  { operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 },
+  { operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 },
+  { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
+  { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
 ];
 

@@ -10,7 +10,8 @@ export type Clock = () => Date;
 /** The system clock. */
 export const systemClock: Clock = () => new Date();
 
-function zoneOffsetMs(instant: Date, timeZone: string): number {
+/** How far a timezone is ahead of UTC at an instant, in milliseconds. */
+export function zoneOffsetMs(instant: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(instant);
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));

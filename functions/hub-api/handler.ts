@@ -5,12 +5,26 @@ import { HubService, qrPayload, type Member, type MemberInput, type Organisation
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { notFound } from '../shared/errors.ts';
+import { badRequest, notFound } from '../shared/errors.ts';
+import { BookingService } from '../domain/bookings.ts';
+import { swedishPublicHoliday } from '../domain/holidays.ts';
+import { DynamoBookingStore } from '../adapters/dynamo-booking-store.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { httpApi } from '../shared/http.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
-const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')));
+
+const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')));
+const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
+
+/** The optional Idempotency-Key header, validated. */
+function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
+  const value = headers?.['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(value)) throw badRequest('Invalid request: header.idempotency-key', [{ path: 'header.idempotency-key', message: '1–200 visible ASCII characters' }]);
+  return value;
+}
 
 const memberView = (m: Member) => ({ ...m, qrPayload: qrPayload(hub.id, m.memberCode) });
 const visitView = (v: Visit) => ({ ...v, visitId: v.id });
@@ -49,5 +63,15 @@ export const handler = httpApi({
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),
     presence: async () => ({ body: await service.presence() }),
+    availability: async ({ query }) => {
+      const q = query as { date: string; resourceType?: 'desk' | 'desk-pool' | 'room' | 'event-space' };
+      return { body: await bookings.availability(q.date, q.resourceType) };
+    },
+    createBooking: async ({ body, event, correlationId }) => {
+      const { booking } = await bookings.book(body as { resourceId: string; memberId: string; start: string; end: string }, correlationId, idempotencyKey(event.headers));
+      return { status: 201, body: booking };
+    },
+    listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn((query as { date: string }).date) } }),
+    cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId!, correlationId) }),
   },
 });

@@ -1,0 +1,162 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IdempotentReplay, UnitTaken, type Booking, type BookingStore, type Hold } from '../domain/bookings.ts';
+import type { OutgoingEvent } from '../domain/events.ts';
+import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
+import { MEMBER_VISITS_INDEX } from './dynamo-hub-store.ts';
+import { outboxItem } from './outbox.ts';
+
+/** The hub table's second index: bookings by day. */
+export const BOOKINGS_BY_DAY_INDEX = 'gsi2';
+/** Idempotency keys are kept this long. */
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+
+const key = {
+  booking: (id: string) => ({ pk: `BOOKING#${id}`, sk: 'BOOKING' }),
+  hold: (h: Hold) => ({ pk: `${h.kind === 'pool' ? 'POOL' : 'SLOT'}#${h.resourceId}#${h.date}`, sk: h.unit }),
+  idempotency: (k: string) => ({ pk: `IDEMPOTENCY#${k}`, sk: 'IDEMPOTENCY' }),
+};
+
+function strip(item: Record<string, unknown>): Booking {
+  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as Booking;
+}
+
+/**
+ * Bookings in the hub table. A booking holds one item per unit it takes: a slot item put only
+ * if absent (rooms, desks), or a pool counter raised only while below the pool's count; the
+ * booking, its holds, its idempotency key and its outbox event commit in one transaction, so
+ * two requests can never both get the last unit.
+ */
+export class DynamoBookingStore implements BookingStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private take(h: Hold, bookingId: string) {
+    if (h.kind === 'slot') {
+      return { Put: { TableName: this.tableName, Item: { ...key.hold(h), entity: 'slot', bookingId }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key.hold(h),
+        UpdateExpression: 'ADD booked :one SET entity = :e',
+        ConditionExpression: 'attribute_not_exists(booked) OR booked < :count',
+        ExpressionAttributeValues: { ':one': 1, ':count': h.count, ':e': 'pool' },
+      },
+    };
+  }
+
+  private release(h: Hold, bookingId: string) {
+    if (h.kind === 'slot') {
+      return { Delete: { TableName: this.tableName, Key: key.hold(h), ConditionExpression: 'bookingId = :id', ExpressionAttributeValues: { ':id': bookingId } } };
+    }
+    return { Update: { TableName: this.tableName, Key: key.hold(h), UpdateExpression: 'ADD booked :minus', ConditionExpression: 'booked > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } } };
+  }
+
+  async createBooking(booking: Booking, holds: Hold[], events: OutgoingEvent[], idempotency?: { key: string; requestHash: string }): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    const items = [
+      ...(idempotency
+        ? [{ Put: { TableName: this.tableName, Item: { ...key.idempotency(idempotency.key), entity: 'idempotency', bookingId: booking.id, requestHash: idempotency.requestHash, expiresAt: now + IDEMPOTENCY_TTL_SECONDS }, ConditionExpression: 'attribute_not_exists(pk)' } }]
+        : []),
+      ...holds.map((h) => this.take(h, booking.id)),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key.booking(booking.id), entity: 'booking', gsi1pk: `MEMBERBOOKINGS#${booking.memberId}`, gsi1sk: new Date(booking.end).toISOString(), gsi2pk: `BOOKINGDAY#${booking.localDate}`, gsi2sk: `${new Date(booking.start).toISOString()}#${booking.id}`, ...booking },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...events.map((e) => ({ Put: { TableName: this.tableName, Item: outboxItem(e), ConditionExpression: 'attribute_not_exists(pk)' } })),
+    ];
+    try {
+      // Many requests for the last unit conflict with each other; each retries until it either
+      // commits or is refused by a condition.
+      await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items as never })), 25);
+    } catch (e) {
+      const codes = cancellationCodes(e);
+      if (!codes) throw e;
+      const offset = idempotency ? 1 : 0;
+      if (idempotency && codes[0] === 'ConditionalCheckFailed') throw new IdempotentReplay();
+      const taken = holds.findIndex((_, i) => codes[offset + i] === 'ConditionalCheckFailed');
+      if (taken >= 0) throw new UnitTaken(holds[taken]!.unit);
+      throw e;
+    }
+  }
+
+  async getBooking(id: string): Promise<Booking | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key.booking(id), ConsistentRead: true }));
+    return res.Item ? strip(res.Item) : undefined;
+  }
+
+  async cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[]): Promise<boolean> {
+    try {
+      await withConflictRetry(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: key.booking(booking.id),
+                    UpdateExpression: 'SET #s = :cancelled, cancelledAt = :at REMOVE gsi1pk, gsi1sk',
+                    ConditionExpression: '#s = :confirmed',
+                    ExpressionAttributeNames: { '#s': 'status' },
+                    ExpressionAttributeValues: { ':cancelled': 'cancelled', ':confirmed': 'confirmed', ':at': cancelledAt },
+                  },
+                },
+                ...holds.map((h) => this.release(h, booking.id)),
+                ...events.map((e) => ({ Put: { TableName: this.tableName, Item: outboxItem(e), ConditionExpression: 'attribute_not_exists(pk)' } })),
+              ] as never,
+            }),
+          ),
+        25,
+      );
+      return true;
+    } catch (e) {
+      if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  private async query(input: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: startKey } as never));
+      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async bookingsOn(date: string): Promise<Booking[]> {
+    return (await this.query({ IndexName: BOOKINGS_BY_DAY_INDEX, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': `BOOKINGDAY#${date}` } })).map(strip);
+  }
+
+  async activeBookingsOf(memberId: string, afterIso: string): Promise<Booking[]> {
+    const items = await this.query({
+      IndexName: MEMBER_VISITS_INDEX,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk > :after',
+      ExpressionAttributeValues: { ':pk': `MEMBERBOOKINGS#${memberId}`, ':after': afterIso },
+    });
+    return items.map(strip).filter((b) => b.status === 'confirmed' && Date.parse(b.end) > Date.parse(afterIso));
+  }
+
+  async unitsOf(resourceId: string, date: string): Promise<Map<string, string | number>> {
+    const units = new Map<string, string | number>();
+    for (const prefix of ['SLOT', 'POOL']) {
+      const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${prefix}#${resourceId}#${date}` }, ConsistentRead: true });
+      for (const i of items) units.set(String(i.sk), prefix === 'POOL' ? Number(i.booked ?? 0) : String(i.bookingId));
+    }
+    return units;
+  }
+
+  async idempotencyRecord(k: string): Promise<{ bookingId: string; requestHash: string } | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key.idempotency(k), ConsistentRead: true }));
+    return res.Item ? { bookingId: String(res.Item.bookingId), requestHash: String(res.Item.requestHash) } : undefined;
+  }
+}

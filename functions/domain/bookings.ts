@@ -1,0 +1,271 @@
+import type { z } from 'zod';
+import type { ResourceType } from '../../events/catalog.ts';
+import type { HubConfig, Resource } from '../../hubs/schema.ts';
+import { badRequest, conflict, notFound, type Issue } from '../shared/errors.ts';
+import { buildEvent, type OutgoingEvent } from './events.ts';
+import type { Member } from './hub.ts';
+import { newId } from './ids.ts';
+import { localDate, weekdayOf, zoneOffsetMs, zonedInstant, type Clock } from './time.ts';
+
+/** A booking of one resource for one member. */
+export interface Booking {
+  id: string;
+  hubId: string;
+  resourceId: string;
+  resourceType: z.infer<typeof ResourceType>;
+  memberId: string;
+  organisationId: string;
+  start: string;
+  end: string;
+  localDate: string;
+  /** The units it holds: slot start times (`09:15`) for rooms, `AM`/`PM` for desks. */
+  units: string[];
+  status: 'confirmed' | 'cancelled';
+  createdAt: string;
+  cancelledAt?: string;
+}
+
+/** What a booking takes: one unit of a resource (a slot, a half day, a desk of a pool). */
+export type Hold = { kind: 'slot'; resourceId: string; date: string; unit: string } | { kind: 'pool'; resourceId: string; date: string; unit: string; count: number };
+
+/** What bookings need from storage; every write stores the booking, its holds and its event atomically. */
+export interface BookingStore {
+  /** Books; throws `UnitTaken` naming the first unit taken, or `IdempotentReplay` when the key was used. */
+  createBooking(booking: Booking, holds: Hold[], events: OutgoingEvent[], idempotency?: { key: string; requestHash: string }): Promise<void>;
+  getBooking(id: string): Promise<Booking | undefined>;
+  /** Cancels a confirmed booking and frees its holds; false when it was cancelled already. */
+  cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[]): Promise<boolean>;
+  bookingsOn(date: string): Promise<Booking[]>;
+  /** Bookings of a member that end after `afterIso`. */
+  activeBookingsOf(memberId: string, afterIso: string): Promise<Booking[]>;
+  /** Booked units of a resource on a day: slot → booking id, or pool unit → desks booked. */
+  unitsOf(resourceId: string, date: string): Promise<Map<string, string | number>>;
+  idempotencyRecord(key: string): Promise<{ bookingId: string; requestHash: string } | undefined>;
+}
+
+/** A unit was taken by someone else first. */
+export class UnitTaken extends Error {
+  constructor(readonly unit: string) {
+    super(`unit ${unit} taken`);
+  }
+}
+
+/** The idempotency key was used before. */
+export class IdempotentReplay extends Error {}
+
+/** The opening of a day, or why the hub is closed. */
+export type DayInfo = { open: { opens: string; closes: string }; closedReason?: undefined } | { open: null; closedReason: string };
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/** The hub-local date and wall-clock time (HH:MM) of an instant. */
+function wallClock(instant: Date, timeZone: string): { date: string; time: string } {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  return { date: localDate(instant, timeZone), time };
+}
+
+/** An ISO 8601 time with the hub's own offset, e.g. `2026-11-26T09:00:00+01:00`. */
+export function isoWithOffset(instant: Date, timeZone: string): string {
+  const { date, time } = wallClock(instant, timeZone);
+  const offsetMin = Math.round(zoneOffsetMs(instant, timeZone) / 60_000);
+  return `${date}T${time}:00${offsetMin >= 0 ? '+' : '-'}${hhmm(Math.abs(offsetMin))}`;
+}
+
+/** Bookings of desks, rooms and event spaces, never double-booked. Knows nothing of AWS. */
+export class BookingService {
+  constructor(
+    private readonly hub: HubConfig,
+    private readonly store: BookingStore,
+    private readonly members: { getMember(id: string): Promise<Member | undefined> },
+    private readonly clock: Clock,
+    /** The name of the public holiday on a date, if it is one. */
+    private readonly holiday: (date: string) => string | undefined,
+  ) {}
+
+  /** Whether and when the hub is open on a date. */
+  day(date: string): DayInfo {
+    if (this.hub.closedDays.includes(date)) return { open: null, closedReason: 'closed-day' };
+    const name = this.hub.bookingRules.closedOnPublicHolidays ? this.holiday(date) : undefined;
+    if (name) return { open: null, closedReason: `public-holiday: ${name}` };
+    const hours = this.hub.openingHours[weekdayOf(date)];
+    return hours ? { open: hours } : { open: null, closedReason: 'not-open-on-weekday' };
+  }
+
+  private resource(resourceId: string): Resource {
+    const r = this.hub.resources.find((x) => x.id === resourceId);
+    if (!r) throw notFound(`No resource "${resourceId}" at hub "${this.hub.id}"`, [{ path: 'body.resourceId', message: 'Unknown resource' }]);
+    return r;
+  }
+
+  /** The bookable units of a resource on an open day, in order, with their wall-clock times. */
+  unitsFor(resource: Resource, open: { opens: string; closes: string }): Array<{ unit: string; from: string; to: string }> {
+    if (resource.type === 'desk' || resource.type === 'desk-pool') {
+      const mid = this.hub.bookingRules.deskMidday;
+      return [
+        { unit: 'AM', from: open.opens, to: mid },
+        { unit: 'PM', from: mid, to: open.closes },
+      ].filter((u) => u.from < u.to);
+    }
+    const step = this.hub.bookingRules.roomSlotMinutes;
+    const units = [];
+    for (let m = minutesOf(open.opens); m + step <= minutesOf(open.closes); m += step) units.push({ unit: hhmm(m), from: hhmm(m), to: hhmm(m + step) });
+    return units;
+  }
+
+  /** Free slots per resource on a date (pooled desks: how many are left). */
+  async availability(date: string, resourceType?: Resource['type']) {
+    const info = this.day(date);
+    const resources = this.hub.resources.filter((r) => !resourceType || r.type === resourceType);
+    if (!info.open) return { hubId: this.hub.id, date, open: null, closedReason: info.closedReason, resources: resources.map((r) => ({ ...this.describe(r), slots: [] })) };
+    const open = info.open;
+    return {
+      hubId: this.hub.id,
+      date,
+      open,
+      resources: await Promise.all(
+        resources.map(async (r) => {
+          const taken = await this.store.unitsOf(r.id, date);
+          const capacity = r.type === 'desk-pool' ? r.count : 1;
+          return {
+            ...this.describe(r),
+            slots: this.unitsFor(r, open).map((u) => {
+              const used = taken.get(u.unit);
+              const available = r.type === 'desk-pool' ? capacity - Number(used ?? 0) : used === undefined ? 1 : 0;
+              return { start: isoWithOffset(zonedInstant(date, u.from, this.hub.timezone), this.hub.timezone), end: isoWithOffset(zonedInstant(date, u.to, this.hub.timezone), this.hub.timezone), available };
+            }),
+          };
+        }),
+      ),
+    };
+  }
+
+  private describe(r: Resource) {
+    return { id: r.id, type: r.type, name: r.name, ...('capacity' in r ? { capacity: r.capacity } : {}), ...('count' in r ? { count: r.count } : {}) };
+  }
+
+  /** Books a resource for a member; a retried request with the same idempotency key returns the same booking. */
+  async book(input: { resourceId: string; memberId: string; start: string; end: string }, correlationId: string, idempotencyKey?: string): Promise<{ replayed: boolean; booking: Booking }> {
+    const requestHash = JSON.stringify([input.resourceId, input.memberId, Date.parse(input.start), Date.parse(input.end)]);
+    if (idempotencyKey) {
+      const replay = await this.replay(idempotencyKey, requestHash);
+      if (replay) return { replayed: true, booking: replay };
+    }
+    const resource = this.resource(input.resourceId);
+    const member = await this.members.getMember(input.memberId);
+    if (!member) throw notFound(`No member "${input.memberId}" at hub "${this.hub.id}"`, [{ path: 'body.memberId', message: 'Unknown member' }]);
+    const now = this.clock();
+    const { date, units } = this.validateTimes(resource, new Date(input.start), new Date(input.end), now);
+    const rules = this.hub.bookingRules;
+    const active = await this.store.activeBookingsOf(member.id, now.toISOString());
+    if (active.length >= rules.maxActiveBookingsPerMember) {
+      throw conflict(`${member.name} already holds ${active.length} bookings, the most a member may hold at ${this.hub.name}`, [{ path: 'body.memberId', message: `At most ${rules.maxActiveBookingsPerMember} active bookings` }]);
+    }
+    const ctx = { hubId: this.hub.id, correlationId, now };
+    const booking: Booking = {
+      id: newId('bkg'),
+      hubId: this.hub.id,
+      resourceId: resource.id,
+      resourceType: resource.type,
+      memberId: member.id,
+      organisationId: member.organisationId,
+      start: isoWithOffset(new Date(input.start), this.hub.timezone),
+      end: isoWithOffset(new Date(input.end), this.hub.timezone),
+      localDate: date,
+      units: units.map((u) => u.unit),
+      status: 'confirmed',
+      createdAt: now.toISOString(),
+    };
+    const holds = this.holds(resource, booking);
+    const event = buildEvent(
+      'BookingCreated',
+      { bookingId: booking.id, resourceId: resource.id, resourceType: resource.type, memberId: member.id, organisationId: member.organisationId, hubId: this.hub.id, start: booking.start, end: booking.end, localDate: date },
+      ctx,
+    );
+    try {
+      await this.store.createBooking(booking, holds, [event], idempotencyKey ? { key: idempotencyKey, requestHash } : undefined);
+      return { replayed: false, booking };
+    } catch (e) {
+      if (e instanceof IdempotentReplay && idempotencyKey) {
+        const replay = await this.replay(idempotencyKey, requestHash);
+        if (replay) return { replayed: true, booking: replay };
+      }
+      if (e instanceof UnitTaken) {
+        const unit = units.find((u) => u.unit === e.unit) ?? units[0]!;
+        const slot = { start: isoWithOffset(zonedInstant(date, unit.from, this.hub.timezone), this.hub.timezone), end: isoWithOffset(zonedInstant(date, unit.to, this.hub.timezone), this.hub.timezone) };
+        const what = resource.type === 'desk-pool' ? `All ${resource.count} desks of ${resource.name} are booked` : `${resource.name} is already booked`;
+        throw conflict(`${what} ${slot.start} – ${slot.end}`, [{ path: 'body.start', message: `Conflicts with the booked slot ${slot.start} – ${slot.end}` }]);
+      }
+      throw e;
+    }
+  }
+
+  private async replay(key: string, requestHash: string): Promise<Booking | undefined> {
+    const record = await this.store.idempotencyRecord(key);
+    if (!record) return undefined;
+    if (record.requestHash !== requestHash) {
+      throw conflict('This Idempotency-Key was used for a different booking', [{ path: 'header.idempotency-key', message: 'Reused with a different request' }]);
+    }
+    return this.store.getBooking(record.bookingId);
+  }
+
+  private holds(resource: Resource, booking: Pick<Booking, 'localDate' | 'units'>): Hold[] {
+    return booking.units.map((unit) =>
+      resource.type === 'desk-pool'
+        ? { kind: 'pool', resourceId: resource.id, date: booking.localDate, unit, count: resource.count }
+        : { kind: 'slot', resourceId: resource.id, date: booking.localDate, unit },
+    );
+  }
+
+  /** Checks a booking's times against the rules; returns its date and units. */
+  private validateTimes(resource: Resource, start: Date, end: Date, now: Date) {
+    const problems: Issue[] = [];
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw badRequest('Invalid request: body.start', [{ path: 'body.start', message: 'Not a time' }]);
+    if (end <= start) throw badRequest('Invalid request: body.end', [{ path: 'body.end', message: '"end" must be after "start"' }]);
+    if (end <= now) throw badRequest('Invalid request: body.end', [{ path: 'body.end', message: 'The booking has already ended' }]);
+    const rules = this.hub.bookingRules;
+    if (start.getTime() - now.getTime() > rules.bookingHorizonDays * 86_400_000) {
+      throw badRequest('Invalid request: body.start', [{ path: 'body.start', message: `At most ${rules.bookingHorizonDays} days ahead` }]);
+    }
+    const s = wallClock(start, this.hub.timezone);
+    const e = wallClock(end, this.hub.timezone);
+    const endTime = e.time === '00:00' && e.date > s.date ? '24:00' : e.time;
+    if (e.date !== s.date && endTime !== '24:00') throw badRequest('Invalid request: body.end', [{ path: 'body.end', message: 'A booking starts and ends on the same day' }]);
+    const info = this.day(s.date);
+    if (!info.open) throw badRequest(`${this.hub.name} is closed on ${s.date}`, [{ path: 'body.start', message: `Closed (${info.closedReason})` }]);
+    const all = this.unitsFor(resource, info.open);
+    const first = all.findIndex((u) => u.from === s.time);
+    const last = all.findIndex((u) => u.to === endTime);
+    if (first < 0) problems.push({ path: 'body.start', message: `Must be one of ${[...new Set(all.map((u) => u.from))].slice(0, 6).join(', ')}${all.length > 6 ? ', …' : ''} (hub time)` });
+    if (last < 0) problems.push({ path: 'body.end', message: `Must be one of ${[...new Set(all.map((u) => u.to))].slice(-6).join(', ')} (hub time)` });
+    if (problems.length) throw badRequest('The booking does not fit the hub’s opening hours and slots', problems);
+    if (resource.type === 'room' || resource.type === 'event-space') {
+      const minutes = (end.getTime() - start.getTime()) / 60_000;
+      if (minutes > rules.maxRoomBookingMinutes) throw badRequest('Invalid request: body.end', [{ path: 'body.end', message: `At most ${rules.maxRoomBookingMinutes} minutes` }]);
+    }
+    return { date: s.date, units: all.slice(first, last + 1) };
+  }
+
+  /** Cancels a booking; its slot is free at once. Cancelling again returns it unchanged. */
+  async cancel(bookingId: string, correlationId: string): Promise<Booking> {
+    const booking = await this.store.getBooking(bookingId);
+    if (!booking) throw notFound(`No booking "${bookingId}" at hub "${this.hub.id}"`, [{ path: 'path.bookingId', message: 'Unknown booking' }]);
+    if (booking.status === 'cancelled') return booking;
+    const resource = this.hub.resources.find((r) => r.id === booking.resourceId);
+    const now = this.clock();
+    const cancelledAt = now.toISOString();
+    const event = buildEvent(
+      'BookingCancelled',
+      { bookingId, resourceId: booking.resourceId, memberId: booking.memberId, hubId: this.hub.id, start: booking.start, end: booking.end, cancelledAt },
+      { hubId: this.hub.id, correlationId, now },
+    );
+    const holds = resource ? this.holds(resource, booking) : [];
+    await this.store.cancelBooking(booking, holds, cancelledAt, [event]);
+    return (await this.store.getBooking(bookingId)) ?? { ...booking, status: 'cancelled', cancelledAt };
+  }
+
+  /** The bookings of a day, by start. */
+  async bookingsOn(date: string): Promise<Booking[]> {
+    return (await this.store.bookingsOn(date)).sort((a, b) => a.start.localeCompare(b.start));
+  }
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { api, startTestNetwork } from '../support/network.ts';
+
+let network: LocalNetwork;
+let call: ReturnType<typeof api>;
+let staff: string;
+let orgId: string;
+let day: string; // an open weekday a few days ahead
+let seq = 0;
+
+const HUB = 'boden';
+const base = `/api/hubs/${HUB}`;
+
+async function newMember(): Promise<string> {
+  const i = ++seq;
+  const res = await call('POST', `${base}/members`, { token: staff, body: { name: `Booker ${i}`, email: `booker${i}@boden.se`, organisationId: orgId, membership: 'guest' } });
+  expect(res.status, res.text).toBe(201);
+  return res.json.id;
+}
+
+async function availability(date: string, resourceType?: string) {
+  const res = await call('GET', `${base}/availability?date=${date}${resourceType ? `&resourceType=${resourceType}` : ''}`, { token: staff });
+  expect(res.status, res.text).toBe(200);
+  return res.json;
+}
+
+/** The hub's wall-clock time on `day` as ISO with offset, from the availability of that day. */
+async function at(time: string): Promise<string> {
+  const a = await availability(day, 'room');
+  const slot = a.resources[0].slots.find((s: { start: string }) => s.start.slice(11, 16) === time);
+  if (slot) return slot.start;
+  const end = a.resources[0].slots.find((s: { end: string }) => s.end.slice(11, 16) === time);
+  return end.end;
+}
+
+const book = (body: Record<string, unknown>, headers: Record<string, string> = {}) => call('POST', `${base}/bookings`, { token: staff, body, headers });
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  call = api(network);
+  staff = await network.token('staff', HUB);
+  const org = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Boden Business Park', type: 'business' } });
+  orgId = org.json.id;
+  // The first open day at least two days ahead.
+  for (let i = 2; i < 30; i++) {
+    const d = new Date(Date.now() + i * 86_400_000).toISOString().slice(0, 10);
+    if ((await availability(d)).open) {
+      day = d;
+      break;
+    }
+  }
+  expect(day).toBeDefined();
+});
+
+afterAll(async () => {
+  await network?.stop();
+});
+
+describe('availability', () => {
+  it('lists free slots per resource on an open day, pooled desks with how many are left', async () => {
+    const a = await availability(day);
+    expect(a.open).toEqual({ opens: '08:00', closes: expect.stringMatching(/^1[67]:00$/) });
+    const pool = a.resources.find((r: { type: string }) => r.type === 'desk-pool');
+    expect(pool.slots.map((s: { available: number }) => s.available)).toEqual([pool.count, pool.count]);
+    const room = a.resources.find((r: { type: string }) => r.type === 'room');
+    expect(room.slots[0]).toMatchObject({ start: expect.stringMatching(new RegExp(`^${day}T08:00:00\\+0[12]:00$`)), available: 1 });
+    expect(room.slots.every((s: { start: string; end: string }) => Date.parse(s.end) - Date.parse(s.start) === 15 * 60_000)).toBe(true);
+    expect((await availability(day, 'room')).resources.every((r: { type: string }) => r.type === 'room')).toBe(true);
+  });
+
+  it('says why the hub is closed: weekends, closed days and Swedish public holidays', async () => {
+    expect(await availability('2026-12-25')).toMatchObject({ open: null, closedReason: 'public-holiday: juldagen' });
+    expect(await availability('2026-12-24')).toMatchObject({ open: null, closedReason: 'closed-day' });
+    expect(await availability('2026-12-05')).toMatchObject({ open: null, closedReason: 'not-open-on-weekday' });
+    const bad = await call('GET', `${base}/availability?date=25/12`, { token: staff });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('query.date');
+  });
+});
+
+describe('booking', () => {
+  it('books a room, shows the slots taken, refuses an overlap with the conflicting slot, and frees it on cancel', async () => {
+    const member = await newMember();
+    const res = await book({ resourceId: 'rum-samtal', memberId: member, start: await at('09:00'), end: await at('10:00') });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ resourceId: 'rum-samtal', memberId: member, status: 'confirmed', units: ['09:00', '09:15', '09:30', '09:45'], localDate: day });
+    const taken = (await availability(day, 'room')).resources.find((r: { id: string }) => r.id === 'rum-samtal').slots.filter((s: { available: number }) => s.available === 0);
+    expect(taken.map((s: { start: string }) => s.start.slice(11, 16))).toEqual(['09:00', '09:15', '09:30', '09:45']);
+
+    const overlap = await book({ resourceId: 'rum-samtal', memberId: await newMember(), start: await at('09:45'), end: await at('10:30') });
+    expect(overlap.status).toBe(409);
+    expect(overlap.json.error.message).toContain(`${day}T09:45`);
+    expect(overlap.json.error.issues[0].path).toBe('body.start');
+
+    const cancelled = await call('DELETE', `${base}/bookings/${res.json.id}`, { token: staff });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json.status).toBe('cancelled');
+    expect((await call('DELETE', `${base}/bookings/${res.json.id}`, { token: staff })).json.status).toBe('cancelled');
+    const again = await book({ resourceId: 'rum-samtal', memberId: await newMember(), start: await at('09:45'), end: await at('10:30') });
+    expect(again.status, again.text).toBe(201);
+
+    const list = await call('GET', `${base}/bookings?date=${day}`, { token: staff });
+    expect(list.json.bookings.map((b: { id: string }) => b.id)).toEqual(expect.arrayContaining([res.json.id, again.json.id]));
+  });
+
+  it('returns the same booking for a retried request with the same Idempotency-Key', async () => {
+    const member = await newMember();
+    const body = { resourceId: 'rum-lulealven', memberId: member, start: await at('13:00'), end: await at('14:00') };
+    const headers = { 'idempotency-key': `retry-${member}` };
+    const [a, b] = await Promise.all([book(body, headers), book(body, headers)]);
+    const c = await book(body, headers);
+    expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
+    expect(new Set([a.json.id, b.json.id, c.json.id]).size).toBe(1);
+    const other = await book({ ...body, start: await at('14:00'), end: await at('15:00') }, headers);
+    expect(other.status).toBe(409);
+    expect(other.json.error.issues[0].path).toBe('header.idempotency-key');
+    const day2 = await call('GET', `${base}/bookings?date=${day}`, { token: staff });
+    expect(day2.json.bookings.filter((x: { memberId: string }) => x.memberId === member)).toHaveLength(1);
+  });
+
+  it('gives the last free desk of a pool to exactly one of 50 racing requests', async () => {
+    const a = await availability(day, 'desk-pool');
+    const pool = a.resources[0];
+    const am = { start: pool.slots[0].start, end: pool.slots[0].end };
+    for (let i = 0; i < pool.count - 1; i++) expect((await book({ resourceId: pool.id, memberId: await newMember(), ...am })).status).toBe(201);
+    const racers = await Promise.all(Array.from({ length: 50 }, () => newMember()));
+    const results = await Promise.all(racers.map((memberId) => book({ resourceId: pool.id, memberId, ...am })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(49);
+    expect(results.find((r) => r.status === 409)!.json.error.message).toMatch(new RegExp(`All ${pool.count} desks`));
+    const after = (await availability(day, 'desk-pool')).resources[0];
+    expect(after.slots[0].available).toBe(0);
+    const stored = (await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.filter((b: { resourceId: string; status: string; units: string[] }) => b.resourceId === pool.id && b.status === 'confirmed' && b.units.includes('AM'));
+    expect(stored).toHaveLength(pool.count);
+  });
+
+  it('gives one room slot to exactly one of 50 racing requests', async () => {
+    const racers = await Promise.all(Array.from({ length: 50 }, () => newMember()));
+    const slot = { resourceId: 'parkens-sal', start: await at('10:00'), end: await at('10:15') };
+    const results = await Promise.all(racers.map((memberId) => book({ ...slot, memberId })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(49);
+    const stored = (await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.filter((b: { resourceId: string }) => b.resourceId === 'parkens-sal');
+    expect(stored).toHaveLength(1);
+  });
+
+  it('publishes BookingCreated and BookingCancelled', async () => {
+    const member = await newMember();
+    const res = await book({ resourceId: 'myndighetsplats', memberId: member, start: await at('08:00'), end: (await availability(day, 'desk')).resources[0].slots[1].end });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.units).toEqual(['AM', 'PM']);
+    await call('DELETE', `${base}/bookings/${res.json.id}`, { token: staff });
+    await network.idle();
+    const types = (network.bus.archived.get('samverkan-national-all') ?? []).filter((e) => (e.detail as any).data.bookingId === res.json.id).map((e) => e['detail-type']);
+    expect(types.sort()).toEqual(['BookingCancelled', 'BookingCreated']);
+  });
+});
+
+describe('booking rules: bad requests get a 4xx naming the field and book nothing', () => {
+  it.each<[string, () => Promise<Record<string, unknown>>, number, string]>([
+    ['a start off the slot grid', async () => ({ resourceId: 'rum-samtal', start: (await at('11:00')).replace(':00:00', ':05:00'), end: await at('11:30') }), 400, 'body.start'],
+    ['an end before the start', async () => ({ resourceId: 'rum-samtal', start: await at('11:00'), end: await at('10:00') }), 400, 'body.end'],
+    ['a closed day', async () => ({ resourceId: 'rum-samtal', start: '2026-12-25T09:00:00+01:00', end: '2026-12-25T10:00:00+01:00' }), 400, 'body.start'],
+    ['a booking in the past', async () => ({ resourceId: 'rum-samtal', start: '2026-01-05T09:00:00+01:00', end: '2026-01-05T10:00:00+01:00' }), 400, 'body.end'],
+    ['more than 90 days ahead', async () => ({ resourceId: 'rum-samtal', start: '2028-01-04T09:00:00+01:00', end: '2028-01-04T10:00:00+01:00' }), 400, 'body.start'],
+    ['a desk from 09:00', async () => ({ resourceId: 'myndighetsplats', start: await at('09:00'), end: await at('12:00') }), 400, 'body.start'],
+    ['a room for the whole day (over 8 hours)', async () => ({ resourceId: 'rum-lulealven', start: await at('08:00'), end: (await availability(day, 'room')).resources[0].slots.at(-1).end }), 400, 'body.end'],
+    ['an unknown resource', async () => ({ resourceId: 'sofa', start: await at('11:00'), end: await at('11:30') }), 404, 'body.resourceId'],
+    ['a time without offset', async () => ({ resourceId: 'rum-samtal', start: `${day}T11:00:00`, end: `${day}T11:30:00` }), 400, 'body.start'],
+  ])('refuses %s', async (_what, body, status, path) => {
+    const before = (await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.length;
+    const res = await book({ memberId: await newMember(), ...(await body()) });
+    expect(res.status, res.text).toBe(status);
+    expect(res.json.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+    expect((await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.length).toBe(before);
+  });
+
+  it('caps the active bookings of a member (10 by default)', async () => {
+    const member = await newMember();
+    const slots = (await availability(day, 'room')).resources.find((r: { id: string }) => r.id === 'rum-lulealven').slots.filter((s: { available: number }) => s.available === 1);
+    for (const s of slots.slice(0, 10)) expect((await book({ resourceId: 'rum-lulealven', memberId: member, start: s.start, end: s.end })).status).toBe(201);
+    const eleventh = await book({ resourceId: 'rum-lulealven', memberId: member, start: slots[10].start, end: slots[10].end });
+    expect(eleventh.status).toBe(409);
+    expect(eleventh.json.error.issues[0].path).toBe('body.memberId');
+  });
+
+  it('answers 404 for an unknown booking and an unknown member', async () => {
+    expect((await call('DELETE', `${base}/bookings/bkg_nope`, { token: staff })).json.error.issues[0].path).toBe('path.bookingId');
+    const res = await book({ resourceId: 'rum-samtal', memberId: 'mem_nope', start: await at('15:00'), end: await at('15:15') });
+    expect(res.status).toBe(404);
+    expect(res.json.error.issues[0].path).toBe('body.memberId');
+  });
+});
