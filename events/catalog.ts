@@ -135,6 +135,24 @@ export const BookingCancelled = defineEvent({
     .strict(),
 });
 
+/** A booking nobody checked in for within the grace period was released; its slot is free. */
+export const BookingNoShowReleased = defineEvent({
+  detailType: 'BookingNoShowReleased',
+  version: 1,
+  description: 'A booking was released because nobody checked in within the grace period after its start.',
+  data: z
+    .object({
+      bookingId: z.string(),
+      resourceId: z.string(),
+      memberId: z.string(),
+      hubId: HubId,
+      start: IsoDateTime,
+      end: IsoDateTime,
+      releasedAt: IsoDateTime,
+    })
+    .strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -144,6 +162,7 @@ export const catalog = {
   MemberErased,
   BookingCreated,
   BookingCancelled,
+  BookingNoShowReleased,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -53,6 +53,36 @@ export class HubStack extends Stack {
     });
   }
 
+  /**
+   * A job of this hub run by EventBridge Scheduler every 15 minutes, told the time it was due
+   * (`<aws.scheduler.scheduled-time>`), with retries and a DLQ.
+   */
+  private scheduledJob(hub: HubConfig, id: string, entry: string, description: string): SamverkanFunction {
+    const dlq = deadLetterQueue(this, `${id}Dlq`);
+    const fn = new SamverkanFunction(this, id, { entry, description, environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName }, timeout: Duration.seconds(60) });
+    this.useHubTable(fn);
+    const role = new Role(this, `${id}SchedulerRole`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    fn.grantInvoke(role);
+    dlq.grantSendMessages(role);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'grantInvoke also allows the versions and aliases of the job function (ARN:*).',
+    });
+    new CfnSchedule(this, `${id}Schedule`, {
+      description,
+      scheduleExpression: 'rate(15 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: fn.functionArn,
+        roleArn: role.roleArn,
+        input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: dlq.queueArn },
+      },
+    });
+    return fn;
+  }
+
   constructor(scope: Construct, id: string, props: StackProps & { hub: HubConfig; national: NationalRefs }) {
     super(scope, id, props);
     const { hub, national } = props;
@@ -83,34 +113,9 @@ export class HubStack extends Stack {
       routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id) })),
     });
 
-    // Closing time: a schedule every 15 minutes closes the visits left open after closing.
-    const closeVisitsDlq = deadLetterQueue(this, 'CloseVisitsDlq');
-    const closeVisits = new SamverkanFunction(this, 'CloseVisits', {
-      entry: 'functions/hub-jobs/close-visits.ts',
-      description: `Closes visits left open after closing time at ${hub.name}`,
-      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName },
-      timeout: Duration.seconds(60),
-    });
-    this.useHubTable(closeVisits);
-    const schedulerRole = new Role(this, 'CloseVisitsSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    closeVisits.grantInvoke(schedulerRole);
-    closeVisitsDlq.grantSendMessages(schedulerRole);
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(closeVisits.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason: 'grantInvoke also allows the versions and aliases of the job function (ARN:*).',
-    });
-    new CfnSchedule(this, 'CloseVisitsSchedule', {
-      description: `Close visits left open after closing time at ${hub.name}`,
-      scheduleExpression: 'rate(15 minutes)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: closeVisits.functionArn,
-        roleArn: schedulerRole.roleArn,
-        input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
-        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
-        deadLetterConfig: { arn: closeVisitsDlq.queueArn },
-      },
-    });
+    // Housekeeping every 15 minutes: close visits left open after closing time; release no-shows.
+    this.scheduledJob(hub, 'CloseVisits', 'functions/hub-jobs/close-visits.ts', `Closes visits left open after closing time at ${hub.name}`);
+    this.scheduledJob(hub, 'ReleaseNoShows', 'functions/hub-jobs/release-no-shows.ts', `Releases bookings nobody checked in for at ${hub.name}`);
 
     this.bus = new EventBus(this, 'HubBus', { eventBusName: hubBusName(hub.id), description: `Events of ${hub.name}` });
 

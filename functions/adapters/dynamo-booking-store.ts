@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotentReplay, UnitTaken, type Booking, type BookingStore, type Hold } from '../domain/bookings.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
@@ -91,7 +91,7 @@ export class DynamoBookingStore implements BookingStore {
     return res.Item ? strip(res.Item) : undefined;
   }
 
-  async cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[]): Promise<boolean> {
+  async cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[], as: 'cancelled' | 'released' = 'cancelled'): Promise<boolean> {
     try {
       await withConflictRetry(
         () =>
@@ -102,10 +102,11 @@ export class DynamoBookingStore implements BookingStore {
                   Update: {
                     TableName: this.tableName,
                     Key: key.booking(booking.id),
-                    UpdateExpression: 'SET #s = :cancelled, cancelledAt = :at REMOVE gsi1pk, gsi1sk',
-                    ConditionExpression: '#s = :confirmed',
+                    UpdateExpression: `SET #s = :status, ${as === 'released' ? 'releasedAt' : 'cancelledAt'} = :at REMOVE gsi1pk, gsi1sk`,
+                    // A no-show release must not hit a booking someone checked in for meanwhile.
+                    ConditionExpression: as === 'released' ? '#s = :confirmed AND attribute_not_exists(checkedInAt)' : '#s = :confirmed',
                     ExpressionAttributeNames: { '#s': 'status' },
-                    ExpressionAttributeValues: { ':cancelled': 'cancelled', ':confirmed': 'confirmed', ':at': cancelledAt },
+                    ExpressionAttributeValues: { ':status': as, ':confirmed': 'confirmed', ':at': cancelledAt },
                   },
                 },
                 ...holds.map((h) => this.release(h, booking.id)),
@@ -118,6 +119,25 @@ export class DynamoBookingStore implements BookingStore {
       return true;
     } catch (e) {
       if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async markCheckedIn(bookingId: string, visit: { id: string; checkedInAt: string }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key.booking(bookingId),
+          UpdateExpression: 'SET checkedInAt = :at, visitId = :v',
+          ConditionExpression: '#s = :confirmed AND attribute_not_exists(checkedInAt)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':at': visit.checkedInAt, ':v': visit.id, ':confirmed': 'confirmed' },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
       throw e;
     }
   }

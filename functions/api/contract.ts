@@ -143,10 +143,25 @@ export const BookingResponse = z.object({
   end: z.string(),
   localDate: z.string(),
   units: z.array(z.string()),
-  status: z.enum(['confirmed', 'cancelled']),
+  status: z.enum(['confirmed', 'cancelled', 'released']),
   createdAt: z.string(),
   cancelledAt: z.string().optional(),
+  releasedAt: z.string().optional(),
+  seriesId: z.string().optional(),
+  checkedInAt: z.string().optional(),
+  visitId: z.string().optional(),
 });
+
+/** `POST /api/hubs/{hubId}/booking-series` body: the first occurrence, repeated weekly until a date. */
+export const CreateSeriesBody = z
+  .object({
+    resourceId: trimmed(64),
+    memberId: trimmed(64),
+    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+    until: z.iso.date('Use YYYY-MM-DD'),
+  })
+  .strict();
 
 /** `GET /api/hubs/{hubId}/bookings` query. */
 export const BookingsQuery = z.object({ date: z.iso.date('Use YYYY-MM-DD') }).strict();
@@ -194,6 +209,8 @@ export const VisitResponse = z.object({
   durationMinutes: z.number().int().optional(),
   autoClosed: z.boolean().optional(),
   hostMemberId: z.string().optional(),
+  /** The member's booking this check-in was linked to, if any. */
+  bookingId: z.string().optional(),
 });
 
 /** `POST /api/hubs/{hubId}/visitors` body: a guest pre-registered by their host. */
@@ -310,6 +327,7 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
   { operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 },
   { operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 },
+  { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }), status: 201 },
   { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
   { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },

@@ -20,9 +20,16 @@ export interface Booking {
   localDate: string;
   /** The units it holds: slot start times (`09:15`) for rooms, `AM`/`PM` for desks. */
   units: string[];
-  status: 'confirmed' | 'cancelled';
+  /** `released`: nobody checked in within the grace period (no-show). */
+  status: 'confirmed' | 'cancelled' | 'released';
   createdAt: string;
   cancelledAt?: string;
+  releasedAt?: string;
+  /** The weekly series the booking belongs to. */
+  seriesId?: string;
+  /** Set when the member checked in for the booking. */
+  checkedInAt?: string;
+  visitId?: string;
 }
 
 /** What a booking takes: one unit of a resource (a slot, a half day, a desk of a pool). */
@@ -33,8 +40,10 @@ export interface BookingStore {
   /** Books; throws `UnitTaken` naming the first unit taken, or `IdempotentReplay` when the key was used. */
   createBooking(booking: Booking, holds: Hold[], events: OutgoingEvent[], idempotency?: { key: string; requestHash: string }): Promise<void>;
   getBooking(id: string): Promise<Booking | undefined>;
-  /** Cancels a confirmed booking and frees its holds; false when it was cancelled already. */
-  cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[]): Promise<boolean>;
+  /** Cancels (or releases, for a no-show) a confirmed booking and frees its holds; false when it was not confirmed any more. */
+  cancelBooking(booking: Booking, holds: Hold[], cancelledAt: string, events: OutgoingEvent[], as?: 'cancelled' | 'released'): Promise<boolean>;
+  /** Marks a confirmed booking checked in, linking the visit; false when it was checked in or not confirmed. */
+  markCheckedIn(bookingId: string, visit: { id: string; checkedInAt: string }): Promise<boolean>;
   bookingsOn(date: string): Promise<Booking[]>;
   /** Bookings of a member that end after `afterIso`. */
   activeBookingsOf(memberId: string, afterIso: string): Promise<Booking[]>;
@@ -145,7 +154,7 @@ export class BookingService {
   }
 
   /** Books a resource for a member; a retried request with the same idempotency key returns the same booking. */
-  async book(input: { resourceId: string; memberId: string; start: string; end: string }, correlationId: string, idempotencyKey?: string): Promise<{ replayed: boolean; booking: Booking }> {
+  async book(input: { resourceId: string; memberId: string; start: string; end: string }, correlationId: string, idempotencyKey?: string, seriesId?: string): Promise<{ replayed: boolean; booking: Booking }> {
     const requestHash = JSON.stringify([input.resourceId, input.memberId, Date.parse(input.start), Date.parse(input.end)]);
     if (idempotencyKey) {
       const replay = await this.replay(idempotencyKey, requestHash);
@@ -175,6 +184,7 @@ export class BookingService {
       units: units.map((u) => u.unit),
       status: 'confirmed',
       createdAt: now.toISOString(),
+      ...(seriesId ? { seriesId } : {}),
     };
     const holds = this.holds(resource, booking);
     const event = buildEvent(
@@ -262,6 +272,77 @@ export class BookingService {
     const holds = resource ? this.holds(resource, booking) : [];
     await this.store.cancelBooking(booking, holds, cancelledAt, [event]);
     return (await this.store.getBooking(bookingId)) ?? { ...booking, status: 'cancelled', cancelledAt };
+  }
+
+  /**
+   * Books the same hub-local times every week until a date (inclusive). The occurrences that
+   * can be booked are booked; the others are reported with the reason, never silently dropped.
+   */
+  async bookWeekly(input: { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId: string) {
+    this.resource(input.resourceId);
+    const start = new Date(input.start);
+    const end = new Date(input.end);
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw badRequest('Invalid request: body.start', [{ path: 'body.start', message: 'Not a time' }]);
+    const first = wallClock(start, this.hub.timezone);
+    const last = wallClock(end, this.hub.timezone);
+    if (input.until < first.date) throw badRequest('Invalid request: body.until', [{ path: 'body.until', message: 'Must not be before the first occurrence' }]);
+    const seriesId = newId('ser');
+    const booked: Booking[] = [];
+    const conflicts: Array<{ start: string; end: string; status: number; message: string }> = [];
+    for (let week = 0; week < 53; week++) {
+      const date = new Date(Date.parse(`${first.date}T12:00:00Z`) + week * 7 * 86_400_000).toISOString().slice(0, 10);
+      if (date > input.until) break;
+      const occurrence = {
+        resourceId: input.resourceId,
+        memberId: input.memberId,
+        start: isoWithOffset(zonedInstant(date, first.time, this.hub.timezone), this.hub.timezone),
+        end: isoWithOffset(zonedInstant(date, last.time, this.hub.timezone), this.hub.timezone),
+      };
+      try {
+        booked.push((await this.book(occurrence, correlationId, undefined, seriesId)).booking);
+      } catch (e) {
+        const err = e as { status?: number; message: string; issues?: Issue[] };
+        if (err.status === 404 && err.issues?.[0]?.path === 'body.memberId') throw e;
+        if (err.status !== 400 && err.status !== 409) throw e;
+        conflicts.push({ start: occurrence.start, end: occurrence.end, status: err.status, message: err.message });
+      }
+    }
+    return { id: seriesId, bookings: booked, conflicts };
+  }
+
+  /** Links a member's check-in to their booking that is under way or about to begin (within an hour). */
+  async linkCheckIn(memberId: string, visit: { id: string; checkedInAt: string }): Promise<Booking | undefined> {
+    const at = Date.parse(visit.checkedInAt);
+    const candidates = (await this.store.activeBookingsOf(memberId, visit.checkedInAt))
+      .filter((b) => !b.checkedInAt && Date.parse(b.start) - 60 * 60_000 <= at && at < Date.parse(b.end))
+      .sort((a, b) => a.start.localeCompare(b.start));
+    for (const booking of candidates) {
+      if (await this.store.markCheckedIn(booking.id, visit)) return { ...booking, checkedInAt: visit.checkedInAt, visitId: visit.id };
+    }
+    return undefined;
+  }
+
+  /**
+   * Releases the bookings of a day that nobody checked in for within the grace period after
+   * their start (`BookingNoShowReleased`); their slots are free at once.
+   */
+  async releaseNoShows(now: Date, correlationId: string, hasVisitSince: (memberId: string, sinceIso: string) => Promise<boolean>): Promise<Booking[]> {
+    const grace = this.hub.bookingRules.noShowGraceMinutes * 60_000;
+    const released: Booking[] = [];
+    for (const booking of await this.store.bookingsOn(localDate(now, this.hub.timezone))) {
+      if (booking.status !== 'confirmed' || booking.checkedInAt || Date.parse(booking.start) + grace > now.getTime()) continue;
+      // A check-in that was not linked (say, made before the booking existed) still counts.
+      if (await hasVisitSince(booking.memberId, new Date(Date.parse(booking.start) - 60 * 60_000).toISOString())) continue;
+      const resource = this.hub.resources.find((r) => r.id === booking.resourceId);
+      const releasedAt = now.toISOString();
+      const event = buildEvent(
+        'BookingNoShowReleased',
+        { bookingId: booking.id, resourceId: booking.resourceId, memberId: booking.memberId, hubId: this.hub.id, start: booking.start, end: booking.end, releasedAt },
+        { hubId: this.hub.id, correlationId, now },
+      );
+      if (await this.store.cancelBooking(booking, resource ? this.holds(resource, booking) : [], releasedAt, [event], 'released')) released.push({ ...booking, status: 'released', releasedAt });
+    }
+    return released;
   }
 
   /** The bookings of a day, by start. */

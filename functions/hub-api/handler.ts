@@ -59,7 +59,8 @@ export const handler = httpApi({
     eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId!, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body as { memberId?: string; memberCode?: string; hostMemberId?: string }, correlationId);
-      return { status: created ? 201 : 200, body: visitView(visit) };
+      const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
+      return { status: created ? 201 : 200, body: { ...visitView(visit), ...(linked ? { bookingId: linked.id } : {}) } };
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),
     presence: async () => ({ body: await service.presence() }),
@@ -71,6 +72,7 @@ export const handler = httpApi({
       const { booking } = await bookings.book(body as { resourceId: string; memberId: string; start: string; end: string }, correlationId, idempotencyKey(event.headers));
       return { status: 201, body: booking };
     },
+    createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body as { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId) }),
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn((query as { date: string }).date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId!, correlationId) }),
   },

@@ -1,4 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoBookingStore } from '../../functions/adapters/dynamo-booking-store.ts';
+import { DynamoHubStore } from '../../functions/adapters/dynamo-hub-store.ts';
+import { BookingService } from '../../functions/domain/bookings.ts';
+import { swedishPublicHoliday } from '../../functions/domain/holidays.ts';
+import { loadHubs } from '../../hubs/load.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 
@@ -190,5 +197,94 @@ describe('booking rules: bad requests get a 4xx naming the field and book nothin
     const res = await book({ resourceId: 'rum-samtal', memberId: 'mem_nope', start: await at('15:00'), end: await at('15:15') });
     expect(res.status).toBe(404);
     expect(res.json.error.issues[0].path).toBe('body.memberId');
+  });
+});
+
+describe('weekly series', () => {
+  it('books the free weeks together and reports the ones that conflict or fall on closed days', async () => {
+    const member = await newMember();
+    const other = await newMember();
+    const start = await at('14:00');
+    const end = await at('15:00');
+    const week = (n: number, iso: string) => {
+      const d = new Date(Date.parse(`${day}T12:00:00Z`) + n * 7 * 86_400_000).toISOString().slice(0, 10);
+      return `${d}${iso.slice(10)}`;
+    };
+    // Week 2 is taken already by someone else.
+    const availabilityWeek2 = await availability(week(2, start).slice(0, 10), 'room');
+    const taken = availabilityWeek2.resources.find((r: { id: string }) => r.id === 'rum-samtal').slots.find((s: { start: string }) => s.start.slice(11, 16) === '14:00');
+    expect((await book({ resourceId: 'rum-samtal', memberId: other, start: taken.start, end: taken.end })).status).toBe(201);
+
+    const until = week(3, start).slice(0, 10);
+    const res = await call('POST', `${base}/booking-series`, { token: staff, body: { resourceId: 'rum-samtal', memberId: member, start, end, until } });
+    expect(res.status, res.text).toBe(201);
+    const weeks = [0, 1, 2, 3].map((n) => week(n, start).slice(0, 10));
+    const bookedDays = res.json.bookings.map((b: { localDate: string }) => b.localDate);
+    const conflictDays = res.json.conflicts.map((c: { start: string }) => c.start.slice(0, 10));
+    expect([...bookedDays, ...conflictDays].sort()).toEqual(weeks);
+    expect(conflictDays).toContain(weeks[2]);
+    expect(res.json.conflicts.find((c: { start: string }) => c.start.startsWith(weeks[2]!))).toMatchObject({ status: 409 });
+    expect(new Set(res.json.bookings.map((b: { seriesId: string }) => b.seriesId))).toEqual(new Set([res.json.id]));
+    for (const b of res.json.bookings) expect(b.start.slice(11, 16)).toBe('14:00');
+  });
+});
+
+describe('check-in and no-shows', () => {
+  it('releases a booking nobody checked in for within the grace period, and keeps one that was checked in', async () => {
+    const kept = await newMember();
+    const missed = await newMember();
+    const slotStart = await at('11:00');
+    const slotEnd = await at('11:30');
+    const a = await book({ resourceId: 'rum-lulealven', memberId: kept, start: slotStart, end: slotEnd });
+    const b = await book({ resourceId: 'parkens-sal', memberId: missed, start: slotStart, end: slotEnd });
+    expect([a.status, b.status]).toEqual([201, 201]);
+
+    // Before the start nothing is released; 31 minutes after it (grace 30) the booking nobody came for is.
+    await network.scheduler.fire('samverkan-hub-boden/ReleaseNoShowsSchedule', new Date(Date.parse(slotStart) - 60_000));
+    expect((await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.find((x: { id: string }) => x.id === b.json.id).status).toBe('confirmed');
+    const linked = await bookingsOf().linkCheckIn(kept, { id: 'vis_test_kept', checkedInAt: new Date(Date.parse(slotStart) + 5 * 60_000).toISOString() });
+    expect(linked?.id).toBe(a.json.id);
+    await network.scheduler.fire('samverkan-hub-boden/ReleaseNoShowsSchedule', new Date(Date.parse(slotStart) + 31 * 60_000));
+    await network.idle();
+    const list = (await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings;
+    expect(list.find((x: { id: string }) => x.id === b.json.id)).toMatchObject({ status: 'released', releasedAt: expect.any(String) });
+    expect(list.find((x: { id: string }) => x.id === a.json.id)).toMatchObject({ status: 'confirmed', checkedInAt: expect.any(String) });
+    const sal = (await availability(day, 'event-space')).resources[0].slots.find((s: { start: string }) => s.start === slotStart);
+    expect(sal.available).toBe(1);
+    const events = (network.bus.archived.get('samverkan-national-all') ?? []).filter((e) => e['detail-type'] === 'BookingNoShowReleased').map((e) => (e.detail as any).data.bookingId);
+    expect(events).toContain(b.json.id);
+    expect(events).not.toContain(a.json.id);
+  });
+});
+
+/** The booking domain over this network's hub table, with the real DynamoDB Local store, for tests that need to set the time of a check-in. */
+function bookingsOf() {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: network.dynamoEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const table = network.tables.get([...network.tables.keys()].find((k) => k.startsWith(`samverkan-hub-${HUB}/`))!)!;
+  const hub = loadHubs().find((h) => h.id === HUB)!;
+  return new BookingService(hub, new DynamoBookingStore(db, table), new DynamoHubStore(db, table), () => new Date(), swedishPublicHoliday);
+}
+
+describe('checking in links the visit to a booking under way', () => {
+  it('links a check-in from an hour before the start until the end, once', async () => {
+    const member = await newMember();
+    const start = await at('15:00');
+    const end = await at('16:00');
+    const res = await book({ resourceId: 'rum-samtal', memberId: member, start, end });
+    expect(res.status, res.text).toBe(201);
+    const service = bookingsOf();
+    const at_ = (minutes: number) => new Date(Date.parse(start) + minutes * 60_000).toISOString();
+    expect(await service.linkCheckIn(member, { id: 'vis_early', checkedInAt: at_(-61) })).toBeUndefined();
+    expect((await service.linkCheckIn(member, { id: 'vis_ok', checkedInAt: at_(-10) }))?.id).toBe(res.json.id);
+    expect(await service.linkCheckIn(member, { id: 'vis_again', checkedInAt: at_(5) })).toBeUndefined();
+    const stored = (await call('GET', `${base}/bookings?date=${day}`, { token: staff })).json.bookings.find((b: { id: string }) => b.id === res.json.id);
+    expect(stored).toMatchObject({ visitId: 'vis_ok', checkedInAt: at_(-10) });
+  });
+
+  it('leaves a check-in without a booking today unlinked', async () => {
+    const member = await newMember();
+    const visit = await call('POST', `${base}/check-ins`, { token: staff, body: { memberId: member } });
+    expect(visit.status).toBe(201);
+    expect(visit.json.bookingId).toBeUndefined(); // no booking today
   });
 });

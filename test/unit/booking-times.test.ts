@@ -18,6 +18,7 @@ const noBookings: BookingStore = {
   cancelBooking: async () => true,
   bookingsOn: async () => [],
   idempotencyRecord: async () => undefined,
+  markCheckedIn: async () => true,
 };
 const member = { getMember: async (id: string) => ({ id, hubId: 'umea', memberCode: 'X', name: 'M', organisationId: 'org_x', membership: 'member' as const, language: 'sv' as const, createdAt: '' }) };
 
