@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import { hubRoutes } from '../functions/api/contract.ts';
 import { OUTBOX_ENTITY } from '../functions/adapters/outbox.ts';
 import { MEMBER_VISITS_INDEX } from '../functions/adapters/dynamo-hub-store.ts';
-import { BOOKINGS_BY_DAY_INDEX } from '../functions/adapters/dynamo-booking-store.ts';
+import { BOOKINGS_BY_DAY_INDEX, BOOKINGS_BY_RESOURCE_INDEX } from '../functions/adapters/dynamo-booking-store.ts';
 import { hubSource } from '../events/envelope.ts';
 import type { HubConfig } from '../hubs/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
@@ -88,7 +88,7 @@ export class HubStack extends Stack {
     const { hub, national } = props;
     const source = hubSource(hub.id);
 
-    this.table = safeTable(this, 'HubTable', { stream: StreamViewType.NEW_IMAGE, indexes: [MEMBER_VISITS_INDEX, BOOKINGS_BY_DAY_INDEX] });
+    this.table = safeTable(this, 'HubTable', { stream: StreamViewType.NEW_IMAGE, indexes: [MEMBER_VISITS_INDEX, BOOKINGS_BY_DAY_INDEX, BOOKINGS_BY_RESOURCE_INDEX] });
 
     const issuer = national.userPoolId
       ? `https://cognito-idp.${national.region ?? Aws.REGION}.${Aws.URL_SUFFIX}/${national.userPoolId}`

@@ -7,6 +7,8 @@ import { outboxItem } from './outbox.ts';
 
 /** The hub table's second index: bookings by day. */
 export const BOOKINGS_BY_DAY_INDEX = 'gsi2';
+/** The hub table's third index: confirmed bookings by resource, by start. */
+export const BOOKINGS_BY_RESOURCE_INDEX = 'gsi3';
 /** Idempotency keys are kept this long. */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -17,7 +19,7 @@ const key = {
 };
 
 function strip(item: Record<string, unknown>): Booking {
-  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _f, gsi3sk: _g, ...rest } = item;
   return rest as unknown as Booking;
 }
 
@@ -65,7 +67,7 @@ export class DynamoBookingStore implements BookingStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...key.booking(booking.id), entity: 'booking', gsi1pk: `MEMBERBOOKINGS#${booking.memberId}`, gsi1sk: new Date(booking.end).toISOString(), gsi2pk: `BOOKINGDAY#${booking.localDate}`, gsi2sk: `${new Date(booking.start).toISOString()}#${booking.id}`, ...booking },
+          Item: { ...key.booking(booking.id), entity: 'booking', gsi1pk: `MEMBERBOOKINGS#${booking.memberId}`, gsi1sk: new Date(booking.end).toISOString(), gsi2pk: `BOOKINGDAY#${booking.localDate}`, gsi2sk: `${new Date(booking.start).toISOString()}#${booking.id}`, gsi3pk: `RESOURCEBOOKINGS#${booking.resourceId}`, gsi3sk: `${new Date(booking.start).toISOString()}#${booking.id}`, ...booking },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -102,7 +104,7 @@ export class DynamoBookingStore implements BookingStore {
                   Update: {
                     TableName: this.tableName,
                     Key: key.booking(booking.id),
-                    UpdateExpression: `SET #s = :status, ${as === 'released' ? 'releasedAt' : 'cancelledAt'} = :at REMOVE gsi1pk, gsi1sk`,
+                    UpdateExpression: `SET #s = :status, ${as === 'released' ? 'releasedAt' : 'cancelledAt'} = :at REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk`,
                     // A no-show release must not hit a booking someone checked in for meanwhile.
                     ConditionExpression: as === 'released' ? '#s = :confirmed AND attribute_not_exists(checkedInAt)' : '#s = :confirmed',
                     ExpressionAttributeNames: { '#s': 'status' },
@@ -164,6 +166,15 @@ export class DynamoBookingStore implements BookingStore {
       ExpressionAttributeValues: { ':pk': `MEMBERBOOKINGS#${memberId}`, ':after': afterIso },
     });
     return items.map(strip).filter((b) => b.status === 'confirmed' && Date.parse(b.end) > Date.parse(afterIso));
+  }
+
+  async bookingsOfResource(resourceId: string, fromIso: string, toIso: string): Promise<Booking[]> {
+    const items = await this.query({
+      IndexName: BOOKINGS_BY_RESOURCE_INDEX,
+      KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `RESOURCEBOOKINGS#${resourceId}`, ':from': fromIso, ':to': `${toIso}~` },
+    });
+    return items.map(strip).filter((b) => b.status === 'confirmed');
   }
 
   async unitsOf(resourceId: string, date: string): Promise<Map<string, string | number>> {

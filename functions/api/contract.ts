@@ -61,6 +61,8 @@ export const MemberResponse = z.object({
   language: z.enum(['sv', 'en']),
   agreementId: z.string().optional(),
   agreementScope: z.enum(['hub', 'network']).optional(),
+  /** The member's own calendar feed of their bookings; the link carries its key, so keep it private. */
+  calendarUrl: z.string().optional(),
   /** What the member's QR code encodes; scanning it checks the member in. */
   qrPayload: z.string(),
   createdAt: z.string(),
@@ -310,6 +312,8 @@ export interface RouteSpec {
   query?: z.ZodType;
   response: z.ZodType;
   status: 200 | 201;
+  /** The response's media type when it is not JSON. */
+  produces?: string;
 }
 
 /** Routes served by each hub's API (one stack per hub). */
@@ -330,6 +334,8 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }), status: 201 },
   { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
   { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
+  { operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' },
+  { operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: z.string().max(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
 ];
 

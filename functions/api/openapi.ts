@@ -32,7 +32,7 @@ function operation(route: RouteSpec) {
     ...(params.length ? { parameters: params } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
     responses: {
-      [String(route.status)]: { description: route.status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
+      [String(route.status)]: { description: route.status === 201 ? 'Created' : 'OK', content: { [route.produces ?? 'application/json']: { schema: toSchema(route.response, 'output') } } },
       ...errors,
     },
   };

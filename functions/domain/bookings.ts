@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ResourceType } from '../../events/catalog.ts';
 import type { HubConfig, Resource } from '../../hubs/schema.ts';
 import { badRequest, conflict, notFound, type Issue } from '../shared/errors.ts';
+import { bookingsCalendar } from './calendar.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
 import type { Member } from './hub.ts';
 import { newId } from './ids.ts';
@@ -45,6 +46,8 @@ export interface BookingStore {
   /** Marks a confirmed booking checked in, linking the visit; false when it was checked in or not confirmed. */
   markCheckedIn(bookingId: string, visit: { id: string; checkedInAt: string }): Promise<boolean>;
   bookingsOn(date: string): Promise<Booking[]>;
+  /** Confirmed bookings of a resource starting between two instants (ISO, UTC). */
+  bookingsOfResource(resourceId: string, fromIso: string, toIso: string): Promise<Booking[]>;
   /** Bookings of a member that end after `afterIso`. */
   activeBookingsOf(memberId: string, afterIso: string): Promise<Booking[]>;
   /** Booked units of a resource on a day: slot → booking id, or pool unit → desks booked. */
@@ -343,6 +346,22 @@ export class BookingService {
       if (await this.store.cancelBooking(booking, resource ? this.holds(resource, booking) : [], releasedAt, [event], 'released')) released.push({ ...booking, status: 'released', releasedAt });
     }
     return released;
+  }
+
+  /** The iCalendar feed of a resource: its bookings from a week ago to the booking horizon. */
+  async resourceCalendar(resourceId: string): Promise<string> {
+    const resource = this.hub.resources.find((r) => r.id === resourceId);
+    if (!resource) throw notFound(`No resource "${resourceId}" at hub "${this.hub.id}"`, [{ path: 'path.resourceId', message: 'Unknown resource' }]);
+    const now = this.clock().getTime();
+    const list = await this.store.bookingsOfResource(resourceId, new Date(now - 7 * 86_400_000).toISOString(), new Date(now + (this.hub.bookingRules.bookingHorizonDays + 1) * 86_400_000).toISOString());
+    return bookingsCalendar(this.hub, `${resource.name} – ${this.hub.name}`, list, () => `${resource.name} (${this.hub.name})`);
+  }
+
+  /** The iCalendar feed of a member's bookings from a week ago on. */
+  async memberCalendar(member: Member): Promise<string> {
+    const list = await this.store.activeBookingsOf(member.id, new Date(this.clock().getTime() - 7 * 86_400_000).toISOString());
+    const names = new Map(this.hub.resources.map((r) => [r.id, r.name]));
+    return bookingsCalendar(this.hub, `${member.name} – ${this.hub.name}`, list, (b) => `${names.get(b.resourceId) ?? b.resourceId} (${this.hub.name})`);
   }
 
   /** The bookings of a day, by start. */

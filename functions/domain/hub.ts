@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Membership, OrganisationType } from '../../events/catalog.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
@@ -38,6 +39,8 @@ export interface Member {
   employerLocation?: string;
   membership: z.infer<typeof Membership>;
   language: 'sv' | 'en';
+  /** The secret in the member's calendar link (a calendar app cannot send a bearer token). */
+  calendarKey?: string;
   /** The agreement whose seat this member holds (members of organisations with an agreement). */
   agreementId?: string;
   agreementScope?: Agreement['scope'];
@@ -225,6 +228,7 @@ export class HubService {
         ...(employerLocation ? { employerLocation } : {}),
         membership: input.membership,
         language: input.language ?? 'sv',
+        calendarKey: randomBytes(18).toString('base64url'),
         ...(agreement ? { agreementId: agreement.id, agreementScope: agreement.scope } : {}),
         createdAt: ctx.now.toISOString(),
       };

@@ -5,7 +5,8 @@ import { HubService, qrPayload, type Member, type MemberInput, type Organisation
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { badRequest, notFound } from '../shared/errors.ts';
+import { badRequest, forbidden, notFound } from '../shared/errors.ts';
+import { timingSafeEqual } from 'node:crypto';
 import { BookingService } from '../domain/bookings.ts';
 import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { DynamoBookingStore } from '../adapters/dynamo-booking-store.ts';
@@ -26,14 +27,20 @@ function idempotencyKey(headers: Record<string, string | undefined> | undefined)
   return value;
 }
 
-const memberView = (m: Member) => ({ ...m, qrPayload: qrPayload(hub.id, m.memberCode) });
+const verify = createVerifier(authConfigFromEnv());
+const memberView = ({ calendarKey, ...m }: Member) => ({
+  ...m,
+  qrPayload: qrPayload(hub.id, m.memberCode),
+  ...(calendarKey ? { calendarUrl: `/api/hubs/${hub.id}/members/${m.id}/calendar.ics?key=${calendarKey}` } : {}),
+});
+const ICS = 'text/calendar; charset=utf-8';
 const visitView = (v: Visit) => ({ ...v, visitId: v.id });
 
 /** The hub API: one function per hub serving the hub routes of API v1. */
 export const handler = httpApi({
   service: `hub-api-${hub.id}`,
   routes: hubRoutes,
-  verify: createVerifier(authConfigFromEnv()),
+  verify,
   authorize: (_route, principal, params) => {
     if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
     requireStaffOf(principal, hub.id);
@@ -64,6 +71,22 @@ export const handler = httpApi({
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),
     presence: async () => ({ body: await service.presence() }),
+    resourceCalendar: async ({ params }) => ({ body: await bookings.resourceCalendar(params.resourceId!), contentType: ICS }),
+    memberCalendar: async ({ params, query, event }) => {
+      const key = (query as { key?: string }).key;
+      if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
+      const member = await store.getMember(params.memberId!);
+      const given = Buffer.from(key ?? '');
+      const expected = Buffer.from(member?.calendarKey ?? '');
+      const keyOk = key !== undefined && expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
+      if (!keyOk) {
+        // Without the member's link, only staff of this hub may read it.
+        if (key !== undefined && !event.headers?.authorization) throw forbidden('This calendar link is not valid (any more)');
+        requireStaffOf(await verify(event.headers?.authorization), hub.id);
+      }
+      if (!member) throw notFound(`No member "${params.memberId}" at hub "${hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
+      return { body: await bookings.memberCalendar(member), contentType: ICS };
+    },
     availability: async ({ query }) => {
       const q = query as { date: string; resourceType?: 'desk' | 'desk-pool' | 'room' | 'event-space' };
       return { body: await bookings.availability(q.date, q.resourceType) };

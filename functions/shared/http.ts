@@ -23,6 +23,8 @@ export interface RouteResult {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Send `body` (a string) as is with this content type instead of as JSON. */
+  contentType?: string;
 }
 
 /** Route handlers by operationId. */
@@ -114,6 +116,9 @@ export function httpApi(options: {
         const query = route.query ? parseOr400(route.query, 'query', event.queryStringParameters ?? {}) : undefined;
         const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext.requestId;
         const result = await impl({ event, principal, params, body, query, correlationId });
+        if (result.contentType) {
+          return { statusCode: result.status ?? route.status, headers: { 'content-type': result.contentType, 'cache-control': 'no-store', ...result.headers }, body: String(result.body) };
+        }
         return json(result.status ?? route.status, result.body, result.headers);
       },
     };

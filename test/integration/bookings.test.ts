@@ -288,3 +288,47 @@ describe('checking in links the visit to a booking under way', () => {
     expect(visit.json.bookingId).toBeUndefined(); // no booking today
   });
 });
+
+describe('calendar feeds', () => {
+  async function events(ics: string) {
+    const ICAL = (await import('ical.js')).default;
+    const cal = new ICAL.Component(ICAL.parse(ics));
+    return cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+  }
+
+  it('serves a resource’s bookings as valid iCalendar', async () => {
+    const member = await newMember();
+    const res = await book({ resourceId: 'rum-samtal', memberId: member, start: await at('16:00'), end: (await availability(day, 'room')).resources[0].slots.at(-1).end });
+    expect(res.status, res.text).toBe(201);
+    const feed = await call('GET', `${base}/resources/rum-samtal/calendar.ics`, { token: staff });
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const list = await events(feed.text);
+    const mine = list.find((e) => e.uid === `${res.json.id}@samverkan`)!;
+    expect(mine).toBeDefined();
+    expect(mine.startDate.toJSDate().getTime()).toBe(Date.parse(res.json.start));
+    expect(mine.endDate.toJSDate().getTime()).toBe(Date.parse(res.json.end));
+    expect(mine.summary).toContain('Samtalsrummet');
+
+    await call('DELETE', `${base}/bookings/${res.json.id}`, { token: staff });
+    const after = await events((await call('GET', `${base}/resources/rum-samtal/calendar.ics`, { token: staff })).text);
+    expect(after.some((e) => e.uid === `${res.json.id}@samverkan`)).toBe(false);
+    expect((await call('GET', `${base}/resources/sofa/calendar.ics`, { token: staff })).status).toBe(404);
+  });
+
+  it('serves a member’s bookings on their private link, and to staff, to no one else', async () => {
+    const m = await call('POST', `${base}/members`, { token: staff, body: { name: 'Cal Member', email: `cal${Date.now()}@boden.se`, organisationId: orgId, membership: 'guest' } });
+    expect(m.json.calendarUrl).toMatch(new RegExp(`^/api/hubs/${HUB}/members/${m.json.id}/calendar\\.ics\\?key=`));
+    expect(m.json.calendarKey).toBeUndefined();
+    const b = await book({ resourceId: 'myndighetsplats', memberId: m.json.id, start: await at('08:00'), end: await at('12:00') });
+    expect(b.status, b.text).toBe(201);
+
+    const viaLink = await fetch(`${network.url}${m.json.calendarUrl}`);
+    expect(viaLink.status).toBe(200);
+    expect((await events(await viaLink.text())).map((e) => e.uid)).toEqual([`${b.json.id}@samverkan`]);
+    expect((await call('GET', `/api/hubs/${HUB}/members/${m.json.id}/calendar.ics`, { token: staff })).status).toBe(200);
+    expect((await call('GET', `/api/hubs/${HUB}/members/${m.json.id}/calendar.ics?key=wrong`)).status).toBe(403);
+    expect((await call('GET', `/api/hubs/${HUB}/members/${m.json.id}/calendar.ics`)).status).toBe(401);
+    expect((await call('GET', `/api/hubs/${HUB}/members/${m.json.id}/calendar.ics`, { token: await network.token('staff', 'umea') })).status).toBe(403);
+  });
+});

@@ -19,6 +19,7 @@ const noBookings: BookingStore = {
   bookingsOn: async () => [],
   idempotencyRecord: async () => undefined,
   markCheckedIn: async () => true,
+  bookingsOfResource: async () => [],
 };
 const member = { getMember: async (id: string) => ({ id, hubId: 'umea', memberCode: 'X', name: 'M', organisationId: 'org_x', membership: 'member' as const, language: 'sv' as const, createdAt: '' }) };
 
