@@ -153,6 +153,28 @@ export const BookingNoShowReleased = defineEvent({
     .strict(),
 });
 
+/** An organisation (typically a state agency) scheduled recurring presence at a hub (myndighetsnärvaro). */
+export const AgencyPresenceScheduled = defineEvent({
+  detailType: 'AgencyPresenceScheduled',
+  version: 1,
+  description: 'An organisation scheduled weekly presence at a hub, e.g. Arbetsförmedlingen in Boden on Tuesdays 9–12.',
+  data: z
+    .object({
+      presenceId: z.string(),
+      organisationId: z.string(),
+      organisationType: OrganisationType,
+      hubId: HubId,
+      resourceId: z.string(),
+      weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']),
+      from: z.string().regex(/^\d{2}:\d{2}$/),
+      to: z.string().regex(/^\d{2}:\d{2}$/),
+      firstDate: z.iso.date(),
+      until: z.iso.date(),
+      occurrences: z.number().int().min(0),
+    })
+    .strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -163,6 +185,7 @@ export const catalog = {
   BookingCreated,
   BookingCancelled,
   BookingNoShowReleased,
+  AgencyPresenceScheduled,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotentReplay, UnitTaken, type Booking, type BookingStore, type Hold } from '../domain/bookings.ts';
+import { IdempotentReplay, UnitTaken, type AgencyPresence, type Booking, type BookingStore, type Hold } from '../domain/bookings.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { MEMBER_VISITS_INDEX } from './dynamo-hub-store.ts';
@@ -184,6 +184,22 @@ export class DynamoBookingStore implements BookingStore {
       for (const i of items) units.set(String(i.sk), prefix === 'POOL' ? Number(i.booked ?? 0) : String(i.bookingId));
     }
     return units;
+  }
+
+  async saveAgencyPresence(presence: AgencyPresence, events: OutgoingEvent[]): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { pk: 'AGENCYPRESENCE', sk: presence.id, entity: 'agency-presence', ...presence }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...events.map((e) => ({ Put: { TableName: this.tableName, Item: outboxItem(e), ConditionExpression: 'attribute_not_exists(pk)' } })),
+        ],
+      }),
+    );
+  }
+
+  async agencyPresence(): Promise<AgencyPresence[]> {
+    const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AGENCYPRESENCE' } });
+    return items.map(({ pk: _pk, sk: _sk, entity: _e, ...p }) => p as unknown as AgencyPresence);
   }
 
   async idempotencyRecord(k: string): Promise<{ bookingId: string; requestHash: string } | undefined> {

@@ -165,6 +165,41 @@ export const CreateSeriesBody = z
   })
   .strict();
 
+/** `POST /api/hubs/{hubId}/agency-presence` body: the first occurrence, weekly until a date. */
+export const CreateAgencyPresenceBody = z
+  .object({
+    organisationId: trimmed(64),
+    /** The organisation's representative at the hub, a member of it. */
+    memberId: trimmed(64),
+    resourceId: trimmed(64),
+    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
+    until: z.iso.date('Use YYYY-MM-DD'),
+    description: trimmed(300).optional(),
+  })
+  .strict();
+
+const Weekday = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+
+/** The public agency-presence listing of a hub. */
+export const AgencyPresenceResponse = z.object({
+  hubId: HubId,
+  presence: z.array(
+    z.object({
+      id: z.string(),
+      organisation: z.object({ id: z.string(), name: z.string(), type: OrganisationType }),
+      resourceId: z.string(),
+      resourceName: z.string(),
+      weekday: Weekday,
+      from: z.string(),
+      to: z.string(),
+      until: z.string(),
+      description: z.string().optional(),
+      upcoming: z.array(z.object({ start: z.string(), end: z.string() })),
+    }),
+  ),
+});
+
 /** `GET /api/hubs/{hubId}/bookings` query. */
 export const BookingsQuery = z.object({ date: z.iso.date('Use YYYY-MM-DD') }).strict();
 
@@ -332,6 +367,8 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 },
   { operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 },
   { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }), status: 201 },
+  { operationId: 'scheduleAgencyPresence', method: 'POST', path: '/api/hubs/{hubId}/agency-presence', summary: "Schedule an organisation's weekly presence (myndighetsnärvaro), booked like a weekly series for its representative", access: 'staff', body: CreateAgencyPresenceBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }).loose(), status: 201 },
+  { operationId: 'listAgencyPresence', method: 'GET', path: '/api/hubs/{hubId}/agency-presence', summary: 'Which organisations are present at the hub when, with their coming occurrences (public)', access: 'public', response: AgencyPresenceResponse, status: 200 },
   { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
   { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
   { operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' },

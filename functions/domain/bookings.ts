@@ -53,6 +53,25 @@ export interface BookingStore {
   /** Booked units of a resource on a day: slot → booking id, or pool unit → desks booked. */
   unitsOf(resourceId: string, date: string): Promise<Map<string, string | number>>;
   idempotencyRecord(key: string): Promise<{ bookingId: string; requestHash: string } | undefined>;
+  saveAgencyPresence(presence: AgencyPresence, events: OutgoingEvent[]): Promise<void>;
+  agencyPresence(): Promise<AgencyPresence[]>;
+}
+
+/** An organisation's weekly presence at a hub (myndighetsnärvaro). */
+export interface AgencyPresence {
+  id: string;
+  hubId: string;
+  organisationId: string;
+  organisationName: string;
+  organisationType: 'state-agency' | 'municipality' | 'region' | 'county-board' | 'public-company' | 'university' | 'business' | 'other';
+  resourceId: string;
+  weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+  from: string;
+  to: string;
+  firstDate: string;
+  until: string;
+  description?: string;
+  createdAt: string;
 }
 
 /** A unit was taken by someone else first. */
@@ -157,7 +176,14 @@ export class BookingService {
   }
 
   /** Books a resource for a member; a retried request with the same idempotency key returns the same booking. */
-  async book(input: { resourceId: string; memberId: string; start: string; end: string }, correlationId: string, idempotencyKey?: string, seriesId?: string): Promise<{ replayed: boolean; booking: Booking }> {
+  async book(
+    input: { resourceId: string; memberId: string; start: string; end: string },
+    correlationId: string,
+    idempotencyKey?: string,
+    seriesId?: string,
+    /** Agency presence is the organisation's schedule, not the member's own bookings: no per-member cap. */
+    options: { memberCap?: boolean } = {},
+  ): Promise<{ replayed: boolean; booking: Booking }> {
     const requestHash = JSON.stringify([input.resourceId, input.memberId, Date.parse(input.start), Date.parse(input.end)]);
     if (idempotencyKey) {
       const replay = await this.replay(idempotencyKey, requestHash);
@@ -169,7 +195,7 @@ export class BookingService {
     const now = this.clock();
     const { date, units } = this.validateTimes(resource, new Date(input.start), new Date(input.end), now);
     const rules = this.hub.bookingRules;
-    const active = await this.store.activeBookingsOf(member.id, now.toISOString());
+    const active = options.memberCap === false ? [] : await this.store.activeBookingsOf(member.id, now.toISOString());
     if (active.length >= rules.maxActiveBookingsPerMember) {
       throw conflict(`${member.name} already holds ${active.length} bookings, the most a member may hold at ${this.hub.name}`, [{ path: 'body.memberId', message: `At most ${rules.maxActiveBookingsPerMember} active bookings` }]);
     }
@@ -281,7 +307,7 @@ export class BookingService {
    * Books the same hub-local times every week until a date (inclusive). The occurrences that
    * can be booked are booked; the others are reported with the reason, never silently dropped.
    */
-  async bookWeekly(input: { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId: string) {
+  async bookWeekly(input: { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId: string, options: { memberCap?: boolean; seriesId?: string } = {}) {
     this.resource(input.resourceId);
     const start = new Date(input.start);
     const end = new Date(input.end);
@@ -289,7 +315,7 @@ export class BookingService {
     const first = wallClock(start, this.hub.timezone);
     const last = wallClock(end, this.hub.timezone);
     if (input.until < first.date) throw badRequest('Invalid request: body.until', [{ path: 'body.until', message: 'Must not be before the first occurrence' }]);
-    const seriesId = newId('ser');
+    const seriesId = options.seriesId ?? newId('ser');
     const booked: Booking[] = [];
     const conflicts: Array<{ start: string; end: string; status: number; message: string }> = [];
     for (let week = 0; week < 53; week++) {
@@ -302,7 +328,7 @@ export class BookingService {
         end: isoWithOffset(zonedInstant(date, last.time, this.hub.timezone), this.hub.timezone),
       };
       try {
-        booked.push((await this.book(occurrence, correlationId, undefined, seriesId)).booking);
+        booked.push((await this.book(occurrence, correlationId, undefined, seriesId, options)).booking);
       } catch (e) {
         const err = e as { status?: number; message: string; issues?: Issue[] };
         if (err.status === 404 && err.issues?.[0]?.path === 'body.memberId') throw e;
@@ -311,6 +337,78 @@ export class BookingService {
       }
     }
     return { id: seriesId, bookings: booked, conflicts };
+  }
+
+  /**
+   * Schedules an organisation's weekly presence at the hub (myndighetsnärvaro): a weekly series
+   * booked for its representative, listed publicly. Occurrences that cannot be booked are
+   * reported, as for any series.
+   */
+  async scheduleAgencyPresence(
+    input: { organisationId: string; memberId: string; resourceId: string; start: string; end: string; until: string; description?: string | undefined },
+    organisation: { id: string; name: string; type: AgencyPresence['organisationType'] } | undefined,
+    correlationId: string,
+  ) {
+    if (!organisation) throw notFound(`No organisation "${input.organisationId}" at hub "${this.hub.id}"`, [{ path: 'body.organisationId', message: 'Unknown organisation' }]);
+    const member = await this.members.getMember(input.memberId);
+    if (!member) throw notFound(`No member "${input.memberId}" at hub "${this.hub.id}"`, [{ path: 'body.memberId', message: 'Unknown member' }]);
+    if (member.organisationId !== organisation.id) throw badRequest('The representative must be a member of the organisation', [{ path: 'body.memberId', message: `Not a member of ${organisation.name}` }]);
+    const id = newId('apr');
+    const series = await this.bookWeekly(input, correlationId, { memberCap: false, seriesId: id });
+    const first = wallClock(new Date(input.start), this.hub.timezone);
+    const presence: AgencyPresence = {
+      id,
+      hubId: this.hub.id,
+      organisationId: organisation.id,
+      organisationName: organisation.name,
+      organisationType: organisation.type,
+      resourceId: input.resourceId,
+      weekday: weekdayOf(first.date),
+      from: first.time,
+      to: wallClock(new Date(input.end), this.hub.timezone).time,
+      firstDate: first.date,
+      until: input.until,
+      ...(input.description ? { description: input.description } : {}),
+      createdAt: this.clock().toISOString(),
+    };
+    const event = buildEvent(
+      'AgencyPresenceScheduled',
+      { presenceId: id, organisationId: organisation.id, organisationType: organisation.type, hubId: this.hub.id, resourceId: input.resourceId, weekday: presence.weekday, from: presence.from, to: presence.to, firstDate: presence.firstDate, until: presence.until, occurrences: series.bookings.length },
+      { hubId: this.hub.id, correlationId, now: this.clock() },
+    );
+    await this.store.saveAgencyPresence(presence, [event]);
+    return { ...presence, bookings: series.bookings, conflicts: series.conflicts };
+  }
+
+  /** The hub's agency presence, with each schedule's coming occurrences: public information. */
+  async agencyPresence() {
+    const today = localDate(this.clock(), this.hub.timezone);
+    const names = new Map(this.hub.resources.map((r) => [r.id, r.name]));
+    const list = await this.store.agencyPresence();
+    return {
+      hubId: this.hub.id,
+      presence: await Promise.all(
+        list
+          .filter((p) => p.until >= today)
+          .map(async (p) => {
+            const upcoming = (await this.store.bookingsOfResource(p.resourceId, this.clock().toISOString(), `${p.until}T23:59:59Z`))
+              .filter((b) => b.seriesId === p.id)
+              .map((b) => ({ start: b.start, end: b.end }));
+            return {
+              id: p.id,
+              organisation: { id: p.organisationId, name: p.organisationName, type: p.organisationType },
+              resourceId: p.resourceId,
+              resourceName: names.get(p.resourceId) ?? p.resourceId,
+              weekday: p.weekday,
+              from: p.from,
+              to: p.to,
+              until: p.until,
+              ...(p.description ? { description: p.description } : {}),
+              upcoming,
+            };
+          }),
+      ),
+    };
   }
 
   /** Links a member's check-in to their booking that is under way or about to begin (within an hour). */

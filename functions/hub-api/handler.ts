@@ -96,6 +96,15 @@ export const handler = httpApi({
       return { status: 201, body: booking };
     },
     createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body as { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId) }),
+    scheduleAgencyPresence: async ({ body, correlationId }) => {
+      const input = body as { organisationId: string; memberId: string; resourceId: string; start: string; end: string; until: string; description?: string };
+      const org = await store.getOrganisation(input.organisationId);
+      return { body: await bookings.scheduleAgencyPresence(input, org, correlationId) };
+    },
+    listAgencyPresence: async ({ params }) => {
+      if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
+      return { body: await bookings.agencyPresence() };
+    },
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn((query as { date: string }).date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId!, correlationId) }),
   },

@@ -332,3 +332,49 @@ describe('calendar feeds', () => {
     expect((await call('GET', `/api/hubs/${HUB}/members/${m.json.id}/calendar.ics`, { token: await network.token('staff', 'umea') })).status).toBe(403);
   });
 });
+
+describe('agency presence (myndighetsnärvaro)', () => {
+  it('schedules Arbetsförmedlingen in Boden on Tuesdays 9–12, booked weekly and listed publicly', async () => {
+    const af = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Arbetsförmedlingen', type: 'state-agency', orgNumber: '202100-2114' } });
+    const rep = await call('POST', `${base}/members`, { token: staff, body: { name: 'Agnes Handläggare', email: 'agnes@arbetsformedlingen.se', organisationId: af.json.id, membership: 'member' } });
+    expect(rep.status, rep.text).toBe(201);
+    // The first Tuesday on or after the test day.
+    let tuesday = day;
+    while (new Date(`${tuesday}T12:00:00Z`).getUTCDay() !== 2) tuesday = new Date(Date.parse(`${tuesday}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const slots = (await availability(tuesday, 'room')).resources.find((r: { id: string }) => r.id === 'rum-lulealven').slots;
+    const start = slots.find((s: { start: string }) => s.start.slice(11, 16) === '09:00').start;
+    const end = slots.find((s: { end: string }) => s.end.slice(11, 16) === '12:00').end;
+    const until = new Date(Date.parse(`${tuesday}T12:00:00Z`) + 11 * 7 * 86_400_000).toISOString().slice(0, 10);
+
+    const res = await call('POST', `${base}/agency-presence`, {
+      token: staff,
+      body: { organisationId: af.json.id, memberId: rep.json.id, resourceId: 'rum-lulealven', start, end, until, description: 'Drop-in: arbetssökande och arbetsgivare' },
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ weekday: 'tuesday', from: '09:00', to: '12:00', until });
+    expect(res.json.bookings.length + res.json.conflicts.length).toBe(12); // more than a member's cap of 10: presence is not capped
+    expect(res.json.bookings.length).toBeGreaterThanOrEqual(10);
+
+    const listing = await call('GET', `${base}/agency-presence`); // public: no token
+    expect(listing.status).toBe(200);
+    const entry = listing.json.presence.find((p: { id: string }) => p.id === res.json.id);
+    expect(entry).toMatchObject({ organisation: { name: 'Arbetsförmedlingen', type: 'state-agency' }, resourceName: 'Luleälven', weekday: 'tuesday', from: '09:00', to: '12:00', description: 'Drop-in: arbetssökande och arbetsgivare' });
+    expect(entry.upcoming.length).toBe(res.json.bookings.length);
+    for (const o of entry.upcoming) expect(new Date(o.start).getUTCDay()).toBe(2);
+
+    await network.idle();
+    const event = (network.bus.archived.get('samverkan-national-all') ?? []).find((e) => e['detail-type'] === 'AgencyPresenceScheduled' && (e.detail as any).data.presenceId === res.json.id);
+    expect((event!.detail as any).data).toMatchObject({ organisationType: 'state-agency', weekday: 'tuesday', occurrences: res.json.bookings.length });
+  });
+
+  it('needs a representative who is a member of the organisation', async () => {
+    const org = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Försäkringskassan', type: 'state-agency', orgNumber: '202100-5521' } });
+    const outsider = await newMember();
+    const res = await call('POST', `${base}/agency-presence`, { token: staff, body: { organisationId: org.json.id, memberId: outsider, resourceId: 'rum-samtal', start: await at('13:00'), end: await at('14:00'), until: day } });
+    expect(res.status).toBe(400);
+    expect(res.json.error.issues[0].path).toBe('body.memberId');
+    const unknown = await call('POST', `${base}/agency-presence`, { token: staff, body: { organisationId: 'org_nope', memberId: outsider, resourceId: 'rum-samtal', start: await at('13:00'), end: await at('14:00'), until: day } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.issues[0].path).toBe('body.organisationId');
+  });
+});

@@ -20,6 +20,8 @@ const noBookings: BookingStore = {
   idempotencyRecord: async () => undefined,
   markCheckedIn: async () => true,
   bookingsOfResource: async () => [],
+  saveAgencyPresence: async () => {},
+  agencyPresence: async () => [],
 };
 const member = { getMember: async (id: string) => ({ id, hubId: 'umea', memberCode: 'X', name: 'M', organisationId: 'org_x', membership: 'member' as const, language: 'sv' as const, createdAt: '' }) };
 
