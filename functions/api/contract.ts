@@ -123,15 +123,11 @@ export const AvailabilityResponse = z.object({
   ),
 });
 
+const When = z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' });
+const BookingFields = { resourceId: trimmed(64), memberId: trimmed(64), start: When, end: When };
+
 /** `POST /api/hubs/{hubId}/bookings` body (send an `Idempotency-Key` header to retry safely). */
-export const CreateBookingBody = z
-  .object({
-    resourceId: trimmed(64),
-    memberId: trimmed(64),
-    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
-    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
-  })
-  .strict();
+export const CreateBookingBody = z.object(BookingFields).strict();
 
 /** A booking as the API returns it. */
 export const BookingResponse = z.object({
@@ -155,25 +151,22 @@ export const BookingResponse = z.object({
 });
 
 /** `POST /api/hubs/{hubId}/booking-series` body: the first occurrence, repeated weekly until a date. */
-export const CreateSeriesBody = z
+export const CreateSeriesBody = z.object({ ...BookingFields, until: z.iso.date('Use YYYY-MM-DD') }).strict();
+
+/** What a weekly series answers: the occurrences booked, and those refused with the reason. */
+export const SeriesResponse = z
   .object({
-    resourceId: trimmed(64),
-    memberId: trimmed(64),
-    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
-    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
-    until: z.iso.date('Use YYYY-MM-DD'),
+    id: z.string(),
+    bookings: z.array(BookingResponse),
+    conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })),
   })
-  .strict();
+  .loose();
 
 /** `POST /api/hubs/{hubId}/agency-presence` body: the first occurrence, weekly until a date. */
 export const CreateAgencyPresenceBody = z
   .object({
+    ...BookingFields,
     organisationId: trimmed(64),
-    /** The organisation's representative at the hub, a member of it. */
-    memberId: trimmed(64),
-    resourceId: trimmed(64),
-    start: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
-    end: z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' }),
     until: z.iso.date('Use YYYY-MM-DD'),
     description: trimmed(300).optional(),
   })
@@ -366,8 +359,8 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
   { operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 },
   { operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 },
-  { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }), status: 201 },
-  { operationId: 'scheduleAgencyPresence', method: 'POST', path: '/api/hubs/{hubId}/agency-presence', summary: "Schedule an organisation's weekly presence (myndighetsnärvaro), booked like a weekly series for its representative", access: 'staff', body: CreateAgencyPresenceBody, response: z.object({ id: z.string(), bookings: z.array(BookingResponse), conflicts: z.array(z.object({ start: z.string(), end: z.string(), status: z.number().int(), message: z.string() })) }).loose(), status: 201 },
+  { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: SeriesResponse, status: 201 },
+  { operationId: 'scheduleAgencyPresence', method: 'POST', path: '/api/hubs/{hubId}/agency-presence', summary: "Schedule an organisation's weekly presence (myndighetsnärvaro), booked like a weekly series for its representative", access: 'staff', body: CreateAgencyPresenceBody, response: SeriesResponse, status: 201 },
   { operationId: 'listAgencyPresence', method: 'GET', path: '/api/hubs/{hubId}/agency-presence', summary: 'Which organisations are present at the hub when, with their coming occurrences (public)', access: 'public', response: AgencyPresenceResponse, status: 200 },
   { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
   { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
