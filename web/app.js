@@ -19,6 +19,9 @@ const texts = {
     presentSummary: (p) => `${p.count} på plats från ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisationer'}.`,
     since: (t) => `sedan ${t}`, checkedOut: (v) => `Utcheckad efter ${v.durationMinutes} minuter.`,
     confirmErase: (m) => `Radera ${m.name} och alla personuppgifter? Det går inte att ångra.`, erased: 'Medlemmen är raderad.',
+    bookings: 'Bokningar', date: 'Datum', resource: 'Resurs', slot: 'Tid', bookFor: 'Medlem (sök först)', book: 'Boka', cancel: 'Avboka',
+    closed: (r) => `Stängt (${r}).`, left: (n) => `${n} kvar`, booked: (b) => `Bokat ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Avbokat.', noBookings: 'Inga bokningar.',
+    halfDay: { AM: 'förmiddag', PM: 'eftermiddag', DAY: 'heldag' },
   },
   en: {
     title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
@@ -39,6 +42,9 @@ const texts = {
     presentSummary: (p) => `${p.count} here from ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisations'}.`,
     since: (t) => `since ${t}`, checkedOut: (v) => `Checked out after ${v.durationMinutes} minutes.`,
     confirmErase: (m) => `Erase ${m.name} and all personal data? This cannot be undone.`, erased: 'The member has been erased.',
+    bookings: 'Bookings', date: 'Date', resource: 'Resource', slot: 'Time', bookFor: 'Member (search first)', book: 'Book', cancel: 'Cancel',
+    closed: (r) => `Closed (${r}).`, left: (n) => `${n} left`, booked: (b) => `Booked ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Cancelled.', noBookings: 'No bookings.',
+    halfDay: { AM: 'morning', PM: 'afternoon', DAY: 'whole day' },
   },
 };
 
@@ -120,7 +126,7 @@ async function start() {
 $('#hub').addEventListener('change', () => {
   localStorage.setItem('samverkan.hub', currentHub());
   loadHub(currentHub())
-    .then(loadPresence)
+    .then(() => Promise.all([loadPresence(), loadBookingDay()]))
     .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
 });
 $('#lang').addEventListener('click', () => {
@@ -132,7 +138,7 @@ $('#token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   sessionStorage.setItem('samverkan.token', $('#token').value.trim());
   say(t('tokenSaved'));
-  loadPresence().catch((err) => say(`${t('error')}: ${err.message}`, 'error'));
+  Promise.all([loadPresence(), loadBookingDay()]).catch((err) => say(`${t('error')}: ${err.message}`, 'error'));
 });
 $('#checkin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -213,6 +219,7 @@ $('#search-form').addEventListener('submit', async (e) => {
   try {
     const { json } = await api('GET', `/api/hubs/${currentHub()}/members?q=${encodeURIComponent($('#search-q').value.trim())}`);
     found = json.members;
+    memberChoices();
     $('#search-results').innerHTML = found.length
       ? found
           .map(
@@ -251,6 +258,83 @@ $('#search-results').addEventListener('click', async (e) => {
   }
 });
 
+// Bookings: pick a day and a resource, then a free time; book it for a member found by search.
+let day = null;
+const hhmmOf = (iso) => iso.slice(11, 16);
+
+function bookingOptions() {
+  const resource = day?.resources.find((r) => r.id === $('#booking-resource').value);
+  if (!resource) {
+    $('#booking-slot').innerHTML = '';
+    return;
+  }
+  const free = resource.slots.filter((s) => s.available > 0);
+  let options;
+  if (resource.type === 'desk' || resource.type === 'desk-pool') {
+    options = free.map((s, i) => ({ start: s.start, end: s.end, label: `${t('halfDay')[i === 0 && hhmmOf(s.start) === hhmmOf(resource.slots[0].start) ? 'AM' : 'PM']} ${hhmmOf(s.start)}–${hhmmOf(s.end)}${resource.type === 'desk-pool' ? ` (${t('left')(s.available)})` : ''}` }));
+    if (free.length === resource.slots.length && free.length === 2) options.push({ start: free[0].start, end: free[1].end, label: `${t('halfDay').DAY} ${hhmmOf(free[0].start)}–${hhmmOf(free[1].end)}` });
+  } else {
+    // Rooms: free hours (four free 15-minute slots in a row), on the hour.
+    options = free
+      .filter((s, i) => hhmmOf(s.start).endsWith(':00') && [1, 2, 3].every((k) => free[i + k] && free[i + k].start === free[i + k - 1].end))
+      .map((s) => ({ start: s.start, end: free[free.indexOf(s) + 3].end, label: `${hhmmOf(s.start)}–${hhmmOf(free[free.indexOf(s) + 3].end)}` }));
+  }
+  $('#booking-slot').innerHTML = options.map((o) => `<option value="${escape(`${o.start}|${o.end}`)}">${escape(o.label)}</option>`).join('');
+}
+
+async function loadBookingDay() {
+  if (!sessionStorage.getItem('samverkan.token') || !$('#booking-date').value) return;
+  const date = $('#booking-date').value;
+  const hub = currentHub();
+  const [{ json: availability }, { json: list }] = await Promise.all([
+    api('GET', `/api/hubs/${hub}/availability?date=${date}`),
+    api('GET', `/api/hubs/${hub}/bookings?date=${date}`),
+  ]);
+  // A slower answer for a day or hub no longer shown must not overwrite the newer one.
+  if (date !== $('#booking-date').value || hub !== currentHub()) return;
+  day = availability;
+  const selected = $('#booking-resource').value;
+  $('#booking-resource').innerHTML = day.resources.map((r) => `<option value="${escape(r.id)}">${escape(r.name)}</option>`).join('');
+  if (day.resources.some((r) => r.id === selected)) $('#booking-resource').value = selected;
+  $('#booking-day').textContent = day.open ? `${day.open.opens}–${day.open.closes}` : t('closed')(day.closedReason);
+  bookingOptions();
+  const names = new Map(day.resources.map((r) => [r.id, r.name]));
+  const active = list.bookings.filter((b) => b.status === 'confirmed');
+  $('#booking-list').innerHTML = active.length
+    ? active.map((b) => `<li><span>${hhmmOf(b.start)}–${hhmmOf(b.end)} · ${escape(names.get(b.resourceId) ?? b.resourceId)}</span><span class="actions"><button type="button" data-cancel="${escape(b.id)}">${t('cancel')}</button></span></li>`).join('')
+    : `<li>${t('noBookings')}</li>`;
+}
+
+function memberChoices() {
+  $('#booking-member').innerHTML = found.map((m) => `<option value="${escape(m.id)}">${escape(m.name)} · ${escape(m.memberCode)}</option>`).join('');
+}
+
+$('#booking-date').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+$('#booking-date').addEventListener('change', () => loadBookingDay().catch((e) => say(`${t('error')}: ${e.message}`, 'error')));
+$('#booking-resource').addEventListener('change', bookingOptions);
+$('#booking-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const [start, end] = ($('#booking-slot').value || '|').split('|');
+  try {
+    const { json } = await api('POST', `/api/hubs/${currentHub()}/bookings`, { resourceId: $('#booking-resource').value, memberId: $('#booking-member').value, start, end });
+    say(t('booked')(json));
+    await loadBookingDay();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#booking-list').addEventListener('click', async (e) => {
+  const id = e.target.dataset?.cancel;
+  if (!id) return;
+  try {
+    await api('DELETE', `/api/hubs/${currentHub()}/bookings/${encodeURIComponent(id)}`);
+    say(t('cancelled'));
+    await loadBookingDay();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+
 start()
-  .then(() => Promise.all([loadDirectory(), loadPresence()]))
+  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay()]))
   .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));

@@ -78,6 +78,37 @@ describe('the staff app', () => {
     await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual(['Ingen träff.']);
   });
 
+  it('books a room for a member found by search, lists it and cancels it', async () => {
+    const staffToken = await network.token('staff', 'umea');
+    const member = await fetch(`${network.url}/api/hubs/umea/organisations`, { method: 'POST', headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Umeå kommun', type: 'municipality' }) }).then((r) => r.json());
+    await fetch(`${network.url}/api/hubs/umea/members`, { method: 'POST', headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bo Bokare', email: 'bo.bokare@umea.se', organisationId: member.id, membership: 'member' }) });
+    await page.fill('#search-q', 'bokare');
+    await page.click('#search-form button');
+    await expect.poll(() => page.locator('#booking-member option').count(), { timeout: 20_000 }).toBe(1);
+
+    // The next open weekday, a few days ahead.
+    let date = '';
+    for (let i = 2; i < 14 && !date; i++) {
+      const d = new Date(Date.now() + i * 86_400_000).toISOString().slice(0, 10);
+      const a = await fetch(`${network.url}/api/hubs/umea/availability?date=${d}`, { headers: { authorization: `Bearer ${staffToken}` } }).then((r) => r.json());
+      if (a.open) date = d;
+    }
+    await page.fill('#booking-date', date);
+    await page.locator('#booking-date').dispatchEvent('change');
+    await expect.poll(() => page.locator('#booking-resource option').count(), { timeout: 20_000 }).toBeGreaterThan(3);
+    await expect.poll(() => page.locator('#booking-day').textContent(), { timeout: 20_000 }).toMatch(/^08:00–1[67]:00$/);
+    await expect.poll(async () => (await page.inputValue('#booking-slot')).slice(0, 10), { timeout: 20_000 }).toBe(date);
+    await page.selectOption('#booking-resource', 'rum-kajen');
+    await expect.poll(() => page.locator('#booking-slot option').first().textContent(), { timeout: 20_000 }).toBe('08:00–09:00');
+    await page.click('#booking-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Bokat 08:00–09:00.');
+    await expect.poll(() => page.locator('#booking-list li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('08:00–09:00 · Kajen')]);
+    await expect.poll(() => page.locator('#booking-slot option').first().textContent(), { timeout: 20_000 }).toBe('09:00–10:00');
+    await page.click('#booking-list li button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Avbokat.');
+    await expect.poll(() => page.locator('#booking-list li').allTextContents(), { timeout: 20_000 }).toEqual(['Inga bokningar.']);
+  });
+
   it('fills type and organisation number from the network’s directory', async () => {
     await page.fill('#org-form input[name=name]', 'Skatteverket');
     await page.locator('#org-form input[name=name]').dispatchEvent('change');
