@@ -150,6 +150,7 @@ export class BookingService {
     const resources = this.hub.resources.filter((r) => !resourceType || r.type === resourceType);
     if (!info.open) return { hubId: this.hub.id, date, open: null, closedReason: info.closedReason, resources: resources.map((r) => ({ ...this.describe(r), slots: [] })) };
     const open = info.open;
+    const now = this.clock();
     return {
       hubId: this.hub.id,
       date,
@@ -162,8 +163,10 @@ export class BookingService {
             ...this.describe(r),
             slots: this.unitsFor(r, open).map((u) => {
               const used = taken.get(u.unit);
-              const available = r.type === 'desk-pool' ? capacity - Number(used ?? 0) : used === undefined ? 1 : 0;
-              return { start: isoWithOffset(zonedInstant(date, u.from, this.hub.timezone), this.hub.timezone), end: isoWithOffset(zonedInstant(date, u.to, this.hub.timezone), this.hub.timezone), available };
+              const end = zonedInstant(date, u.to, this.hub.timezone);
+              // A slot that has ended cannot be booked any more.
+              const free = end <= now ? 0 : r.type === 'desk-pool' ? capacity - Number(used ?? 0) : used === undefined ? 1 : 0;
+              return { start: isoWithOffset(zonedInstant(date, u.from, this.hub.timezone), this.hub.timezone), end: isoWithOffset(end, this.hub.timezone), available: free };
             }),
           };
         }),

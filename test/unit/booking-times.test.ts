@@ -63,3 +63,15 @@ describe('booking times across the clock changes', () => {
     expect(swedishPublicHoliday('2026-11-26')).toBeUndefined();
   });
 });
+
+describe('availability over time', () => {
+  it('offers no slot that has already ended', async () => {
+    const service = new BookingService(hub, noBookings, member, () => new Date('2026-11-26T11:05:00Z'), swedishPublicHoliday); // 12:05 in Umeå
+    const a = await service.availability('2026-11-26', 'room');
+    const slots = a.resources[0]!.slots;
+    expect(slots.filter((s) => s.available === 0).map((s) => s.start.slice(11, 16)).at(-1)).toBe('11:45');
+    expect(slots.find((s) => s.start.slice(11, 16) === '12:00')!.available).toBe(1); // under way: still bookable until it ends
+    const desks = (await service.availability('2026-11-26', 'desk-pool')).resources[0]!.slots;
+    expect(desks.map((s) => s.available)).toEqual([0, 24]);
+  });
+});
