@@ -270,14 +270,14 @@ export class HubService {
 
   /**
    * The agreement that covers today: undefined when the organisation has no agreements at all
-   * (no quota applies), null when it has agreements but none is in force.
+   * (no quota applies), null when it has agreements, here or network-wide, but none is in force.
    */
   private async activeAgreement(organisationId: string, now: Date): Promise<Agreement | undefined | null> {
-    // A hub's own agreements with the organisation come first; otherwise a network-wide one applies.
+    // The hub's own agreement in force comes first, then a network-wide one in force.
     const local = await this.store.agreementsOf(organisationId);
-    const all = local.length > 0 ? local : ((await this.network?.agreementsOf(organisationId)) ?? []);
-    if (all.length === 0) return undefined;
-    return inForce(all, now, this.hub.timezone) ?? null;
+    const network = (await this.network?.agreementsOf(organisationId)) ?? [];
+    if (local.length === 0 && network.length === 0) return undefined;
+    return inForce(local, now, this.hub.timezone) ?? inForce(network, now, this.hub.timezone) ?? null;
   }
 
   /** Records an organisation's agreement for a number of memberships over a period. */

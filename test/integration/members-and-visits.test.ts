@@ -422,6 +422,15 @@ describe('network-wide agreements', () => {
     expect((await call('GET', path, { token: national })).json.agreements[0].used).toBe(2);
   });
 
+  it('apply when the hub’s own agreement with the organisation has ended', async () => {
+    const national = await network.token('national');
+    const o = await org({ name: 'Statens övergångsverk', type: 'state-agency' });
+    expect((await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 5, validFrom: '2020-01-01', validTo: '2020-12-31' } })).status).toBe(201);
+    const agr = await call('POST', `/api/national/organisations/${o.json.id}/agreements`, { token: national, body: { seats: 1, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    const m = await member({ name: 'Over Gang', email: 'over@overgang.se', organisationId: o.json.id });
+    expect(m).toMatchObject({ agreementId: agr.json.id, agreementScope: 'network' });
+  });
+
   it('are kept by national administrators only, for well-formed organisation ids', async () => {
     const national = await network.token('national');
     const body = { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' };
