@@ -117,22 +117,22 @@ export const BookingCreated = defineEvent({
     .strict(),
 });
 
+/** The fields that name a booking in the events that end one. */
+const EndedBooking = {
+  bookingId: z.string(),
+  resourceId: z.string(),
+  memberId: z.string(),
+  hubId: HubId,
+  start: IsoDateTime,
+  end: IsoDateTime,
+};
+
 /** A booking was cancelled; its slot is free again. */
 export const BookingCancelled = defineEvent({
   detailType: 'BookingCancelled',
   version: 1,
   description: 'A booking was cancelled and its slot freed.',
-  data: z
-    .object({
-      bookingId: z.string(),
-      resourceId: z.string(),
-      memberId: z.string(),
-      hubId: HubId,
-      start: IsoDateTime,
-      end: IsoDateTime,
-      cancelledAt: IsoDateTime,
-    })
-    .strict(),
+  data: z.object({ ...EndedBooking, cancelledAt: IsoDateTime }).strict(),
 });
 
 /** A booking nobody checked in for within the grace period was released; its slot is free. */
@@ -140,17 +140,7 @@ export const BookingNoShowReleased = defineEvent({
   detailType: 'BookingNoShowReleased',
   version: 1,
   description: 'A booking was released because nobody checked in within the grace period after its start.',
-  data: z
-    .object({
-      bookingId: z.string(),
-      resourceId: z.string(),
-      memberId: z.string(),
-      hubId: HubId,
-      start: IsoDateTime,
-      end: IsoDateTime,
-      releasedAt: IsoDateTime,
-    })
-    .strict(),
+  data: z.object({ ...EndedBooking, releasedAt: IsoDateTime }).strict(),
 });
 
 /** An organisation (typically a state agency) scheduled recurring presence at a hub (myndighetsnärvaro). */
