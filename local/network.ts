@@ -6,6 +6,7 @@ import { ROOT, ENTRY_METADATA_KEY } from '../infra/constructs/function.ts';
 import { LOCAL, parseArn, Resolver, type CfnTemplate } from './cfn.ts';
 import { startEmulator, type RunningEmulator } from './dynamodb/emulator.ts';
 import { LocalEventBus, type ArchiveDef, type BusEvent, type RuleDef, type TargetDef } from './event-bus.ts';
+import { checkTemplatePatterns } from './event-pattern.ts';
 import { createHttpServer, type HttpRoute } from './http-server.ts';
 import { loadIdp, type LocalIdp, type Role } from './idp.ts';
 import { FunctionError, LocalFunctions, type LocalFunctionDef } from './lambda.ts';
@@ -84,6 +85,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   const timing = options.timing ?? DEFAULT_TIMING;
   const templates = options.templates ?? synthTemplates();
   const resolver = new Resolver(templates, options.namePrefix ?? '');
+  // Refuse, before anything starts, an event pattern that EventBridge would refuse at deployment.
+  checkTemplatePatterns(templates, (stack, value) => resolver.resolve(stack, value));
   const idp = await loadIdp(join(dataDir, 'local-idp'));
 
   let emulator: RunningEmulator | undefined;

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { InvalidPatternError, matches } from '../../local/event-pattern.ts';
+import { describe, expect, inject, it } from 'vitest';
+import type { CfnTemplate } from '../../local/cfn.ts';
+import { checkTemplatePatterns, InvalidPatternError, matches, validatePattern } from '../../local/event-pattern.ts';
+import { readFileSync } from 'node:fs';
+import { startNetwork } from '../../local/network.ts';
 
 // Examples follow the EventBridge user guide ("Comparison operators for use in event patterns"
 // and "Content filtering in Amazon EventBridge event patterns").
@@ -47,6 +50,19 @@ describe('exact and structural matching', () => {
   it('does not match a nested pattern against a missing object', () => {
     expect(matches({ detail: { state: ['terminated'] } }, { source: 'x' })).toBe(false);
   });
+
+  it('matches a nested pattern into an array of objects (any element)', () => {
+    const event = { detail: { items: [{ sku: 'B2' }, { sku: 'A1' }] } };
+    expect(matches({ detail: { items: { sku: ['A1'] } } }, event)).toBe(true);
+    expect(matches({ detail: { items: { sku: ['C3'] } } }, event)).toBe(false);
+    expect(matches({ employees: { firstName: ['Anna'] } }, { employees: [[{ firstName: 'John' }], [{ firstName: 'Anna' }]] })).toBe(true);
+  });
+
+  it('matches the fields of one nested pattern within one array element (array consistency)', () => {
+    const event = { employees: [{ firstName: 'John', lastName: 'Doe' }, { firstName: 'Anna', lastName: 'Smith' }] };
+    expect(matches({ employees: { firstName: ['Anna'], lastName: ['Smith'] } }, event)).toBe(true);
+    expect(matches({ employees: { firstName: ['Anna'], lastName: ['Doe'] } }, event)).toBe(false);
+  });
 });
 
 describe('prefix and suffix', () => {
@@ -68,6 +84,12 @@ describe('prefix and suffix', () => {
 
   it('applies prefix only to strings', () => {
     expect(matches({ detail: { 'c-count': [{ prefix: '5' }] } }, ec2Event)).toBe(false);
+  });
+
+  it('matches a prefix case-sensitively', () => {
+    expect(matches({ time: [{ prefix: '2017-12-22T' }] }, ec2Event)).toBe(true);
+    expect(matches({ time: [{ prefix: '2017-12-22t' }] }, ec2Event)).toBe(false);
+    expect(matches({ source: [{ prefix: 'AWS.' }] }, ec2Event)).toBe(false);
   });
 });
 
@@ -96,6 +118,20 @@ describe('anything-but', () => {
 
   it('does not match a missing field', () => {
     expect(matches({ detail: { missing: [{ 'anything-but': 'x' }] } }, ec2Event)).toBe(false);
+  });
+
+  it.each<[string, unknown]>([
+    ['prefix', { prefix: 'us-' }],
+    ['suffix', { suffix: '.png' }],
+    ['equals-ignore-case', { 'equals-ignore-case': 'x' }],
+    ['wildcard', { wildcard: '*x*' }],
+  ])('matches a number, a boolean or null with anything-but %s (it is not such a string)', (_op, inner) => {
+    const pattern = { detail: { v: [{ 'anything-but': inner }] } };
+    expect(matches(pattern, { detail: { v: 5 } })).toBe(true);
+    expect(matches(pattern, { detail: { v: true } })).toBe(true);
+    expect(matches(pattern, { detail: { v: false } })).toBe(true);
+    expect(matches(pattern, { detail: { v: null } })).toBe(true);
+    expect(matches(pattern, { detail: {} })).toBe(false);
   });
 });
 
@@ -132,6 +168,13 @@ describe('exists', () => {
 
   it('does not treat an object as an existing leaf', () => {
     expect(matches({ detail: [{ exists: true }] }, ec2Event)).toBe(false);
+  });
+
+  it('treats a field whose value is an object as absent for exists:false (leaf values only)', () => {
+    const event = { detail: { 'c-count': { c1: 100 }, state: 'running' } };
+    expect(matches({ detail: { 'c-count': [{ exists: false }] } }, event)).toBe(true);
+    expect(matches({ detail: { 'c-count': [{ exists: true }] } }, event)).toBe(false);
+    expect(matches({ detail: [{ exists: false }] }, ec2Event)).toBe(true);
   });
 });
 
@@ -196,5 +239,71 @@ describe('invalid patterns', () => {
     [{ $or: [{ a: ['b'] }] }, '$or with one branch'],
   ])('rejects %j (%s)', (pattern, _why) => {
     expect(() => matches(pattern, ec2Event)).toThrow(InvalidPatternError);
+  });
+
+  // What EventBridge (aws/event-ruler's JsonRuleCompiler) refuses; the reason names the problem.
+  it.each<[unknown, RegExp]>([
+    [{ a: [{ 'anything-but': { prefix: 5 } }] }, /prefix.*string/],
+    [{ a: [{ 'anything-but': { suffix: null } }] }, /suffix.*string/],
+    [{ a: [{ 'anything-but': { prefix: '' } }] }, /empty/i],
+    [{ a: [{ 'anything-but': { prefix: 'a', suffix: 'b' } }] }, /one operator/],
+    [{ a: [{ 'anything-but': { exists: true } }] }, /Unsupported "anything-but" operator/],
+    [{ a: [{ 'anything-but': [{ prefix: 'a' }] }] }, /all strings or all numbers/],
+    [{ a: [{ 'anything-but': ['a', 1] }] }, /all strings or all numbers/],
+    [{ a: [{ 'anything-but': [] }] }, /empty/],
+    [{ a: [{ 'anything-but': null }] }, /string, a number or a list/],
+    [{ a: [{ 'anything-but': true }] }, /string, a number or a list/],
+    [{ a: [{ 'anything-but': { 'equals-ignore-case': [1] } }] }, /equals-ignore-case.*string/],
+    [{ a: [{ wildcard: 'a**b' }] }, /Consecutive wildcard/],
+    [{ a: [{ 'anything-but': { wildcard: '**' } }] }, /Consecutive wildcard/],
+    [{ a: [{ wildcard: 'a\\b' }] }, /escape/],
+    [{ a: [['x']] }, /string, number, true, false or null/],
+    [{ a: {} }, /Empty objects/],
+  ])('rejects %j with the reason', (pattern, reason) => {
+    expect(() => validatePattern(pattern)).toThrow(InvalidPatternError);
+    expect(() => validatePattern(pattern)).toThrow(reason);
+    // whatever event it meets
+    expect(() => matches(pattern, { a: 'x' })).toThrow(reason);
+    expect(() => matches(pattern, {})).toThrow(reason);
+  });
+
+  it('accepts what EventBridge accepts: anything-but lists of strings or numbers, prefix lists, escaped wildcards', () => {
+    for (const p of [
+      { a: [{ 'anything-but': ['a', 'b'] }] },
+      { a: [{ 'anything-but': [1, 2.5] }] },
+      { a: [{ 'anything-but': { prefix: ['x', 'y'] } }] },
+      { a: [{ 'anything-but': { 'equals-ignore-case': ['x', 'y'] } }] },
+      { a: [{ wildcard: 'a*b*c' }, { wildcard: 'a\\*b' }, { wildcard: 'a\\\\b' }] },
+    ]) {
+      expect(() => validatePattern(p)).not.toThrow();
+    }
+  });
+});
+
+describe('patterns in templates', () => {
+  const template = (pattern: unknown): Record<string, CfnTemplate> => ({
+    stack: { Resources: { Bad: { Type: 'AWS::Events::Rule', Properties: { EventBusName: 'b', EventPattern: pattern, Targets: [] } } } },
+  });
+
+  it('rejects a template whose rule has a pattern EventBridge refuses, naming the rule and the reason', () => {
+    expect(() => checkTemplatePatterns(template({ detail: { id: [{ wildcard: 'a**' }] } }))).toThrow(/stack\/Bad.*Consecutive wildcard/);
+    expect(() => checkTemplatePatterns(template(JSON.stringify({ a: [{ 'anything-but': ['a', 1] }] })))).toThrow(InvalidPatternError);
+  });
+
+  it('makes the local runtime refuse to start from such a template', async () => {
+    const bad = template({ source: ['x'], detail: { kind: [{ 'anything-but': ['a', 1] }] } });
+    await expect(startNetwork({ templates: bad, inMemory: true, dataDir: '/nonexistent/never-created' })).rejects.toThrow(/stack\/Bad.*all strings or all numbers/);
+  });
+
+  it('rejects a pipe whose filter EventBridge refuses', () => {
+    const filters = [{ Pattern: JSON.stringify({ a: [{ 'anything-but': { prefix: 1 } }] }) }];
+    const pipe: Record<string, CfnTemplate> = { stack: { Resources: { P: { Type: 'AWS::Pipes::Pipe', Properties: { SourceParameters: { FilterCriteria: { Filters: filters } } } } } } };
+    expect(() => checkTemplatePatterns(pipe)).toThrow(/stack\/P.*prefix/);
+  });
+
+  it('accepts every pattern of the shipped templates', () => {
+    const shipped = JSON.parse(readFileSync(inject('templatesFile'), 'utf8')) as Record<string, CfnTemplate>;
+    expect(Object.keys(shipped).length).toBeGreaterThan(1);
+    expect(() => checkTemplatePatterns(shipped)).not.toThrow();
   });
 });
