@@ -49,6 +49,10 @@ export const Resource = z.discriminatedUnion('type', [
 ]);
 export type Resource = z.infer<typeof Resource>;
 
+/** Eves that close a hub by rule, every year (see functions/domain/holidays.ts). */
+export const Eves = ['julafton', 'nyarsafton', 'midsommarafton'] as const;
+export type Eve = (typeof Eves)[number];
+
 /** Booking rules of a hub; every field has a default, so a hub file may leave them out. */
 export const BookingRules = z
   .object({
@@ -66,6 +70,11 @@ export const BookingRules = z
     noShowGraceMinutes: z.number().int().min(5).max(24 * 60).default(30),
     /** Closed on Swedish public holidays (from the date-holidays library). */
     closedOnPublicHolidays: z.boolean().default(true),
+    /**
+     * Closed on these eves every year: julafton (24 Dec), nyårsafton (31 Dec), midsommarafton
+     * (the Friday 19–25 June). Default all three; `[]` keeps the hub open on them.
+     */
+    closedOnEves: z.array(z.enum(Eves)).default([...Eves]),
   })
   .strict();
 
@@ -93,6 +102,7 @@ export const HubConfig = z
     phase: z.enum(['preparation', 'start-up', 'operation']),
     timezone: z.literal('Europe/Stockholm'),
     openingHours: OpeningHours,
+    /** One-off closures of this hub only; public holidays and eves close it by rule. */
     closedDays: z.array(IsoDate).default([]),
     hostVenue: z
       .object({

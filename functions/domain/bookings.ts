@@ -4,6 +4,7 @@ import type { HubConfig, Resource } from '../../hubs/schema.ts';
 import { badRequest, conflict, notFound, type Issue } from '../shared/errors.ts';
 import { bookingsCalendar } from './calendar.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
+import { closingEve } from './holidays.ts';
 import type { Member } from './hub.ts';
 import { newId } from './ids.ts';
 import { localDate, weekdayOf, zoneOffsetMs, zonedInstant, type Clock } from './time.ts';
@@ -119,6 +120,8 @@ export class BookingService {
     if (this.hub.closedDays.includes(date)) return { open: null, closedReason: 'closed-day' };
     const name = this.hub.bookingRules.closedOnPublicHolidays ? this.holiday(date) : undefined;
     if (name) return { open: null, closedReason: `public-holiday: ${name}` };
+    const eve = closingEve(this.hub, date);
+    if (eve) return { open: null, closedReason: `eve: ${eve}` };
     const hours = this.hub.openingHours[weekdayOf(date)];
     return hours ? { open: hours } : { open: null, closedReason: 'not-open-on-weekday' };
   }

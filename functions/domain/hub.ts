@@ -5,6 +5,7 @@ import type { HubConfig } from '../../hubs/schema.ts';
 import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import { inForce, newAgreement, type Agreement, type NetworkAgreementStore } from './agreements.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
+import { closingEve } from './holidays.ts';
 
 export type { Agreement } from './agreements.ts';
 import { newId, newMemberCode, normaliseMemberCode } from './ids.ts';
@@ -392,7 +393,8 @@ export class HubService {
    * of that day when the hub was closed that day or the visit began after closing.
    */
   closingInstant(visit: Pick<Visit, 'localDate' | 'checkedInAt'>): Date {
-    const hours = this.hub.closedDays.includes(visit.localDate) ? null : this.hub.openingHours[weekdayOf(visit.localDate)];
+    const closed = this.hub.closedDays.includes(visit.localDate) || closingEve(this.hub, visit.localDate);
+    const hours = closed ? null : this.hub.openingHours[weekdayOf(visit.localDate)];
     const endOfDay = zonedInstant(visit.localDate, '23:59:59', this.hub.timezone);
     if (!hours) return endOfDay;
     const closes = zonedInstant(visit.localDate, hours.closes, this.hub.timezone);

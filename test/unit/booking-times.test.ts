@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BookingService, isoWithOffset, type Booking, type BookingStore } from '../../functions/domain/bookings.ts';
-import { swedishPublicHoliday } from '../../functions/domain/holidays.ts';
+import { swedishEve, swedishPublicHoliday } from '../../functions/domain/holidays.ts';
 import { loadHubs } from '../../hubs/load.ts';
 
 // A hub open every day, so that the Sundays of the clock changes can be booked.
@@ -73,5 +73,41 @@ describe('availability over time', () => {
     expect(slots.find((s) => s.start.slice(11, 16) === '12:00')!.available).toBe(1); // under way: still bookable until it ends
     const desks = (await service.availability('2026-11-26', 'desk-pool')).resources[0]!.slots;
     expect(desks.map((s) => s.available)).toEqual([0, 24]);
+  });
+});
+
+describe('eves closed by rule, not by a list that runs out', () => {
+  // Umeå as shipped: Monday–Friday, public holidays closed, no eve in its closedDays.
+  const shipped = (closedOnEves?: string[]) => {
+    const h = { ...umea, bookingRules: { ...umea.bookingRules, ...(closedOnEves ? { closedOnEves } : {}) } } as typeof umea;
+    return new BookingService(h, noBookings, member, () => new Date('2031-01-01T00:00:00Z'), swedishPublicHoliday);
+  };
+
+  it('closes on julafton, nyårsafton and midsommarafton of any year, with no closedDays entry', () => {
+    for (const hub of loadHubs()) expect(hub.closedDays.filter((d) => /-(12-24|12-31|06-(19|2[0-5]))$/.test(d)), hub.id).toEqual([]);
+    const service = shipped();
+    // 2031: julafton and nyårsafton are Wednesdays, midsommarafton is Friday 20 June.
+    expect(service.day('2031-12-24')).toEqual({ open: null, closedReason: 'eve: julafton' });
+    expect(service.day('2031-12-31')).toEqual({ open: null, closedReason: 'eve: nyarsafton' });
+    expect(service.day('2031-06-20')).toEqual({ open: null, closedReason: 'eve: midsommarafton' });
+    expect(service.day('2031-06-19').open).toEqual({ opens: '08:00', closes: '17:00' });
+    expect(service.day('2031-12-23').open).toEqual({ opens: '08:00', closes: '17:00' });
+    // 2036: midsommarafton is Friday 20 June, and 19 June (a Thursday) is open.
+    expect(service.day('2036-06-20')).toEqual({ open: null, closedReason: 'eve: midsommarafton' });
+  });
+
+  it('opens on the eves a hub does not list in bookingRules.closedOnEves', () => {
+    const onlyChristmas = shipped(['julafton']);
+    expect(onlyChristmas.day('2031-12-24').open).toBeNull();
+    expect(onlyChristmas.day('2031-12-31').open).toEqual({ opens: '08:00', closes: '17:00' });
+    expect(shipped([]).day('2031-12-24').open).toEqual({ opens: '08:00', closes: '17:00' });
+  });
+
+  it('finds the eves in date-holidays by rule', () => {
+    expect(swedishEve('2031-12-24')).toBe('julafton');
+    expect(swedishEve('2031-12-31')).toBe('nyarsafton');
+    expect(swedishEve('2027-06-25')).toBe('midsommarafton');
+    expect(swedishEve('2031-04-12')).toBeUndefined(); // påskafton is not one of them
+    expect(swedishEve('2031-12-25')).toBeUndefined();
   });
 });

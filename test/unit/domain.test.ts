@@ -105,7 +105,7 @@ describe('closing time of a visit', () => {
     expect(service.closingInstant({ localDate: '2026-06-05', checkedInAt: '2026-06-05T07:00:00Z' }).toISOString()).toBe('2026-06-05T14:00:00.000Z');
     // Checked in after closing: end of that day.
     expect(service.closingInstant({ localDate: '2026-11-26', checkedInAt: '2026-11-26T19:00:00Z' }).toISOString()).toBe('2026-11-26T22:59:59.000Z');
-    // Saturday (closed) and a closed day from the config (Christmas Eve, a Thursday): end of day.
+    // Saturday (closed) and julafton (a Thursday, closed by rule: bookingRules.closedOnEves): end of day.
     expect(service.closingInstant({ localDate: '2026-11-28', checkedInAt: '2026-11-28T10:00:00Z' }).toISOString()).toBe('2026-11-28T22:59:59.000Z');
     expect(service.closingInstant({ localDate: '2026-12-24', checkedInAt: '2026-12-24T09:00:00Z' }).toISOString()).toBe('2026-12-24T22:59:59.000Z');
   });
