@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
+import { addDays, thisYear, today } from '../support/dates.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 
 let network: LocalNetwork;
@@ -203,11 +204,10 @@ describe('GDPR', () => {
 });
 
 describe('membership agreements', () => {
-  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
 
   it('caps members at the agreement’s seats, even when 20 registrations race for the last 3', async () => {
     const o = await org({ name: 'Tillväxtverket', type: 'state-agency' });
-    const agr = await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 3, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    const agr = await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 3, validFrom: addDays(today(), -30), validTo: addDays(today(), 365) } });
     expect(agr.status, agr.text).toBe(201);
     expect(agr.json).toMatchObject({ seats: 3, used: 0 });
 
@@ -248,13 +248,13 @@ describe('membership agreements', () => {
   it('validates agreements and refuses overlapping periods', async () => {
     const o = await org({ name: 'Myndigheten för yrkeshögskolan', type: 'state-agency' });
     const path = `/api/hubs/ostersund/organisations/${o.json.id}/agreements`;
-    expect((await call('POST', path, { token: staff, body: { seats: 0, validFrom: '2026-01-01', validTo: '2026-12-31' } })).json.error.issues[0].path).toBe('body.seats');
-    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-12-01', validTo: '2026-01-01' } })).json.error.issues[0].path).toBe('body.validTo');
-    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' } })).status).toBe(201);
-    const overlap = await call('POST', path, { token: staff, body: { seats: 5, validFrom: '2026-06-01', validTo: '2027-05-31' } });
+    expect((await call('POST', path, { token: staff, body: { seats: 0, validFrom: `${thisYear()}-01-01`, validTo: `${thisYear()}-12-31` } })).json.error.issues[0].path).toBe('body.seats');
+    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: `${thisYear()}-12-01`, validTo: `${thisYear()}-01-01` } })).json.error.issues[0].path).toBe('body.validTo');
+    expect((await call('POST', path, { token: staff, body: { seats: 5, validFrom: `${thisYear()}-01-01`, validTo: `${thisYear()}-12-31` } })).status).toBe(201);
+    const overlap = await call('POST', path, { token: staff, body: { seats: 5, validFrom: `${thisYear()}-06-01`, validTo: `${thisYear() + 1}-05-31` } });
     expect(overlap.status).toBe(409);
     expect(overlap.json.error.issues[0].path).toBe('body.validFrom');
-    expect((await call('POST', '/api/hubs/ostersund/organisations/org_nope/agreements', { token: staff, body: { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' } })).status).toBe(404);
+    expect((await call('POST', '/api/hubs/ostersund/organisations/org_nope/agreements', { token: staff, body: { seats: 5, validFrom: `${thisYear()}-01-01`, validTo: `${thisYear()}-12-31` } })).status).toBe(404);
   });
 });
 
@@ -301,7 +301,6 @@ describe('visitors', () => {
       }),
     );
   };
-  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
 
   it('pre-registers a guest of a member, and e-mails the host once when the guest checks in', async () => {
     const o = await org({ name: 'Region Jämtland Härjedalen', type: 'region' });
@@ -403,7 +402,7 @@ describe('network-wide agreements', () => {
     const b = await org({ name: 'Statens nätverksverk', type: 'state-agency' }, staffBoden, 'boden');
     expect(b.json.id).toBe(a.json.id);
     const path = `/api/national/organisations/${a.json.id}/agreements`;
-    const agr = await call('POST', path, { token: national, body: { seats: 2, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    const agr = await call('POST', path, { token: national, body: { seats: 2, validFrom: addDays(today(), -30), validTo: addDays(today(), 365) } });
     expect(agr.status, agr.text).toBe(201);
     expect(agr.json).toMatchObject({ scope: 'network', seats: 2, used: 0 });
 
@@ -426,14 +425,14 @@ describe('network-wide agreements', () => {
     const national = await network.token('national');
     const o = await org({ name: 'Statens övergångsverk', type: 'state-agency' });
     expect((await call('POST', `/api/hubs/ostersund/organisations/${o.json.id}/agreements`, { token: staff, body: { seats: 5, validFrom: '2020-01-01', validTo: '2020-12-31' } })).status).toBe(201);
-    const agr = await call('POST', `/api/national/organisations/${o.json.id}/agreements`, { token: national, body: { seats: 1, validFrom: '2026-01-01', validTo: '2027-12-31' } });
+    const agr = await call('POST', `/api/national/organisations/${o.json.id}/agreements`, { token: national, body: { seats: 1, validFrom: addDays(today(), -30), validTo: addDays(today(), 365) } });
     const m = await member({ name: 'Over Gang', email: 'over@overgang.se', organisationId: o.json.id });
     expect(m).toMatchObject({ agreementId: agr.json.id, agreementScope: 'network' });
   });
 
   it('are kept by national administrators only, for well-formed organisation ids', async () => {
     const national = await network.token('national');
-    const body = { seats: 5, validFrom: '2026-01-01', validTo: '2026-12-31' };
+    const body = { seats: 5, validFrom: `${thisYear()}-01-01`, validTo: `${thisYear()}-12-31` };
     expect((await call('POST', '/api/national/organisations/org_0123456789abcdef01234567/agreements', { token: staff, body })).status).toBe(403);
     const bad = await call('POST', '/api/national/organisations/not-an-org/agreements', { token: national, body });
     expect(bad.status).toBe(400);

@@ -2,6 +2,7 @@ import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { LOCAL } from '../../local/cfn.ts';
+import { thisYear } from '../support/dates.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 
 let network: LocalNetwork;
@@ -198,13 +199,13 @@ describe('bad input gets a 4xx naming the field and changes nothing', () => {
   });
 
   it('validates the report query, naming the parameter', async () => {
-    const res = await call('GET', '/api/national/reports?from=2026-13-01&to=2026-01-01', { token: national });
+    const res = await call('GET', `/api/national/reports?from=${thisYear()}-13-01&to=${thisYear()}-01-01`, { token: national });
     expect(res.status).toBe(400);
     expect(res.json.error.issues.map((i: { path: string }) => i.path)).toContain('query.from');
-    const reversed = await call('GET', '/api/national/reports?from=2026-02-01&to=2026-01-01', { token: national });
+    const reversed = await call('GET', `/api/national/reports?from=${thisYear()}-02-01&to=${thisYear()}-01-01`, { token: national });
     expect(reversed.status).toBe(400);
     expect(reversed.json.error.issues[0].path).toBe('query.to');
-    const unknownHub = await call('GET', '/api/national/reports?from=2026-01-01&to=2026-01-02&hub=kiruna', { token: national });
+    const unknownHub = await call('GET', `/api/national/reports?from=${thisYear()}-01-01&to=${thisYear()}-01-02&hub=kiruna`, { token: national });
     expect(unknownHub.status).toBe(404);
   });
 });
