@@ -189,12 +189,12 @@ export function parseDetail<K extends DetailType>(detailType: K, detail: unknown
   return detailSchema(def).parse(detail) as { metadata: EventMetadata; data: EventData<K> };
 }
 
-/** The JSON Schema (draft 2020-12) of every catalog event's `detail`, generated from zod. */
+/** The JSON Schema (draft 2020-12) of one event version's `detail`, generated from zod. */
+export function eventJsonSchema(def: EventDefinition): Record<string, unknown> {
+  return { title: def.detailType, description: def.description, ...z.toJSONSchema(detailSchema(def), { io: 'input' }) };
+}
+
+/** The JSON Schema (draft 2020-12) of every catalog event's `detail`, by `<Type>.v<N>`. */
 export function catalogJsonSchemas(): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.values(catalog).map((def) => [
-      `${def.detailType}.v${def.version}`,
-      { title: def.detailType, description: def.description, ...z.toJSONSchema(detailSchema(def as EventDefinition), { io: 'input' }) },
-    ]),
-  );
+  return Object.fromEntries(Object.values(catalog).map((def) => [`${def.detailType}.v${def.version}`, eventJsonSchema(def as EventDefinition)]));
 }

@@ -1,47 +1,57 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { BASELINE_DIR } from '../../events/baseline.ts';
-import { catalogJsonSchemas } from '../../events/catalog.ts';
+import { catalogJsonSchemas, CheckedIn, eventJsonSchema } from '../../events/catalog.ts';
+import { breakingChanges, versionProblems, type JsonSchema } from '../../events/compat.ts';
 
-type Schema = { properties?: Record<string, Schema>; required?: string[]; [k: string]: unknown };
-const baseline = (name: string) => JSON.parse(readFileSync(join(BASELINE_DIR, `${name}.json`), 'utf8')) as Schema;
+const baseline = (name: string) => JSON.parse(readFileSync(join(BASELINE_DIR, `${name}.json`), 'utf8')) as JsonSchema;
+const baselines = () => Object.fromEntries(readdirSync(BASELINE_DIR).filter((f) => f.endsWith('.json')).map((f) => [f.slice(0, -'.json'.length), baseline(f.slice(0, -'.json'.length))]));
 
-/** Lists what `next` breaks for consumers of `prev`: removed or retyped fields, new required fields. */
-function breakingChanges(prev: Schema, next: Schema, path = 'detail'): string[] {
-  const problems: string[] = [];
-  const prevProps = prev.properties ?? {};
-  const nextProps = next.properties ?? {};
-  for (const [key, schema] of Object.entries(prevProps)) {
-    const now = nextProps[key];
-    if (!now) problems.push(`${path}.${key} was removed`);
-    else if (schema.properties || now.properties) problems.push(...breakingChanges(schema, now, `${path}.${key}`));
-    else if (JSON.stringify({ ...schema, description: undefined }) !== JSON.stringify({ ...now, description: undefined })) problems.push(`${path}.${key} changed type`);
-  }
-  for (const key of next.required ?? []) if (!(prev.required ?? []).includes(key)) problems.push(`${path}.${key} became required`);
-  return problems;
-}
+/** A synthetic next version of the real CheckedIn event, with its data changed by `change`. */
+const checkedInV2 = (change: (data: typeof CheckedIn.data) => z.ZodType) => eventJsonSchema({ ...CheckedIn, version: 2, data: change(CheckedIn.data) }) as JsonSchema;
 
 describe('event schema compatibility', () => {
-  const current = catalogJsonSchemas() as Record<string, Schema>;
+  const current = catalogJsonSchemas() as Record<string, JsonSchema>;
 
   it.each(Object.keys(current))('%s is frozen: its published schema is unchanged', (name) => {
     expect(existsSync(join(BASELINE_DIR, `${name}.json`)), `run npm run events:baseline to freeze ${name}`).toBe(true);
     expect(current[name], `${name} changed after it was published: add a new version instead`).toEqual(baseline(name));
   });
 
-  it('each version only adds optional fields to the one before', () => {
-    const files = readdirSync(BASELINE_DIR).map((f) => /^(\w+)\.v(\d+)\.json$/.exec(f)).filter((m): m is RegExpExecArray => m !== null);
-    for (const [, type, v] of files) {
-      const prev = `${type}.v${Number(v) - 1}`;
-      if (!existsSync(join(BASELINE_DIR, `${prev}.json`))) continue;
-      expect(breakingChanges(baseline(prev), baseline(`${type}.v${v}`)), `${type} v${v}`).toEqual([]);
-    }
+  it('each published version only adds optional fields to the one before', () => {
+    expect(versionProblems(baselines())).toEqual({});
+  });
+});
+
+describe('the compatibility check, on a synthetic v2 of CheckedIn (published as v1)', () => {
+  const v1 = baseline('CheckedIn.v1');
+
+  it('passes a v2 that adds an optional field', () => {
+    const v2 = checkedInV2((d) => d.extend({ deskId: z.string().optional() }));
+    expect(breakingChanges(v1, v2)).toEqual([]);
+    expect(versionProblems({ 'CheckedIn.v1': v1, 'CheckedIn.v2': v2 })).toEqual({});
   });
 
-  it('recognises a breaking change', () => {
-    const v1: Schema = { properties: { data: { properties: { a: { type: 'string' }, b: { type: 'number' } }, required: ['a'] } } };
-    expect(breakingChanges(v1, { properties: { data: { properties: { a: { type: 'string' }, b: { type: 'number' }, c: { type: 'string' } }, required: ['a'] } } })).toEqual([]);
-    expect(breakingChanges(v1, { properties: { data: { properties: { a: { type: 'number' } }, required: ['a', 'b'] } } })).toEqual(['detail.data.a changed type', 'detail.data.b was removed', 'detail.data.b became required']);
+  it('fails a v2 that retypes a field', () => {
+    const v2 = checkedInV2((d) => d.extend({ memberId: z.number() }));
+    expect(breakingChanges(v1, v2)).toEqual(['detail.data.memberId changed type']);
+    expect(versionProblems({ 'CheckedIn.v1': v1, 'CheckedIn.v2': v2 })).toEqual({ 'CheckedIn.v2': ['detail.data.memberId changed type'] });
+  });
+
+  it('fails a v2 that removes a field', () => {
+    const v2 = checkedInV2((d) => d.omit({ localDate: true }));
+    expect(breakingChanges(v1, v2)).toEqual(['detail.data.localDate was removed']);
+  });
+
+  it('fails a v2 that adds a required field', () => {
+    const v2 = checkedInV2((d) => d.extend({ deskId: z.string() }));
+    expect(breakingChanges(v1, v2)).toEqual(['detail.data.deskId became required']);
+  });
+
+  it('fails a v2 that narrows a field’s values', () => {
+    const v2 = checkedInV2((d) => d.extend({ membership: z.enum(['member']) }));
+    expect(breakingChanges(v1, v2)).toEqual(['detail.data.membership changed type']);
   });
 });
