@@ -99,11 +99,9 @@ export function fileDeliveries(dir: string, log: (message: string) => void = () 
   };
 
   // Recover what an earlier run left.
+  // A compaction that did not finish: the journal itself is intact.
+  for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
   for (const name of readdirSync(dir)) {
-    if (name.endsWith('.tmp')) {
-      unlinkSync(join(dir, name)); // a compaction that did not finish; the journal itself is intact
-      continue;
-    }
     if (!name.endsWith('.jsonl')) continue;
     const file = join(dir, name);
     const j: Journal = { file, pending: new Map(), lines: 0 };
