@@ -227,6 +227,7 @@ export class LocalEventBus {
         this.deliveries.ack(delivery);
         return;
       } catch (e) {
+        if (this.stopped) return; // failed because the runtime is stopping: stays pending for the next start
         const tooOld = (Date.now() - delivery.enqueuedAt) / 1000 > target.maximumEventAgeSeconds;
         if (attempt > target.maximumRetryAttempts || tooOld) {
           this.stats.deadLettered++;
