@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { memoryDeliveries, type DeliveryStore, type PendingDelivery } from './delivery-queue.ts';
 import { matches } from './event-pattern.ts';
 import type { LocalQueues } from './queues.ts';
 import { backoff, sleep, type RetryTiming } from './timing.ts';
@@ -71,6 +72,8 @@ export interface BusDeps {
   account: string;
   region: string;
   archiveDir?: string;
+  /** Where accepted deliveries wait for their targets; default: in memory only. */
+  deliveries?: DeliveryStore;
   log(message: string): void;
 }
 
@@ -90,12 +93,18 @@ export interface BusStats {
  * backoff until MaximumRetryAttempts or MaximumEventAgeInSeconds) and then its DLQ;
  * forwarding to another bus gives the event a new id, as on AWS. Faults can be injected
  * per bus to test that nothing is lost.
+ *
+ * Deliveries are durable when the bus has a file-backed DeliveryStore: PutEvents records every
+ * (event, rule target) pair before it returns, a delivery is acknowledged only once its target
+ * succeeded or it was dead-lettered, and `resume()` restarts what an earlier run left pending.
+ * Delivery is at least once; a crash can repeat a delivery, never lose one.
  */
 export class LocalEventBus {
   readonly stats: BusStats = { put: 0, matched: 0, delivered: 0, retries: 0, deadLettered: 0, rejectedPuts: 0 };
   readonly archived = new Map<string, BusEvent[]>();
   private readonly faults = new Map<string, { until?: number; remaining?: number }>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly deliveries: DeliveryStore;
   private stopped = false;
 
   constructor(
@@ -105,6 +114,24 @@ export class LocalEventBus {
     private readonly deps: BusDeps,
   ) {
     if (deps.archiveDir) mkdirSync(deps.archiveDir, { recursive: true });
+    this.deliveries = deps.deliveries ?? memoryDeliveries();
+  }
+
+  /** Restarts the deliveries an earlier run accepted and did not finish (after a crash or a stop). */
+  resume(): number {
+    let resumed = 0;
+    for (const d of this.deliveries.pending()) {
+      const rule = this.rules.find((r) => r.name === d.rule);
+      const target = rule?.targets.find((t) => t.id === d.target);
+      if (!rule || !target) {
+        this.deps.log(`pending delivery ${d.key} to ${d.rule}/${d.target}: no such rule target any more, kept`);
+        continue;
+      }
+      resumed++;
+      this.track(this.deliver(rule, target, d as PendingDelivery<BusEvent>));
+    }
+    if (resumed > 0) this.deps.log(`resuming ${resumed} pending deliveries`);
+    return resumed;
   }
 
   /** Makes PutEvents to a bus fail: for a duration, or for a number of calls. */
@@ -142,6 +169,9 @@ export class LocalEventBus {
       throw new BusUnavailableError(busName);
     }
     const eventIds: string[] = [];
+    const events: BusEvent[] = [];
+    const accepted: Array<{ rule: RuleDef; target: TargetDef; delivery: PendingDelivery<BusEvent> }> = [];
+    const now = Date.now();
     for (const entry of entries) {
       const event: BusEvent = {
         version: '0',
@@ -154,15 +184,19 @@ export class LocalEventBus {
         resources: entry.resources ?? [],
         detail: entry.detail,
       };
-      this.stats.put++;
       eventIds.push(event.id);
-      this.archive(busName, event);
+      events.push(event);
       for (const rule of this.rules) {
         if (!rule.enabled || rule.busName !== busName || !matches(rule.pattern, event)) continue;
         this.stats.matched++;
-        for (const target of rule.targets) this.track(this.deliver(rule, target, event));
+        for (const target of rule.targets) accepted.push({ rule, target, delivery: { key: event.id, rule: rule.name, target: target.id, enqueuedAt: now, event } });
       }
     }
+    // Durable before PutEvents answers: a crash after this point redelivers, never loses.
+    this.deliveries.enqueue(accepted.map((a) => a.delivery));
+    this.stats.put += events.length;
+    for (const event of events) this.archive(busName, event);
+    for (const { rule, target, delivery } of accepted) this.track(this.deliver(rule, target, delivery));
     return { eventIds };
   }
 
@@ -181,22 +215,26 @@ export class LocalEventBus {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async deliver(rule: RuleDef, target: TargetDef, event: BusEvent): Promise<void> {
-    const started = Date.now();
+  /** Delivers until the target takes the event or the retry policy gives up; then acknowledges. Left pending when the bus stops. */
+  private async deliver(rule: RuleDef, target: TargetDef, delivery: PendingDelivery<BusEvent>): Promise<void> {
+    const { event } = delivery;
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) return;
       try {
         if (target.kind === 'lambda') await this.deps.invokeAsync(target.name, event);
         else this.putEvents(target.name, [{ source: event.source, detailType: event['detail-type'], detail: event.detail, time: event.time, resources: event.resources }]);
         this.stats.delivered++;
+        this.deliveries.ack(delivery);
         return;
       } catch (e) {
-        const tooOld = (Date.now() - started) / 1000 > target.maximumEventAgeSeconds;
+        if (this.stopped) return; // failed because the runtime is stopping: stays pending for the next start
+        const tooOld = (Date.now() - delivery.enqueuedAt) / 1000 > target.maximumEventAgeSeconds;
         if (attempt > target.maximumRetryAttempts || tooOld) {
           this.stats.deadLettered++;
           if (target.deadLetterArn) {
             this.deps.queues.send(target.deadLetterArn, event, { RULE_ARN: rule.name, TARGET_ARN: target.name, ERROR_MESSAGE: (e as Error).message });
           } else this.deps.log(`event ${event.id} dropped after ${attempt} attempts to ${target.name} (no DLQ): ${(e as Error).message}`);
+          this.deliveries.ack(delivery);
           return;
         }
         this.stats.retries++;

@@ -1,17 +1,25 @@
 /**
  * `npm start` — the whole samverkan network on this machine: DynamoDB Local, the local event
  * bus, pipes and functions from the synthesized templates, the API and the staff app.
- * `npm run start:fresh` (or `--in-memory`) keeps nothing on disk.
+ * `npm run start:fresh` (or `--in-memory`) keeps nothing on disk. `--data-dir <dir>` (or
+ * $SAMVERKAN_DATA_DIR) keeps the data somewhere other than `.data/`; `--templates <file>` runs
+ * already synthesized templates (JSON, by stack name) instead of synthesizing the app.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CfnTemplate } from './cfn.ts';
 import { startNetwork } from './network.ts';
 
-const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, quiet: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, quiet: { type: 'boolean' }, 'data-dir': { type: 'string' }, templates: { type: 'string' } } });
+const dataDir = values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR;
 const started = Date.now();
 console.log('samverkan: synthesizing the CDK app and starting the local network…');
 const network = await startNetwork({
   inMemory: values['in-memory'] ?? false,
   ...(values.port ? { port: Number(values.port) } : {}),
+  ...(dataDir ? { dataDir: resolve(dataDir) } : {}),
+  ...(values.templates ? { templates: JSON.parse(readFileSync(values.templates, 'utf8')) as Record<string, CfnTemplate> } : {}),
   logLevel: values.quiet ? 'ERROR' : 'WARN',
 });
 const hubs = [...new Set(network.routes.map((r) => /^\/api\/hubs\/([a-z0-9-]+)\//.exec(r.path)?.[1]).filter(Boolean))];
@@ -21,10 +29,10 @@ samverkan is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   Staff app   ${network.url}/
   API         ${network.url}/api/hubs
   OpenAPI     ${network.url}/api/openapi.json
-  DynamoDB    ${network.dynamoEndpoint} (${values['in-memory'] ? 'in memory' : 'data in .data/'})
+  DynamoDB    ${network.dynamoEndpoint} (${values['in-memory'] ? 'in memory' : `data in ${dataDir ?? '.data/'}`})
   Hubs        ${hubs.join(', ')}
 
-  Token:      npm run --silent token -- --role staff --hub umea
+  Token:      npm run --silent token -- --role staff --hub umea${dataDir ? ` --data-dir ${resolve(dataDir)}` : ''}
   Stop:       Ctrl-C
 `);
 

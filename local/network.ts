@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ROOT, ENTRY_METADATA_KEY } from '../infra/constructs/function.ts';
 import { LOCAL, parseArn, Resolver, type CfnTemplate } from './cfn.ts';
 import { startEmulator, type RunningEmulator } from './dynamodb/emulator.ts';
+import { fileDeliveries } from './delivery-queue.ts';
 import { LocalEventBus, type ArchiveDef, type BusEvent, type RuleDef, type TargetDef } from './event-bus.ts';
 import { checkTemplatePatterns } from './event-pattern.ts';
 import { createHttpServer, type HttpRoute } from './http-server.ts';
@@ -225,6 +226,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   });
 
   const asyncInFlight = new Set<Promise<void>>();
+  let stopping = false;
   /** Lambda's asynchronous invocation: retries after function errors, then the function's DLQ. */
   const invokeAsync = async (name: string, event: BusEvent) => {
     const def = functions.def(name);
@@ -233,6 +235,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         await functions.invoke(name, event);
         return;
       } catch (e) {
+        // Stopping ends the containers: the bus keeps the event pending for the next start.
+        if (stopping) throw e;
         if (!(e instanceof FunctionError) || attempt > def.asyncRetries) {
           if (def.deadLetterArn) queues.send(def.deadLetterArn, event, { ErrorMessage: (e as Error).message, RequestID: event.id });
           else log(`async invocation of ${name} failed after ${attempt} attempts (no DLQ): ${(e as Error).message}`);
@@ -253,7 +257,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     timing,
     account: LOCAL.account,
     region: LOCAL.region,
-    ...(options.inMemory ? {} : { archiveDir: join(dataDir, 'archive') }),
+    ...(options.inMemory ? {} : { archiveDir: join(dataDir, 'archive'), deliveries: fileDeliveries(join(dataDir, 'deliveries', options.namePrefix ?? ''), log) }),
     log,
   });
 
@@ -306,6 +310,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     routes.push({ method, path, stack, functionName: functionNameFromArn(String(resolver.resolve(stack, prop(integration, 'IntegrationUri')))) });
   }
 
+  bus.resume();
   pipes.forEach((p) => p.start());
   if (options.schedules !== false) scheduler.start();
 
@@ -338,6 +343,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       }
     },
     async stop() {
+      stopping = true;
       scheduler.stop();
       bus.stop();
       await Promise.all(pipes.map((p) => p.stop()));

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalEventBus } from './event-bus.ts';
 import { matches } from './event-pattern.ts';
@@ -36,13 +36,20 @@ export const memoryCheckpoints = (): CheckpointStore => {
   return { get: (p) => ({ ...(m.get(p) ?? {}) }), set: (p, c) => void m.set(p, { ...c }) };
 };
 
-/** Checkpoints in `<dir>/<pipe>.json`, so a restarted runtime resumes where it stopped. */
+/**
+ * Checkpoints in `<dir>/<pipe>.json`, so a restarted runtime resumes where it stopped. Written to
+ * a temporary file and renamed, so that a crash mid-write leaves the old checkpoint, not a torn
+ * one. The pipe sets a checkpoint only after the bus has durably accepted the batch.
+ */
 export const fileCheckpoints = (dir: string): CheckpointStore => {
   mkdirSync(dir, { recursive: true });
   const file = (p: string) => join(dir, `${p}.json`);
   return {
     get: (p) => (existsSync(file(p)) ? (JSON.parse(readFileSync(file(p), 'utf8')) as Record<string, string>) : {}),
-    set: (p, c) => writeFileSync(file(p), JSON.stringify(c)),
+    set: (p, c) => {
+      writeFileSync(`${file(p)}.tmp`, JSON.stringify(c));
+      renameSync(`${file(p)}.tmp`, file(p));
+    },
   };
 };
 
@@ -187,7 +194,8 @@ export class LocalPipe {
       this.stats.read += records.length;
       for (let i = 0; i < records.length && this.running; i += this.def.batchSize) {
         const batch = records.slice(i, i + this.def.batchSize);
-        await this.deliver(batch.map((r) => toPipeRecord(r, this.deps.region, streamArn)));
+        // Stopped before the bus took the batch: no checkpoint, the next start reads it again.
+        if (!(await this.deliver(batch.map((r) => toPipeRecord(r, this.deps.region, streamArn))))) break;
         this.checkpoints[shardId] = batch[batch.length - 1]!.dynamodb!.SequenceNumber!;
         this.deps.checkpoints.set(this.def.name, this.checkpoints);
       }
@@ -197,9 +205,10 @@ export class LocalPipe {
     return read;
   }
 
-  private async deliver(batch: ReturnType<typeof toPipeRecord>[]): Promise<void> {
+  /** Puts a batch on the bus (or dead-letters it); false if the pipe stopped before either happened. */
+  private async deliver(batch: ReturnType<typeof toPipeRecord>[]): Promise<boolean> {
     const selected = batch.filter((r) => this.def.filters.length === 0 || this.def.filters.some((f) => matches(f, r)));
-    if (selected.length === 0) return;
+    if (selected.length === 0) return true;
     for (let attempt = 1; this.running; attempt++) {
       try {
         const payloads = this.def.enrichmentFunction ? await this.deps.functions.invoke(this.def.enrichmentFunction, selected) : selected;
@@ -211,17 +220,18 @@ export class LocalPipe {
           );
         }
         this.stats.forwarded += payloads.length;
-        return;
+        return true;
       } catch (e) {
         if (this.def.maximumRetryAttempts !== -1 && attempt > this.def.maximumRetryAttempts) {
           this.stats.deadLettered++;
           if (this.def.deadLetterArn) this.deps.queues.send(this.def.deadLetterArn, { records: selected }, { PIPE: this.def.name, ERROR_MESSAGE: (e as Error).message });
           else this.deps.log(`pipe ${this.def.name}: batch dropped after ${attempt} attempts (no DLQ): ${(e as Error).message}`);
-          return;
+          return true;
         }
         this.stats.retries++;
         await sleep(backoff(this.deps.timing, attempt));
       }
     }
+    return false;
   }
 }

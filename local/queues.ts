@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A message in a local queue (a dead-letter queue, in practice). */
@@ -27,7 +27,16 @@ export class LocalQueues {
     const list = this.messages.get(arn) ?? [];
     list.push(msg);
     this.messages.set(arn, list);
-    if (this.dir) appendFileSync(join(this.dir, `${arn.split(':').pop()}.jsonl`), `${JSON.stringify(msg)}\n`);
+    if (this.dir) {
+      // Synced: the bus and the pipes drop their own copy once the DLQ has it.
+      const fd = openSync(join(this.dir, `${arn.split(':').pop()}.jsonl`), 'a');
+      try {
+        writeSync(fd, `${JSON.stringify(msg)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
 
   /** The messages of one queue, or of every queue. */
