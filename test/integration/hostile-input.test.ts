@@ -1,0 +1,121 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { api, startTestNetwork } from '../support/network.ts';
+
+let network: LocalNetwork;
+let call: ReturnType<typeof api>;
+let staff: string;
+let orgId: string;
+
+const HUB = 'umea';
+const base = `/api/hubs/${HUB}`;
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  call = api(network);
+  staff = await network.token('staff', HUB);
+  const org = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Hostile Input AB', type: 'business' } });
+  expect([200, 201], org.text).toContain(org.status);
+  orgId = org.json.id;
+});
+
+afterAll(async () => {
+  await network?.stop();
+});
+
+/** A request over a plain socket: the path is sent exactly as given, the body as raw bytes. */
+function raw(method: string, path: string, options: { headers?: Record<string, string | number>; body?: Buffer; expectContinue?: boolean } = {}) {
+  const url = new URL(network.url);
+  return new Promise<{ status: number; text: string; json: any; sentBody: boolean }>((resolve, reject) => {
+    let sentBody = false;
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...options.headers, ...(options.expectContinue ? { expect: '100-continue' } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: any;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, json, sentBody });
+      });
+    });
+    req.on('error', reject);
+    if (options.expectContinue) {
+      req.on('continue', () => {
+        sentBody = true;
+        req.end(options.body);
+      });
+    } else {
+      sentBody = options.body !== undefined;
+      req.end(options.body);
+    }
+  });
+}
+
+const member = (name: unknown, extra: Record<string, unknown> = {}) => ({ name, email: `m${Math.random().toString(36).slice(2)}@example.se`, organisationId: orgId, membership: 'member', ...extra });
+
+function expectIssue(res: { status: number; json: any; text: string }, status: number, path: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.json?.error, res.text).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+  expect(res.json.error.issues.map((i: { path: string }) => i.path), res.text).toContain(path);
+}
+
+describe('malformed percent-escapes in the path', () => {
+  for (const bad of ['%ff', '%', '%zz', '%e2%82']) {
+    it(`answer 400 with the error body for ${bad}`, async () => {
+      const res = await raw('GET', `${base}/members/${bad}`, { headers: { authorization: `Bearer ${staff}` } });
+      expectIssue(res, 400, 'path.memberId');
+    });
+  }
+
+  it('answer 400 on the staff app too', async () => {
+    expectIssue(await raw('GET', '/%ff.html'), 400, 'path');
+  });
+});
+
+describe('request size', () => {
+  it('answers 413 with the error body to a body over the limit, and the connection delivers it', async () => {
+    const body = JSON.stringify(member('x'.repeat(7 * 1024 * 1024)));
+    const res = await fetch(`${network.url}${base}/members`, { method: 'POST', headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(413);
+    const json = (await res.json()) as any;
+    expect(json.error).toMatchObject({ code: 'payload_too_large', issues: [{ path: 'body' }] });
+  });
+
+  it('answers 413 to "Expect: 100-continue" without taking the body', async () => {
+    const body = Buffer.alloc(7 * 1024 * 1024, 0x20);
+    const res = await raw('POST', `${base}/members`, { headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json', 'content-length': body.length }, body, expectContinue: true });
+    expect(res.status).toBe(413);
+    expect(res.sentBody).toBe(false);
+    expect(res.json.error.code).toBe('payload_too_large');
+  });
+
+  it('takes a body just under the limit to the function (which validates it)', async () => {
+    const res = await call('POST', `${base}/members`, { token: staff, body: member('x'.repeat(5 * 1024 * 1024)) });
+    expectIssue(res, 400, 'body.name');
+  });
+
+  it('answers 431 with the error body to headers over the limit', async () => {
+    const res = await raw('GET', `${base}/presence`, { headers: { authorization: `Bearer ${staff}`, 'x-padding': 'p'.repeat(20_000) } });
+    expect(res.status).toBe(431);
+    expect(res.json.error).toMatchObject({ code: 'headers_too_large', issues: [{ path: 'header' }] });
+  });
+
+  it('answers 400 with the error body to a request Node cannot parse', async () => {
+    const url = new URL(network.url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => socket.write('GET /api/hubs HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'));
+      let data = '';
+      socket.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
+  });
+});
