@@ -11,14 +11,28 @@ export const ErrorBody = z.object({
   }),
 });
 
-const trimmed = (max: number) => z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`);
+// Text fields take no C0 control characters (multi-line text: but tab, LF and CR), no DEL, C1,
+// U+2028/U+2029, and no unpaired surrogates (not well-formed Unicode; stored as U+FFFD otherwise).
+const SINGLE_LINE = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const MULTI_LINE = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** One line of text, trimmed, at most `max` characters (may be empty): every string field of a body or query goes through this or {@link multiline}. */
+export const line = (max: number) =>
+  z.string().trim().max(max, `At most ${max} characters`).regex(SINGLE_LINE, 'No control characters (line breaks, tabs, NUL…) or unpaired surrogates');
+
+/** Multi-line text (tabs and line breaks allowed), trimmed, 1 to `max` characters. */
+export const multiline = (max: number) =>
+  z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`).regex(MULTI_LINE, 'No control characters other than tabs and line breaks, or unpaired surrogates');
+
+/** One line of text, trimmed, 1 to `max` characters. */
+const trimmed = (max: number) => line(max).min(1, 'Required, must not be empty');
 
 /** `POST /api/hubs/{hubId}/organisations` body. */
 export const CreateOrganisationBody = z
   .object({
     name: trimmed(200),
     type: OrganisationType,
-    orgNumber: z.string().trim().max(20).optional(),
+    orgNumber: line(20).optional(),
     homeMunicipality: trimmed(80).optional(),
   })
   .strict();
@@ -71,7 +85,7 @@ export const MemberResponse = z.object({
 /** `GET /api/hubs/{hubId}/members?q=` query. */
 export const MemberSearchQuery = z
   .object({
-    q: z.string().trim().min(2, 'At least 2 characters').max(100),
+    q: line(100).min(2, 'At least 2 characters'),
     limit: z.coerce.number().int().min(1).max(100).optional(),
   })
   .strict();
@@ -168,7 +182,7 @@ export const CreateAgencyPresenceBody = z
     ...BookingFields,
     organisationId: trimmed(64),
     until: z.iso.date('Use YYYY-MM-DD'),
-    description: trimmed(300).optional(),
+    description: multiline(300).optional(),
   })
   .strict();
 
@@ -292,7 +306,7 @@ export const HubDetail = HubSummary.extend({
 });
 
 /** `GET /api/organisations` query. */
-export const DirectoryQuery = z.object({ q: z.string().trim().max(100).optional() }).strict();
+export const DirectoryQuery = z.object({ q: line(100).optional() }).strict();
 
 /** The network's known organisations, with their network-wide ids. */
 export const DirectoryResponse = z.object({
@@ -365,7 +379,7 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
   { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
   { operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' },
-  { operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: z.string().max(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' },
+  { operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
 ];
 

@@ -71,7 +71,13 @@ function apiErrors(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGat
   };
 }
 
-/** Parses a JSON body when there is one; a request without a body gets `undefined`. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a JSON body when there is one; a request without a body gets `undefined`. A body that
+ * arrives base64-encoded (API Gateway's binary payloads; the local front door sends text that is
+ * not valid UTF-8 this way) must decode as UTF-8 exactly, or it is 400: never U+FFFD in storage.
+ */
 function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   const parser = httpJsonBodyParser();
   return {
@@ -80,6 +86,14 @@ function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
       if (body === undefined || body === null || body === '') {
         request.event.body = undefined;
         return;
+      }
+      if (request.event.isBase64Encoded && /json/.test(request.event.headers?.['content-type'] ?? '')) {
+        try {
+          request.event.body = utf8.decode(Buffer.from(body, 'base64'));
+        } catch {
+          throw badRequest('The body is not valid UTF-8', [{ path: 'body', message: 'Not valid UTF-8' }]);
+        }
+        request.event.isBase64Encoded = false;
       }
       return parser.before?.(request as never);
     },

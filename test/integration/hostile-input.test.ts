@@ -119,3 +119,48 @@ describe('request size', () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
   });
 });
+
+describe('text encoding and control characters', () => {
+  it('rejects a JSON body that is not valid UTF-8 with 400 naming the body, and stores nothing', async () => {
+    const before = Buffer.from(JSON.stringify(member('Ogiltig \u0001')).replace('\\u0001', '@@'));
+    const bytes = Buffer.concat([before.subarray(0, before.indexOf('@@')), Buffer.from([0xff, 0xfe]), before.subarray(before.indexOf('@@') + 2)]);
+    const res = await raw('POST', `${base}/members`, { headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' }, body: bytes });
+    expectIssue(res, 400, 'body');
+    expect((await call('GET', `${base}/members?q=Ogiltig`, { token: staff })).json.members).toEqual([]);
+  });
+
+  for (const [label, name] of [
+    ['NUL', 'Anna\u0000Berg'],
+    ['CR/LF', 'Anna\r\nBerg'],
+    ['a tab', 'Anna\tBerg'],
+    ['DEL', 'Anna\u007fBerg'],
+    ['a C1 control', 'Anna\u0085Berg'],
+    ['U+2028', 'Anna\u2028Berg'],
+    ['U+2029', 'Anna\u2029Berg'],
+    ['a lone high surrogate', 'Anna\ud800Berg'],
+    ['a lone low surrogate', 'Anna\udc00Berg'],
+  ] as const) {
+    it(`rejects a name with ${label} (400 body.name)`, async () => {
+      expectIssue(await call('POST', `${base}/members`, { token: staff, body: member(name) }), 400, 'body.name');
+    });
+  }
+
+  it('rejects a name that would inject an event into the member calendar feed', async () => {
+    expectIssue(await call('POST', `${base}/members`, { token: staff, body: member('X\r\nBEGIN:VEVENT\r\nSUMMARY:INJECTED\r\nEND:VEVENT') }), 400, 'body.name');
+  });
+
+  it('rejects control characters in every kind of string field', async () => {
+    expectIssue(await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Org\u0000', type: 'business' } }), 400, 'body.name');
+    expectIssue(await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Org', type: 'business', orgNumber: '5560\u0000' } }), 400, 'body.orgNumber');
+    expectIssue(await call('POST', `${base}/check-ins`, { token: staff, body: { memberCode: 'AB\u2028C' } }), 400, 'body.memberCode');
+    expectIssue(await call('GET', `${base}/members?q=${encodeURIComponent('an\u0000na')}`, { token: staff }), 400, 'query.q');
+    expectIssue(await call('GET', `/api/organisations?q=${encodeURIComponent('a\u0007')}`), 400, 'query.q');
+    expectIssue(await call('GET', `${base}/members/mem_x/calendar.ics?key=${encodeURIComponent('k\u0000')}`), 400, 'query.key');
+  });
+
+  it('keeps accepting ordinary names, with non-Latin letters and emoji', async () => {
+    const res = await call('POST', `${base}/members`, { token: staff, body: member('Åsa Ñúñez-Öberg 😀 李') });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.name).toBe('Åsa Ñúñez-Öberg 😀 李');
+  });
+});
