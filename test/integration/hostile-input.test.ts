@@ -65,6 +65,39 @@ function expectIssue(res: { status: number; json: any; text: string }, status: n
   expect(res.json.error.issues.map((i: { path: string }) => i.path), res.text).toContain(path);
 }
 
+describe('path parameters', () => {
+  const long = '€'.repeat(700); // 2.1 KB of UTF-8: more than DynamoDB takes as a key
+
+  it('answer 400 naming the parameter for an over-long id, even on the public member calendar route', async () => {
+    expectIssue(await call('GET', `${base}/members/${encodeURIComponent(long)}/calendar.ics?key=x`), 400, 'path.memberId');
+    expectIssue(await call('GET', `${base}/members/${encodeURIComponent(long)}/calendar.ics`), 400, 'path.memberId');
+    expectIssue(await call('GET', `${base}/members/${encodeURIComponent(long)}`, { token: staff }), 400, 'path.memberId');
+    expectIssue(await call('DELETE', `${base}/bookings/${'b'.repeat(2048)}`, { token: staff }), 400, 'path.bookingId');
+    expectIssue(await call('GET', `${base}/resources/${encodeURIComponent(long)}/calendar.ics`, { token: staff }), 400, 'path.resourceId');
+    expectIssue(await call('POST', `${base}/check-ins/${encodeURIComponent(long)}/check-out`, { token: staff }), 400, 'path.visitId');
+    expectIssue(await call('GET', `${base}/organisations/${encodeURIComponent(long)}/agreements`, { token: staff }), 400, 'path.organisationId');
+  });
+
+  it('answer 400 for ids with characters no id has, and 404 for unknown well-formed ones', async () => {
+    expectIssue(await call('GET', `${base}/members/${encodeURIComponent('mem_1 OR 1=1')}`, { token: staff }), 400, 'path.memberId');
+    expectIssue(await call('GET', `/api/hubs/${encodeURIComponent('umeå')}`), 400, 'path.hubId');
+    expectIssue(await call('GET', `/api/hubs/${'x'.repeat(300)}`), 400, 'path.hubId');
+    expectIssue(await call('GET', `${base}/members/mem_doesnotexist`, { token: staff }), 404, 'path.memberId');
+  });
+
+  it('are checked after the token: no token is still 401', async () => {
+    expect((await call('GET', `${base}/members/${encodeURIComponent(long)}`)).status).toBe(401);
+  });
+
+  it('are described in the OpenAPI document', async () => {
+    const doc = (await call('GET', '/api/openapi.json')).json;
+    const params = doc.paths['/api/hubs/{hubId}/members/{memberId}/calendar.ics'].get.parameters;
+    const memberId = params.find((p: { name: string; in: string }) => p.name === 'memberId' && p.in === 'path');
+    expect(memberId.schema).toMatchObject({ type: 'string', maxLength: 64, pattern: expect.any(String) });
+    expect(params.find((p: { name: string }) => p.name === 'hubId').schema.pattern).toBeDefined();
+  });
+});
+
 describe('malformed percent-escapes in the path', () => {
   for (const bad of ['%ff', '%', '%zz', '%e2%82']) {
     it(`answer 400 with the error body for ${bad}`, async () => {
