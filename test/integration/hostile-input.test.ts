@@ -197,3 +197,12 @@ describe('text encoding and control characters', () => {
     expect(res.json.name).toBe('Åsa Ñúñez-Öberg 😀 李');
   });
 });
+
+describe('tokens', () => {
+  it('refuse a token from the local IdP issued 10 minutes in the future (401 naming iat)', async () => {
+    const future = await network.idp.sign({ role: 'staff', hub: HUB, issuedAt: Math.floor(Date.now() / 1000) + 600 });
+    const res = await call('GET', `${base}/presence`, { token: future });
+    expect(res.status, res.text).toBe(401);
+    expect(res.json.error.message).toContain('"iat"');
+  });
+});
