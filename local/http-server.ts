@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LOCAL } from './cfn.ts';
@@ -24,8 +25,35 @@ const MIME: Record<string, string> = {
 };
 
 /**
+ * Largest request the front door passes on, as Lambda takes it: a synchronous invocation's
+ * payload (the API Gateway event, body included; a base64 body counts 4/3) is at most 6 MB.
+ * API Gateway itself would take 10 MB, but the function could not be invoked with it.
+ */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+/** Largest request line plus headers: API Gateway HTTP APIs take 10240 bytes. */
+export const MAX_HEADER_BYTES = 10 * 1024;
+/** A body over the limit is read and discarded up to this much, so that the client gets the 413; beyond it the connection is cut. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+/** A path segment whose percent-escapes do not decode (`%ff`, `%`, `%zz`); `param` names it. */
+export class MalformedPath extends Error {
+  constructor(readonly param: string | undefined) {
+    super(`The path has a malformed percent-escape${param ? ` in {${param}}` : ''}`);
+  }
+}
+
+function decodeSegment(segment: string, param?: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedPath(param);
+  }
+}
+
+/**
  * Picks the route for a request the way API Gateway HTTP APIs do: same method and depth,
- * literal segments before `{param}` segments; returns the path parameters.
+ * literal segments before `{param}` segments; returns the path parameters, decoded.
+ * Throws {@link MalformedPath} when a parameter's percent-escapes do not decode.
  */
 export function matchRoute(routes: HttpRoute[], method: string, path: string): { route: HttpRoute; params: Record<string, string> } | undefined {
   const segs = path.split('/').filter(Boolean);
@@ -41,7 +69,7 @@ export function matchRoute(routes: HttpRoute[], method: string, path: string): {
       const r = rsegs[i] as string;
       const s = segs[i] as string;
       const param = /^\{(\w+)\}$/.exec(r);
-      if (param) params[param[1] as string] = decodeURIComponent(s);
+      if (param) params[param[1] as string] = decodeSegment(s, param[1]);
       else if (r === s) score++;
       else {
         ok = false;
@@ -53,7 +81,28 @@ export function matchRoute(routes: HttpRoute[], method: string, path: string): {
   return best && { route: best.route, params: best.params };
 }
 
-const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message, issues: [] } });
+const errorBody = (code: string, message: string, issues: { path: string; message: string }[] = []) => JSON.stringify({ error: { code, message, issues } });
+
+/** Answers with the contract's JSON error body. */
+function sendError(res: ServerResponse, status: number, code: string, message: string, issues: { path: string; message: string }[] = [], headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(errorBody(code, message, issues));
+}
+
+const tooLarge = (res: ServerResponse, headers: Record<string, string> = {}) =>
+  sendError(res, 413, 'payload_too_large', `The request may be at most ${MAX_EVENT_BYTES} bytes (6 MB) as a Lambda event, body included`, [{ path: 'body', message: 'Too large' }], headers);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether the bytes are valid UTF-8. */
+function isUtf8(body: Buffer): boolean {
+  try {
+    utf8.decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Builds the API Gateway payload-format-2.0 event of a request. */
 export function toApiGatewayEvent(req: IncomingMessage, url: URL, route: HttpRoute, params: Record<string, string>, body: Buffer): APIGatewayProxyEventV2 {
@@ -62,7 +111,8 @@ export function toApiGatewayEvent(req: IncomingMessage, url: URL, route: HttpRou
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const now = new Date();
-  const isText = body.length === 0 || /json|text|xml|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json');
+  // Text that is not valid UTF-8 goes base64-encoded, as binary does: the function decides (and refuses it).
+  const isText = body.length === 0 || (/json|text|xml|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json') && isUtf8(body));
   return {
     version: '2.0',
     routeKey: `${route.method} ${route.path}`,
@@ -107,22 +157,47 @@ export function createHttpServer(options: {
   jwks: () => unknown;
   log: (message: string) => void;
 }): Server {
-  return createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => receive(req, res));
+  // "Expect: 100-continue": refuse an announced body over the limit before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length']) > MAX_EVENT_BYTES) return tooLarge(res, { connection: 'close' });
+    res.writeContinue();
+    receive(req, res);
+  });
+  // Requests Node's parser refuses (headers over the limit, malformed) still get the JSON error body.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body =
+      status === 431
+        ? errorBody('headers_too_large', `The request line and headers may be at most ${MAX_HEADER_BYTES} bytes`, [{ path: 'header', message: 'Too large' }])
+        : errorBody(status === 408 ? 'request_timeout' : 'bad_request', status === 408 ? 'The request took too long to arrive' : 'The HTTP request is malformed', [{ path: 'request', message: err.code ?? 'Malformed' }]);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
+
+  /** Reads the body, up to the limit; a larger one is read to its end and discarded, then answered 413. */
+  function receive(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > 6 * 1024 * 1024) req.destroy();
+      if (size > MAX_DISCARD_BYTES) req.destroy();
+      else if (size > MAX_EVENT_BYTES) chunks.length = 0;
       else chunks.push(c);
     });
     req.on('end', () => {
+      if (size > MAX_EVENT_BYTES) return tooLarge(res);
       void handle(req, res, Buffer.concat(chunks)).catch((e: Error) => {
+        if (e instanceof MalformedPath) {
+          return sendError(res, 400, 'validation_failed', e.message, [{ path: e.param ? `path.${e.param}` : 'path', message: 'Malformed percent-escape' }]);
+        }
         options.log(`HTTP ${req.method} ${req.url}: ${e.message}`);
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
         res.end(errorBody('bad_gateway', 'The function failed (see the runtime log)'));
       });
     });
-  });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -140,6 +215,7 @@ export function createHttpServer(options: {
         return;
       }
       const event = toApiGatewayEvent(req, url, match.route, match.params, body);
+      if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) return tooLarge(res);
       writeResult(res, await options.invoke(match.route.functionName, event));
       return;
     }
@@ -148,7 +224,7 @@ export function createHttpServer(options: {
       res.end(errorBody('method_not_allowed', `${method} is not allowed here`));
       return;
     }
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    const rel = normalize(decodeSegment(url.pathname)).replace(/^([/\\])+/, '');
     let file = join(options.webDir, rel || 'index.html');
     if (!file.startsWith(options.webDir + sep) && file !== options.webDir) file = join(options.webDir, 'index.html');
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(options.webDir, 'index.html');

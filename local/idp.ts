@@ -12,7 +12,8 @@ export interface LocalIdp {
   issuer: string;
   audience: string;
   jwks: { keys: JWK[] };
-  sign(claims: { role: Role; hub?: string; subject?: string; email?: string; expiresInSeconds?: number }): Promise<string>;
+  /** `issuedAt` (epoch seconds, default now) lets tests mint tokens from a skewed clock. */
+  sign(claims: { role: Role; hub?: string; subject?: string; email?: string; expiresInSeconds?: number; issuedAt?: number }): Promise<string>;
 }
 
 /** The issuer the local runtime's templates resolve to (Cognito's URL form, local pool id). */
@@ -49,7 +50,7 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
     issuer: LOCAL_ISSUER,
     audience: LOCAL.userPoolClientId,
     jwks: { keys: [publicJwk] },
-    async sign({ role, hub, subject, email, expiresInSeconds = 8 * 3600 }) {
+    async sign({ role, hub, subject, email, expiresInSeconds = 8 * 3600, issuedAt }) {
       const sub = subject ?? randomUUID();
       return new SignJWT({
         'cognito:groups': groupsFor(role, hub),
@@ -61,8 +62,8 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL.userPoolClientId)
         .setSubject(sub)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime((issuedAt ?? Math.floor(Date.now() / 1000)) + expiresInSeconds)
         .sign(key);
     },
   };

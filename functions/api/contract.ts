@@ -11,14 +11,28 @@ export const ErrorBody = z.object({
   }),
 });
 
-const trimmed = (max: number) => z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`);
+// Text fields take no C0 control characters (multi-line text: but tab, LF and CR), no DEL, C1,
+// U+2028/U+2029, and no unpaired surrogates (not well-formed Unicode; stored as U+FFFD otherwise).
+const SINGLE_LINE = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const MULTI_LINE = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** One line of text, trimmed, at most `max` characters (may be empty): every string field of a body or query goes through this or {@link multiline}. */
+export const line = (max: number) =>
+  z.string().trim().max(max, `At most ${max} characters`).regex(SINGLE_LINE, 'No control characters (line breaks, tabs, NUL…) or unpaired surrogates');
+
+/** Multi-line text (tabs and line breaks allowed), trimmed, 1 to `max` characters. */
+export const multiline = (max: number) =>
+  z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`).regex(MULTI_LINE, 'No control characters other than tabs and line breaks, or unpaired surrogates');
+
+/** One line of text, trimmed, 1 to `max` characters. */
+const trimmed = (max: number) => line(max).min(1, 'Required, must not be empty');
 
 /** `POST /api/hubs/{hubId}/organisations` body. */
 export const CreateOrganisationBody = z
   .object({
     name: trimmed(200),
     type: OrganisationType,
-    orgNumber: z.string().trim().max(20).optional(),
+    orgNumber: line(20).optional(),
     homeMunicipality: trimmed(80).optional(),
   })
   .strict();
@@ -71,7 +85,7 @@ export const MemberResponse = z.object({
 /** `GET /api/hubs/{hubId}/members?q=` query. */
 export const MemberSearchQuery = z
   .object({
-    q: z.string().trim().min(2, 'At least 2 characters').max(100),
+    q: line(100).min(2, 'At least 2 characters'),
     limit: z.coerce.number().int().min(1).max(100).optional(),
   })
   .strict();
@@ -168,7 +182,7 @@ export const CreateAgencyPresenceBody = z
     ...BookingFields,
     organisationId: trimmed(64),
     until: z.iso.date('Use YYYY-MM-DD'),
-    description: trimmed(300).optional(),
+    description: multiline(300).optional(),
   })
   .strict();
 
@@ -292,7 +306,7 @@ export const HubDetail = HubSummary.extend({
 });
 
 /** `GET /api/organisations` query. */
-export const DirectoryQuery = z.object({ q: z.string().trim().max(100).optional() }).strict();
+export const DirectoryQuery = z.object({ q: line(100).optional() }).strict();
 
 /** The network's known organisations, with their network-wide ids. */
 export const DirectoryResponse = z.object({
@@ -329,6 +343,29 @@ export const ReportResponse = z.object({
 /** Who may call a route. */
 export type Access = 'public' | 'staff' | 'national';
 
+/**
+ * A path parameter other than `hubId`: the API's ids (`mem_…`, `org_…`, resource slugs) are
+ * short ASCII tokens, so anything else is refused before it reaches a key (DynamoDB takes 2 KB).
+ */
+export const PathId = z
+  .string()
+  .min(1, 'Required, must not be empty')
+  .max(64, 'At most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Only letters a–z, digits, "_" and "-"');
+
+/** The `{param}` names of a path, as a union of string literals. */
+export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+
+/** The zod schema of a path's parameters: each a string. */
+export type PathParamsSchema<P extends string> = z.ZodObject<{ [K in PathParamNames<P>]: z.ZodString }>;
+
+/** The schema of a path's `{param}`s: `hubId` as in the hub files ({@link HubId}), every other one a {@link PathId}. */
+export function pathParams<P extends string>(path: P): PathParamsSchema<P> {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+  // The shape is built from the names at run time; its type is the one PathParamNames reads from the literal.
+  return z.object(Object.fromEntries(names.map((name) => [name, name === 'hubId' ? HubId : PathId]))) as unknown as PathParamsSchema<P>;
+}
+
 /** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
 export interface RouteSpec {
   operationId: string;
@@ -336,6 +373,8 @@ export interface RouteSpec {
   path: string;
   summary: string;
   access: Access;
+  /** The path parameters' schema; {@link route} derives it from the path. Without one, {@link pathParams} of the path applies. */
+  params?: z.ZodType;
   body?: z.ZodType;
   query?: z.ZodType;
   response: z.ZodType;
@@ -344,38 +383,46 @@ export interface RouteSpec {
   produces?: string;
 }
 
+/**
+ * Declares a route: keeps its literal operationId and its schemas' types (so that handlers get
+ * typed input, see `RouteHandlers`) and adds the schema of its path parameters.
+ */
+export function route<const R extends Omit<RouteSpec, 'params'>>(spec: R): R & { params: PathParamsSchema<R['path']> } {
+  return { ...spec, params: pathParams<R['path']>(spec.path) };
+}
+
 /** Routes served by each hub's API (one stack per hub). */
-export const hubRoutes: RouteSpec[] = [
-  { operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub (200 with the existing one if registered already; ids are network-wide)', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 },
-  { operationId: 'createAgreement', method: 'POST', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "Record an organisation's agreement for a number of memberships over a period; members beyond it get 409", access: 'staff', body: CreateAgreementBody, response: AgreementResponse, status: 201 },
-  { operationId: 'listAgreements', method: 'GET', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "An organisation's agreements at the hub, newest first", access: 'staff', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
-  { operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 },
-  { operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 },
-  { operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 },
-  { operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: z.object({ member: MemberResponse, visits: z.array(VisitResponse.omit({ visitId: true })) }).loose(), status: 200 },
-  { operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 },
-  { operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 },
-  { operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 },
-  { operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 },
-  { operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 },
-  { operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 },
-  { operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: SeriesResponse, status: 201 },
-  { operationId: 'scheduleAgencyPresence', method: 'POST', path: '/api/hubs/{hubId}/agency-presence', summary: "Schedule an organisation's weekly presence (myndighetsnärvaro), booked like a weekly series for its representative", access: 'staff', body: CreateAgencyPresenceBody, response: SeriesResponse, status: 201 },
-  { operationId: 'listAgencyPresence', method: 'GET', path: '/api/hubs/{hubId}/agency-presence', summary: 'Which organisations are present at the hub when, with their coming occurrences (public)', access: 'public', response: AgencyPresenceResponse, status: 200 },
-  { operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 },
-  { operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 },
-  { operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' },
-  { operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: z.string().max(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' },
-  { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
+export const hubRoutes = [
+  route({ operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub (200 with the existing one if registered already; ids are network-wide)', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 }),
+  route({ operationId: 'createAgreement', method: 'POST', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "Record an organisation's agreement for a number of memberships over a period; members beyond it get 409", access: 'staff', body: CreateAgreementBody, response: AgreementResponse, status: 201 }),
+  route({ operationId: 'listAgreements', method: 'GET', path: '/api/hubs/{hubId}/organisations/{organisationId}/agreements', summary: "An organisation's agreements at the hub, newest first", access: 'staff', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 }),
+  route({ operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 }),
+  route({ operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 }),
+  route({ operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 }),
+  route({ operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: z.object({ member: MemberResponse, visits: z.array(VisitResponse.omit({ visitId: true })) }).loose(), status: 200 }),
+  route({ operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 }),
+  route({ operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 }),
+  route({ operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 }),
+  route({ operationId: 'checkOut', method: 'POST', path: '/api/hubs/{hubId}/check-ins/{visitId}/check-out', summary: 'Check a visit out (checking out a closed visit returns it unchanged)', access: 'staff', response: VisitResponse, status: 200 }),
+  route({ operationId: 'availability', method: 'GET', path: '/api/hubs/{hubId}/availability', summary: 'Free slots per resource on a day (pooled desks: how many are left); closed days and Swedish public holidays say why', access: 'staff', query: AvailabilityQuery, response: AvailabilityResponse, status: 200 }),
+  route({ operationId: 'createBooking', method: 'POST', path: '/api/hubs/{hubId}/bookings', summary: 'Book a resource for a member; 409 with the conflicting slot; a retry with the same Idempotency-Key returns the same booking', access: 'staff', body: CreateBookingBody, response: BookingResponse, status: 201 }),
+  route({ operationId: 'createSeries', method: 'POST', path: '/api/hubs/{hubId}/booking-series', summary: 'Book weekly until a date: the free occurrences are booked together, the others reported in `conflicts`', access: 'staff', body: CreateSeriesBody, response: SeriesResponse, status: 201 }),
+  route({ operationId: 'scheduleAgencyPresence', method: 'POST', path: '/api/hubs/{hubId}/agency-presence', summary: "Schedule an organisation's weekly presence (myndighetsnärvaro), booked like a weekly series for its representative", access: 'staff', body: CreateAgencyPresenceBody, response: SeriesResponse, status: 201 }),
+  route({ operationId: 'listAgencyPresence', method: 'GET', path: '/api/hubs/{hubId}/agency-presence', summary: 'Which organisations are present at the hub when, with their coming occurrences (public)', access: 'public', response: AgencyPresenceResponse, status: 200 }),
+  route({ operationId: 'listBookings', method: 'GET', path: '/api/hubs/{hubId}/bookings', summary: 'The bookings of a day', access: 'staff', query: BookingsQuery, response: z.object({ bookings: z.array(BookingResponse) }), status: 200 }),
+  route({ operationId: 'cancelBooking', method: 'DELETE', path: '/api/hubs/{hubId}/bookings/{bookingId}', summary: 'Cancel a booking; the slot is free at once', access: 'staff', response: BookingResponse, status: 200 }),
+  route({ operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' }),
+  route({ operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' }),
+  route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
 ];
 
 /** Routes served by the national stack. */
-export const nationalRoutes: RouteSpec[] = [
-  { operationId: 'listHubs', method: 'GET', path: '/api/hubs', summary: 'List the hubs of the network', access: 'public', response: z.object({ hubs: z.array(HubSummary) }), status: 200 },
-  { operationId: 'getHub', method: 'GET', path: '/api/hubs/{hubId}', summary: 'One hub with its resources', access: 'public', response: HubDetail, status: 200 },
-  { operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 },
-  { operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 },
-  { operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
-  { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
-  { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
+export const nationalRoutes = [
+  route({ operationId: 'listHubs', method: 'GET', path: '/api/hubs', summary: 'List the hubs of the network', access: 'public', response: z.object({ hubs: z.array(HubSummary) }), status: 200 }),
+  route({ operationId: 'getHub', method: 'GET', path: '/api/hubs/{hubId}', summary: 'One hub with its resources', access: 'public', response: HubDetail, status: 200 }),
+  route({ operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 }),
+  route({ operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 }),
+  route({ operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 }),
+  route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 }),
+  route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorBody, hubRoutes, nationalRoutes, type RouteSpec } from './contract.ts';
+import { ErrorBody, hubRoutes, nationalRoutes, pathParams, type RouteSpec } from './contract.ts';
 
 const errorResponses = {
   '400': 'Invalid input; `issues` name each field',
@@ -15,7 +15,8 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output') {
 }
 
 function operation(route: RouteSpec) {
-  const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const path = toSchema(route.params ?? pathParams(route.path), 'input') as { properties?: Record<string, unknown> };
+  const params = Object.entries(path.properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: schema as { type: string } }));
   if (route.query) {
     const q = toSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema: schema as { type: string } });

@@ -1,7 +1,7 @@
 import { hubRoutes } from '../api/contract.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
-import { HubService, qrPayload, type Member, type MemberInput, type OrganisationInput, type Visit } from '../domain/hub.ts';
+import { HubService, qrPayload, type Member, type Visit } from '../domain/hub.ts';
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
@@ -47,35 +47,32 @@ export const handler = httpApi({
   },
   handlers: {
     createOrganisation: async ({ body, correlationId }) => {
-      const { created, organisation } = await service.registerOrganisation(body as OrganisationInput, correlationId);
+      const { created, organisation } = await service.registerOrganisation(body, correlationId);
       return { status: created ? 201 : 200, body: organisation };
     },
-    createAgreement: async ({ params, body }) => ({ body: await service.createAgreement(params.organisationId!, body as { seats: number; validFrom: string; validTo: string }) }),
-    listAgreements: async ({ params }) => ({ body: { agreements: await service.agreements(params.organisationId!) } }),
-    createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body as MemberInput, correlationId)) }),
-    registerVisitor: async ({ body, correlationId }) => ({ body: memberView(await service.registerVisitor(body as Parameters<typeof service.registerVisitor>[0], correlationId)) }),
-    searchMembers: async ({ query }) => {
-      const q = query as { q: string; limit?: number };
-      return { body: { members: (await service.searchMembers(q.q, q.limit)).map(memberView) } };
-    },
-    getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId!)) }),
+    createAgreement: async ({ params, body }) => ({ body: await service.createAgreement(params.organisationId, body) }),
+    listAgreements: async ({ params }) => ({ body: { agreements: await service.agreements(params.organisationId) } }),
+    createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body, correlationId)) }),
+    registerVisitor: async ({ body, correlationId }) => ({ body: memberView(await service.registerVisitor(body, correlationId)) }),
+    searchMembers: async ({ query }) => ({ body: { members: (await service.searchMembers(query.q, query.limit)).map(memberView) } }),
+    getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId)) }),
     exportMember: async ({ params }) => ({
-      body: await service.exportMember(params.memberId!),
+      body: await service.exportMember(params.memberId),
       headers: { 'content-disposition': `attachment; filename="samverkan-${hub.id}-${params.memberId}.json"` },
     }),
-    eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId!, correlationId) }),
+    eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
-      const { created, visit } = await service.checkIn(body as { memberId?: string; memberCode?: string; hostMemberId?: string }, correlationId);
+      const { created, visit } = await service.checkIn(body, correlationId);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
       return { status: created ? 201 : 200, body: { ...visitView(visit), ...(linked ? { bookingId: linked.id } : {}) } };
     },
-    checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId!, correlationId)).visit) }),
+    checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId, correlationId)).visit) }),
     presence: async () => ({ body: await service.presence() }),
-    resourceCalendar: async ({ params }) => ({ body: await bookings.resourceCalendar(params.resourceId!), contentType: ICS }),
+    resourceCalendar: async ({ params }) => ({ body: await bookings.resourceCalendar(params.resourceId), contentType: ICS }),
     memberCalendar: async ({ params, query, event }) => {
-      const key = (query as { key?: string }).key;
+      const { key } = query;
       if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
-      const member = await store.getMember(params.memberId!);
+      const member = await store.getMember(params.memberId);
       const given = Buffer.from(key ?? '');
       const expected = Buffer.from(member?.calendarKey ?? '');
       const keyOk = key !== undefined && expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
@@ -87,25 +84,21 @@ export const handler = httpApi({
       if (!member) throw notFound(`No member "${params.memberId}" at hub "${hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
       return { body: await bookings.memberCalendar(member), contentType: ICS };
     },
-    availability: async ({ query }) => {
-      const q = query as { date: string; resourceType?: 'desk' | 'desk-pool' | 'room' | 'event-space' };
-      return { body: await bookings.availability(q.date, q.resourceType) };
-    },
+    availability: async ({ query }) => ({ body: await bookings.availability(query.date, query.resourceType) }),
     createBooking: async ({ body, event, correlationId }) => {
-      const { booking } = await bookings.book(body as { resourceId: string; memberId: string; start: string; end: string }, correlationId, idempotencyKey(event.headers));
+      const { booking } = await bookings.book(body, correlationId, idempotencyKey(event.headers));
       return { status: 201, body: booking };
     },
-    createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body as { resourceId: string; memberId: string; start: string; end: string; until: string }, correlationId) }),
+    createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body, correlationId) }),
     scheduleAgencyPresence: async ({ body, correlationId }) => {
-      const input = body as { organisationId: string; memberId: string; resourceId: string; start: string; end: string; until: string; description?: string };
-      const org = await store.getOrganisation(input.organisationId);
-      return { body: await bookings.scheduleAgencyPresence(input, org, correlationId) };
+      const org = await store.getOrganisation(body.organisationId);
+      return { body: await bookings.scheduleAgencyPresence(body, org, correlationId) };
     },
     listAgencyPresence: async ({ params }) => {
       if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
       return { body: await bookings.agencyPresence() };
     },
-    listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn((query as { date: string }).date) } }),
-    cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId!, correlationId) }),
+    listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn(query.date) } }),
+    cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
   },
 });

@@ -44,8 +44,7 @@ export const handler = httpApi({
       const { $schema: _s, estimates: _e, sources: _src, aws: _aws, ...detail } = hub;
       return { body: { ...summary(hub), ...detail } };
     },
-    nationalReport: async ({ query }) => {
-      const q = query as { from: string; to: string; hub?: string };
+    nationalReport: async ({ query: q }) => {
       if (q.hub && !hubs.some((h) => h.id === q.hub)) throw notFound(`Unknown hub "${q.hub}"`, [{ path: 'query.hub', message: 'Unknown hub' }]);
       const selected = hubs.filter((h) => !q.hub || h.id === q.hub);
       const rows = await Promise.all(
@@ -59,14 +58,13 @@ export const handler = httpApi({
       return { body: { from: q.from, to: q.to, hubs: rows, totals } };
     },
     organisationDirectory: async ({ query }) => {
-      const words = queryWords((query as { q?: string }).q ?? '');
+      const words = queryWords(query.q ?? '');
       const matches = directory.filter((o) => words.every((w) => o.folded.split(/[\s()-]+/).some((t) => t.startsWith(w))));
       return { body: { organisations: matches.map(({ folded: _f, ...o }) => o) } };
     },
     createNetworkAgreement: async ({ params, body }) => {
       const org = networkOrganisation(params.organisationId);
-      const input = body as { seats: number; validFrom: string; validTo: string };
-      const agreement = newAgreement(await network.agreementsOf(org.id), { organisationId: org.id, organisationName: org.name, ...input, scope: 'network' }, new Date());
+      const agreement = newAgreement(await network.agreementsOf(org.id), { organisationId: org.id, organisationName: org.name, ...body, scope: 'network' }, new Date());
       await network.create(agreement);
       return { body: agreement };
     },

@@ -36,10 +36,13 @@ export function principalFromClaims(claims: JWTPayload): Principal {
   };
 }
 
+/** How far a token's `iat` may lie ahead of this clock (seconds): clock skew between Cognito and Lambda. */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+
 /**
  * Verifies bearer tokens the way API Gateway's JWT authorizer does for Cognito: signature
  * against the pool's JWKS, issuer, audience (`aud` of ID tokens, `client_id` of access
- * tokens) and expiry. Runs in the function so that every 401 has the contract's JSON body.
+ * tokens), expiry and issue time (`iat` at most {@link MAX_CLOCK_SKEW_SECONDS} ahead). Runs in the function so that every 401 has the contract's JSON body.
  */
 export function createVerifier(config: AuthConfig) {
   const jwks = createRemoteJWKSet(new URL(config.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 5_000 });
@@ -54,6 +57,10 @@ export function createVerifier(config: AuthConfig) {
       if (e instanceof joseErrors.JWTClaimValidationFailed) throw unauthorized(`The token's "${e.claim}" claim is not accepted`);
       if (e instanceof joseErrors.JOSEError) throw unauthorized('The token could not be verified');
       throw e;
+    }
+    // jose checks `iat` only together with maxTokenAge; a token from the future is refused here.
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+      throw unauthorized('The token\'s "iat" claim is not accepted: it lies in the future');
     }
     const tokenUse = payload.token_use;
     const audienceOk = tokenUse === 'access' ? payload.client_id === config.audience : tokenUse === 'id' && payload.aud === config.audience;

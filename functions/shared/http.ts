@@ -4,17 +4,21 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { RouteSpec } from '../api/contract.ts';
+import type { z } from 'zod';
+import { pathParams, type RouteSpec } from '../api/contract.ts';
 import type { Principal } from './auth.ts';
 import { ApiError, badRequest, notFound, parseOr400 } from './errors.ts';
 
-/** What a route handler gets: validated input and the caller. */
-export interface RouteInput {
+/** What a schema of a route gives a handler: its parsed output, or `fallback` when the route has none. */
+type Parsed<R, K extends 'params' | 'body' | 'query', Fallback> = R extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : Fallback;
+
+/** What a route handler gets: input validated by the route's schemas, typed from them, and the caller. */
+export interface RouteInput<R extends RouteSpec = RouteSpec> {
   event: APIGatewayProxyEventV2;
   principal: Principal | undefined;
-  params: Record<string, string>;
-  body: unknown;
-  query: unknown;
+  params: Parsed<R, 'params', Record<string, string>>;
+  body: Parsed<R, 'body', undefined>;
+  query: Parsed<R, 'query', undefined>;
   correlationId: string;
 }
 
@@ -27,8 +31,10 @@ export interface RouteResult {
   contentType?: string;
 }
 
-/** Route handlers by operationId. */
-export type RouteHandlers = Record<string, (input: RouteInput) => Promise<RouteResult>>;
+/** One handler for each route, by operationId, each getting the input its route's schemas describe. */
+export type RouteHandlers<Routes extends readonly RouteSpec[]> = {
+  [R in Routes[number] as R['operationId']]: (input: RouteInput<R>) => Promise<RouteResult>;
+};
 
 /** Verifies the Authorization header; throws 401. */
 export type Verify = (authorization: string | undefined) => Promise<Principal>;
@@ -71,7 +77,13 @@ function apiErrors(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGat
   };
 }
 
-/** Parses a JSON body when there is one; a request without a body gets `undefined`. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a JSON body when there is one; a request without a body gets `undefined`. A body that
+ * arrives base64-encoded (API Gateway's binary payloads; the local front door sends text that is
+ * not valid UTF-8 this way) must decode as UTF-8 exactly, or it is 400: never U+FFFD in storage.
+ */
 function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   const parser = httpJsonBodyParser();
   return {
@@ -81,6 +93,14 @@ function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
         request.event.body = undefined;
         return;
       }
+      if (request.event.isBase64Encoded && /json/.test(request.event.headers?.['content-type'] ?? '')) {
+        try {
+          request.event.body = utf8.decode(Buffer.from(body, 'base64'));
+        } catch {
+          throw badRequest('The body is not valid UTF-8', [{ path: 'body', message: 'Not valid UTF-8' }]);
+        }
+        request.event.isBase64Encoded = false;
+      }
       return parser.before?.(request as never);
     },
   };
@@ -89,29 +109,34 @@ function optionalJsonBody(): MiddlewareObj<APIGatewayProxyEventV2> {
 /**
  * Builds a middy HTTP API handler for API Gateway (payload 2.0) from route specs and
  * handlers: header normalising, JSON body, routing, auth (401/403 before validation),
- * zod validation (400 naming the field) and the contract's JSON errors.
+ * zod validation of path parameters, body and query (400 naming the field) and the
+ * contract's JSON errors. Each handler's input is typed from its route's schemas.
  */
-export function httpApi(options: {
+export function httpApi<const Routes extends readonly RouteSpec[]>(options: {
   service: string;
-  routes: RouteSpec[];
-  handlers: RouteHandlers;
+  routes: Routes;
+  handlers: NoInfer<RouteHandlers<Routes>>;
   verify: Verify;
   authorize?: (route: RouteSpec, principal: Principal, params: Record<string, string>) => void;
 }) {
   const logger = new Logger({ serviceName: options.service });
+  // Each handler is typed for its own route; here they are looked up by operationId.
+  type AnyInput = Omit<RouteInput, 'body' | 'query'> & { body: unknown; query: unknown };
+  const handlers = options.handlers as unknown as Record<string, ((input: AnyInput) => Promise<RouteResult>) | undefined>;
   const routes = options.routes.map((route) => {
-    const impl = options.handlers[route.operationId];
+    const impl = handlers[route.operationId];
     if (!impl) throw new Error(`No handler for ${route.operationId}`);
     return {
       method: route.method,
       path: route.path,
       handler: async (event: APIGatewayProxyEventV2, _context: Context) => {
-        const params = (event.pathParameters ?? {}) as Record<string, string>;
+        const rawParams = (event.pathParameters ?? {}) as Record<string, string>;
         let principal: Principal | undefined;
         if (route.access !== 'public') {
           principal = await options.verify(event.headers?.authorization);
-          options.authorize?.(route, principal, params);
+          options.authorize?.(route, principal, rawParams);
         }
+        const params = parseOr400(route.params ?? pathParams(route.path), 'path', rawParams) as Record<string, string>;
         const body = route.body ? parseOr400(route.body, 'body', event.body ?? null) : undefined;
         const query = route.query ? parseOr400(route.query, 'query', event.queryStringParameters ?? {}) : undefined;
         const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext.requestId;
