@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LOCAL } from './cfn.ts';
+import { webAppScript } from './web-app.ts';
 
 /** An HTTP API route taken from the templates: `GET /api/hubs/{hubId}` → function. */
 export interface HttpRoute {
@@ -107,6 +108,7 @@ export function createHttpServer(options: {
   jwks: () => unknown;
   log: (message: string) => void;
 }): Server {
+  const appScript = webAppScript(options.webDir);
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -146,6 +148,11 @@ export function createHttpServer(options: {
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json' });
       res.end(errorBody('method_not_allowed', `${method} is not allowed here`));
+      return;
+    }
+    if (url.pathname === '/app.js') {
+      res.writeHead(200, { 'content-type': MIME['.js'] ?? 'text/javascript', 'cache-control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : appScript());
       return;
     }
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
