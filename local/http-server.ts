@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LOCAL } from './cfn.ts';
+import { webAppScript } from './web-app.ts';
 
 /** An HTTP API route taken from the templates: `GET /api/hubs/{hubId}` → function. */
 export interface HttpRoute {
@@ -157,6 +158,7 @@ export function createHttpServer(options: {
   jwks: () => unknown;
   log: (message: string) => void;
 }): Server {
+  const appScript = webAppScript(options.webDir);
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => receive(req, res));
   // "Expect: 100-continue": refuse an announced body over the limit before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -222,6 +224,11 @@ export function createHttpServer(options: {
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json' });
       res.end(errorBody('method_not_allowed', `${method} is not allowed here`));
+      return;
+    }
+    if (url.pathname === '/app.js') {
+      res.writeHead(200, { 'content-type': MIME['.js'] ?? 'text/javascript', 'cache-control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : appScript());
       return;
     }
     const rel = normalize(decodeSegment(url.pathname)).replace(/^([/\\])+/, '');

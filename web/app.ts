@@ -1,0 +1,409 @@
+// The staff app (värdskap): Swedish first, English on request. Talks to API v1 only.
+// Type-checked with the project (tsconfig includes web/**/*.ts); the local runtime serves it as
+// /app.js, its types stripped by esbuild. Response types come from the contract's zod schemas.
+import type { z } from 'zod';
+import type {
+  AvailabilityResponse,
+  BookingResponse,
+  DirectoryResponse,
+  HubDetail,
+  HubSummary,
+  MemberResponse,
+  OrganisationResponse,
+  PresenceResponse,
+  VisitResponse,
+} from '../functions/api/contract.ts';
+
+type Visit = z.infer<typeof VisitResponse>;
+type Member = z.infer<typeof MemberResponse>;
+type Organisation = z.infer<typeof OrganisationResponse>;
+type Presence = z.infer<typeof PresenceResponse>;
+type Availability = z.infer<typeof AvailabilityResponse>;
+type Booking = z.infer<typeof BookingResponse>;
+type Hub = z.infer<typeof HubSummary> & Partial<Pick<z.infer<typeof HubDetail>, 'resources'>>;
+type DirectoryEntry = z.infer<typeof DirectoryResponse>['organisations'][number];
+type Lang = 'sv' | 'en';
+
+const sv = {
+  title: 'samverkan · värdskap', hub: 'Hubb', signIn: 'Inloggning', tokenHint: 'Klistra in din token (lokalt: npm run --silent token -- --role staff --hub umea).',
+  token: 'Token', save: 'Spara', checkIn: 'Checka in', memberCode: 'Medlemskod', checkInButton: 'Checka in', newOrganisation: 'Ny organisation',
+  name: 'Namn', type: 'Typ', orgNumber: 'Organisationsnummer', homeMunicipality: 'Hemkommun', register: 'Registrera', newMember: 'Ny medlem',
+  email: 'E-post', organisation: 'Organisation', employerLocation: 'Arbetsgivarens ort', membership: 'Medlemskap', messages: 'Meddelanden',
+  'm_member': 'Medlem', 'm_guest': 'Gäst', 'm_business-partner': 'Näringslivspartner',
+  't_state-agency': 'Statlig myndighet', t_municipality: 'Kommun', t_region: 'Region', 't_county-board': 'Länsstyrelse', 't_public-company': 'Kommunalt eller regionalt bolag',
+  t_university: 'Lärosäte', t_business: 'Företag', t_other: 'Annan',
+  phase: { preparation: 'förberedelse', 'start-up': 'uppstart', operation: 'drift' },
+  resources: 'Resurser', desks: 'platser', oneDesk: '1 plats', seats: 'personer', venue: 'Värdlokal',
+  checkedIn: (v: Visit) => `Incheckad ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })} (besök ${v.id}).`,
+  alreadyIn: (v: Visit) => `Redan incheckad sedan ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })}.`,
+  orgCreated: (o: Pick<Organisation, 'name'>) => `Organisationen ${o.name} är registrerad.`, memberCreated: (m: Member) => `${m.name} är registrerad. Medlemskod: ${m.memberCode}`,
+  tokenSaved: 'Token sparad för den här fliken.', error: 'Fel', other: 'English',
+  presence: 'Närvarande nu', refresh: 'Uppdatera', findMember: 'Hitta medlem', searchLabel: 'Namn, e-post eller organisation', search: 'Sök',
+  checkOut: 'Checka ut', export: 'Exportera', erase: 'Radera', noneFound: 'Ingen träff.',
+  presentSummary: (p: Presence) => `${p.count} på plats från ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisationer'}.`,
+  since: (t: string) => `sedan ${t}`, checkedOut: (v: Visit) => `Utcheckad efter ${v.durationMinutes} minuter.`,
+  confirmErase: (m: Member) => `Radera ${m.name} och alla personuppgifter? Det går inte att ångra.`, erased: 'Medlemmen är raderad.',
+  bookings: 'Bokningar', date: 'Datum', resource: 'Resurs', slot: 'Tid', bookFor: 'Medlem (sök först)', book: 'Boka', cancel: 'Avboka',
+  closed: (r: string | undefined) => `Stängt (${r}).`, left: (n: number) => `${n} kvar`, booked: (b: Booking) => `Bokat ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Avbokat.', noBookings: 'Inga bokningar.',
+  halfDay: { AM: 'förmiddag', PM: 'eftermiddag', DAY: 'heldag' },
+};
+type Catalog = typeof sv;
+const en: Catalog = {
+  title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
+  token: 'Token', save: 'Save', checkIn: 'Check in', memberCode: 'Member code', checkInButton: 'Check in', newOrganisation: 'New organisation',
+  name: 'Name', type: 'Type', orgNumber: 'Organisation number', homeMunicipality: 'Home municipality', register: 'Register', newMember: 'New member',
+  email: 'E-mail', organisation: 'Organisation', employerLocation: "Employer's location", membership: 'Membership', messages: 'Messages',
+  'm_member': 'Member', 'm_guest': 'Guest', 'm_business-partner': 'Business partner',
+  't_state-agency': 'State agency', t_municipality: 'Municipality', t_region: 'Region', 't_county-board': 'County board', 't_public-company': 'Municipal or regional company',
+  t_university: 'University', t_business: 'Business', t_other: 'Other',
+  phase: { preparation: 'preparation', 'start-up': 'start-up', operation: 'operation' },
+  resources: 'Resources', desks: 'desks', oneDesk: '1 desk', seats: 'people', venue: 'Host venue',
+  checkedIn: (v: Visit) => `Checked in at ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })} (visit ${v.id}).`,
+  alreadyIn: (v: Visit) => `Already checked in since ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })}.`,
+  orgCreated: (o: Pick<Organisation, 'name'>) => `Organisation ${o.name} registered.`, memberCreated: (m: Member) => `${m.name} registered. Member code: ${m.memberCode}`,
+  tokenSaved: 'Token saved for this tab.', error: 'Error', other: 'Svenska',
+  presence: 'In the hub now', refresh: 'Refresh', findMember: 'Find a member', searchLabel: 'Name, e-mail or organisation', search: 'Search',
+  checkOut: 'Check out', export: 'Export', erase: 'Erase', noneFound: 'No match.',
+  presentSummary: (p: Presence) => `${p.count} here from ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisations'}.`,
+  since: (t: string) => `since ${t}`, checkedOut: (v: Visit) => `Checked out after ${v.durationMinutes} minutes.`,
+  confirmErase: (m: Member) => `Erase ${m.name} and all personal data? This cannot be undone.`, erased: 'The member has been erased.',
+  bookings: 'Bookings', date: 'Date', resource: 'Resource', slot: 'Time', bookFor: 'Member (search first)', book: 'Book', cancel: 'Cancel',
+  closed: (r: string | undefined) => `Closed (${r}).`, left: (n: number) => `${n} left`, booked: (b: Booking) => `Booked ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Cancelled.', noBookings: 'No bookings.',
+  halfDay: { AM: 'morning', PM: 'afternoon', DAY: 'whole day' },
+};
+const texts: Record<Lang, Catalog> = { sv, en };
+
+/** The element a selector names; the page is static, so a missing one is a bug. */
+function $<T extends Element = HTMLElement>(sel: string): T {
+  const el = document.querySelector<T>(sel);
+  if (!el) throw new Error(`No element ${sel}`);
+  return el;
+}
+const input = (sel: string) => $<HTMLInputElement>(sel);
+const select = (sel: string) => $<HTMLSelectElement>(sel);
+
+let lang: Lang = localStorage.getItem('samverkan.lang') === 'en' ? 'en' : 'sv';
+let hubs: Hub[] = [];
+type KnownOrganisations = Record<string, Record<string, { id: string; name: string }>>;
+const organisations = JSON.parse(sessionStorage.getItem('samverkan.orgs') || '{}') as KnownOrganisations;
+const t = <K extends keyof Catalog>(key: K): Catalog[K] => texts[lang][key];
+const isKey = (key: string): key is keyof Catalog => Object.hasOwn(sv, key);
+
+/** The message of a thrown value. */
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const fail = (err: unknown) => say(`${t('error')}: ${messageOf(err)}`, 'error');
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    const key = el.dataset.i18n ?? '';
+    const value = isKey(key) ? t(key) : undefined;
+    if (typeof value === 'string') el.textContent = value;
+  }
+  $('#lang').textContent = t('other');
+  renderHub();
+}
+
+function say(message: string, kind: 'ok' | 'error' = 'ok') {
+  const out = $('#result');
+  out.className = kind;
+  out.textContent = message;
+}
+
+interface ApiErrorBody {
+  error?: { message?: string; issues?: { path: string; message: string }[] };
+}
+
+/** Calls API v1 with the saved token; a 4xx/5xx becomes an Error naming each field at fault. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = sessionStorage.getItem('samverkan.token');
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const json: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const error = (json as ApiErrorBody).error;
+    const issues = (error?.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('\n');
+    throw new Error(`${res.status} ${error?.message || res.statusText}${issues ? `\n${issues}` : ''}`);
+  }
+  return { status: res.status, json: json as T };
+}
+
+const currentHub = () => select('#hub').value;
+
+function renderHub() {
+  const hub = hubs.find((h) => h.id === currentHub());
+  const info = $('#hub-info');
+  if (!hub) return;
+  const res = (hub.resources ?? [])
+    .map((r) => `<li>${escape(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
+    .join('');
+  info.innerHTML = `<h2>${escape(hub.name)}</h2><p>${escape(hub.city)}, ${escape(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${escape(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
+  select('#member-org').innerHTML = Object.values(organisations[currentHub()] ?? {})
+    .map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`)
+    .join('');
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Escapes text for HTML. */
+function escape(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+/** A form's filled-in fields. */
+function formData(form: HTMLFormElement): Record<string, string> {
+  return Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)] as const).filter(([, v]) => v.trim() !== ''));
+}
+
+async function loadHub(id: string) {
+  const { json } = await api<z.infer<typeof HubDetail>>('GET', `/api/hubs/${id}`);
+  hubs = hubs.map((h) => (h.id === id ? json : h));
+  renderHub();
+}
+
+async function start() {
+  const { json } = await api<{ hubs: Hub[] }>('GET', '/api/hubs');
+  hubs = json.hubs;
+  select('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${escape(h.name)}</option>`).join('');
+  const saved = localStorage.getItem('samverkan.hub');
+  if (saved && hubs.some((h) => h.id === saved)) select('#hub').value = saved;
+  input('#token').value = sessionStorage.getItem('samverkan.token') || '';
+  applyLanguage();
+  await loadHub(currentHub());
+}
+
+/** The element a click landed on, for delegated handlers. */
+const clicked = (e: Event) => (e.target instanceof HTMLElement ? e.target : undefined);
+const formOf = (e: Event) => e.target as HTMLFormElement;
+
+$('#hub').addEventListener('change', () => {
+  localStorage.setItem('samverkan.hub', currentHub());
+  loadHub(currentHub())
+    .then(() => Promise.all([loadPresence(), loadBookingDay()]))
+    .catch(fail);
+});
+$('#lang').addEventListener('click', () => {
+  lang = lang === 'sv' ? 'en' : 'sv';
+  localStorage.setItem('samverkan.lang', lang);
+  applyLanguage();
+});
+$('#token-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem('samverkan.token', input('#token').value.trim());
+  say(t('tokenSaved'));
+  Promise.all([loadPresence(), loadBookingDay()]).catch(fail);
+});
+$('#checkin-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { status, json } = await api<Visit>('POST', `/api/hubs/${currentHub()}/check-ins`, { memberCode: input('#checkin-code').value.trim() });
+    say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
+    formOf(e).reset();
+    await loadPresence();
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#org-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api<Organisation>('POST', `/api/hubs/${currentHub()}/organisations`, formData(formOf(e)));
+    organisations[currentHub()] ??= {};
+    (organisations[currentHub()] ?? {})[json.id] = { id: json.id, name: json.name };
+    sessionStorage.setItem('samverkan.orgs', JSON.stringify(organisations));
+    renderHub();
+    say(t('orgCreated')(json));
+    formOf(e).reset();
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#member-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api<Member>('POST', `/api/hubs/${currentHub()}/members`, formData(formOf(e)));
+    say(t('memberCreated')(json));
+    formOf(e).reset();
+  } catch (err) {
+    fail(err);
+  }
+});
+
+const clock = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'sv' ? 'sv-SE' : 'en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit' });
+
+async function loadPresence() {
+  if (!sessionStorage.getItem('samverkan.token')) return;
+  const { json } = await api<Presence>('GET', `/api/hubs/${currentHub()}/presence`);
+  $('#presence-summary').textContent = t('presentSummary')(json);
+  $('#presence').innerHTML = json.present
+    .map((p) => `<li><span>${escape(p.name)} · ${escape(p.organisationName)} · ${t('since')(clock(p.since))}</span><span class="actions"><button type="button" data-checkout="${escape(p.visitId)}">${t('checkOut')}</button></span></li>`)
+    .join('');
+}
+
+let directory: DirectoryEntry[] = [];
+async function loadDirectory() {
+  const { json } = await api<{ organisations: DirectoryEntry[] }>('GET', '/api/organisations');
+  directory = json.organisations;
+  $('#directory').innerHTML = directory.map((o) => `<option value="${escape(o.name)}"></option>`).join('');
+}
+
+input('#org-form input[name=name]').addEventListener('change', (e) => {
+  const known = directory.find((o) => o.name === (e.target as HTMLInputElement).value);
+  if (!known) return;
+  select('#org-form select[name=type]').value = known.type;
+  input('#org-form input[name=orgNumber]').value = known.orgNumber ?? '';
+});
+
+$('#presence-refresh').addEventListener('click', () => {
+  loadPresence().catch(fail);
+});
+$('#presence').addEventListener('click', async (e) => {
+  const visitId = clicked(e)?.dataset.checkout;
+  if (!visitId) return;
+  try {
+    const { json } = await api<Visit>('POST', `/api/hubs/${currentHub()}/check-ins/${encodeURIComponent(visitId)}/check-out`);
+    say(t('checkedOut')(json));
+    await loadPresence();
+  } catch (err) {
+    fail(err);
+  }
+});
+
+let found: Member[] = [];
+$('#search-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { json } = await api<{ members: Member[] }>('GET', `/api/hubs/${currentHub()}/members?q=${encodeURIComponent(input('#search-q').value.trim())}`);
+    found = json.members;
+    memberChoices();
+    $('#search-results').innerHTML = found.length
+      ? found
+          .map(
+            (m) =>
+              `<li><span>${escape(m.name)} · ${escape(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${escape(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${escape(m.id)}">${t('export')}</button><button type="button" class="danger" data-erase="${escape(m.id)}">${t('erase')}</button></span></li>`,
+          )
+          .join('')
+      : `<li>${t('noneFound')}</li>`;
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#search-results').addEventListener('click', async (e) => {
+  const target = clicked(e);
+  const { checkin, export: exportId, erase } = target?.dataset ?? {};
+  try {
+    if (checkin) {
+      const { status, json } = await api<Visit>('POST', `/api/hubs/${currentHub()}/check-ins`, { memberId: checkin });
+      say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
+      await loadPresence();
+    } else if (exportId) {
+      const { json } = await api<unknown>('GET', `/api/hubs/${currentHub()}/members/${encodeURIComponent(exportId)}/export`);
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([JSON.stringify(json, null, 2)], { type: 'application/json' }));
+      link.download = `samverkan-${currentHub()}-${exportId}.json`;
+      link.click();
+    } else if (erase) {
+      const m = found.find((x) => x.id === erase);
+      if (!m || !confirm(t('confirmErase')(m))) return;
+      await api('DELETE', `/api/hubs/${currentHub()}/members/${encodeURIComponent(erase)}`);
+      target?.closest('li')?.remove();
+      say(t('erased'));
+      await loadPresence();
+    }
+  } catch (err) {
+    fail(err);
+  }
+});
+
+// Bookings: pick a day and a resource, then a free time; book it for a member found by search.
+let day: Availability | undefined;
+const hhmmOf = (iso: string) => iso.slice(11, 16);
+
+function bookingOptions() {
+  const resource = day?.resources.find((r) => r.id === select('#booking-resource').value);
+  if (!resource) {
+    $('#booking-slot').innerHTML = '';
+    return;
+  }
+  const free = resource.slots.filter((s) => s.available > 0);
+  let options: { start: string; end: string; label: string }[];
+  if (resource.type === 'desk' || resource.type === 'desk-pool') {
+    const firstStart = resource.slots[0]?.start ?? '';
+    options = free.map((s, i) => ({
+      start: s.start,
+      end: s.end,
+      label: `${t('halfDay')[i === 0 && hhmmOf(s.start) === hhmmOf(firstStart) ? 'AM' : 'PM']} ${hhmmOf(s.start)}–${hhmmOf(s.end)}${resource.type === 'desk-pool' ? ` (${t('left')(s.available)})` : ''}`,
+    }));
+    const [am, pm] = free;
+    if (am && pm && free.length === resource.slots.length && free.length === 2) options.push({ start: am.start, end: pm.end, label: `${t('halfDay').DAY} ${hhmmOf(am.start)}–${hhmmOf(pm.end)}` });
+  } else {
+    // Rooms: free hours (four free 15-minute slots in a row), on the hour.
+    options = free.flatMap((s, i) => {
+      const run = free.slice(i, i + 4);
+      const last = run[3];
+      const contiguous = run.every((slot, k) => k === 0 || slot.start === run[k - 1]?.end);
+      return last && contiguous && hhmmOf(s.start).endsWith(':00') ? [{ start: s.start, end: last.end, label: `${hhmmOf(s.start)}–${hhmmOf(last.end)}` }] : [];
+    });
+  }
+  $('#booking-slot').innerHTML = options.map((o) => `<option value="${escape(`${o.start}|${o.end}`)}">${escape(o.label)}</option>`).join('');
+}
+
+async function loadBookingDay() {
+  const date = input('#booking-date').value;
+  if (!sessionStorage.getItem('samverkan.token') || !date) return;
+  const hub = currentHub();
+  const [{ json: availability }, { json: list }] = await Promise.all([
+    api<Availability>('GET', `/api/hubs/${hub}/availability?date=${date}`),
+    api<{ bookings: Booking[] }>('GET', `/api/hubs/${hub}/bookings?date=${date}`),
+  ]);
+  // A slower answer for a day or hub no longer shown must not overwrite the newer one.
+  if (date !== input('#booking-date').value || hub !== currentHub()) return;
+  day = availability;
+  const selected = select('#booking-resource').value;
+  select('#booking-resource').innerHTML = availability.resources.map((r) => `<option value="${escape(r.id)}">${escape(r.name)}</option>`).join('');
+  if (availability.resources.some((r) => r.id === selected)) select('#booking-resource').value = selected;
+  $('#booking-day').textContent = availability.open ? `${availability.open.opens}–${availability.open.closes}` : t('closed')(availability.closedReason);
+  bookingOptions();
+  const names = new Map(availability.resources.map((r) => [r.id, r.name]));
+  const active = list.bookings.filter((b) => b.status === 'confirmed');
+  $('#booking-list').innerHTML = active.length
+    ? active.map((b) => `<li><span>${hhmmOf(b.start)}–${hhmmOf(b.end)} · ${escape(names.get(b.resourceId) ?? b.resourceId)}</span><span class="actions"><button type="button" data-cancel="${escape(b.id)}">${t('cancel')}</button></span></li>`).join('')
+    : `<li>${t('noBookings')}</li>`;
+}
+
+function memberChoices() {
+  select('#booking-member').innerHTML = found.map((m) => `<option value="${escape(m.id)}">${escape(m.name)} · ${escape(m.memberCode)}</option>`).join('');
+}
+
+input('#booking-date').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+$('#booking-date').addEventListener('change', () => {
+  loadBookingDay().catch(fail);
+});
+$('#booking-resource').addEventListener('change', bookingOptions);
+$('#booking-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const [start, end] = (select('#booking-slot').value || '|').split('|');
+  try {
+    const { json } = await api<Booking>('POST', `/api/hubs/${currentHub()}/bookings`, { resourceId: select('#booking-resource').value, memberId: select('#booking-member').value, start, end });
+    say(t('booked')(json));
+    await loadBookingDay();
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#booking-list').addEventListener('click', async (e) => {
+  const id = clicked(e)?.dataset.cancel;
+  if (!id) return;
+  try {
+    await api('DELETE', `/api/hubs/${currentHub()}/bookings/${encodeURIComponent(id)}`);
+    say(t('cancelled'));
+    await loadBookingDay();
+  } catch (err) {
+    fail(err);
+  }
+});
+
+start()
+  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay()]))
+  .catch(fail);
