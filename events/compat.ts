@@ -34,8 +34,9 @@ export function versionProblems(schemas: Record<string, JsonSchema>): Record<str
     const m = /^(\w+)\.v(\d+)$/.exec(name);
     if (!m) continue;
     const prev = schemas[`${m[1]}.v${Number(m[2]) - 1}`];
-    if (!prev) continue;
-    const found = breakingChanges(prev, schemas[name]!);
+    const next = schemas[name];
+    if (!prev || !next) continue;
+    const found = breakingChanges(prev, next);
     if (found.length) problems[name] = found;
   }
   return problems;

@@ -134,11 +134,13 @@ export class HubStack extends Stack {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(enricher.node.defaultChild as CfnFunction)}.Arn>:*]`,
       reason: 'grantInvoke also allows the versions and aliases of the enrichment function (ARN:*).',
     }, { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams (from grantStreamRead) has no resource-level permissions.' });
+    const streamArn = this.table.tableStreamArn;
+    if (!streamArn) throw new Error(`The table of hub ${hub.id} needs its stream: the outbox pipe reads it`);
     new CfnPipe(this, 'OutboxPipe', {
       name: `samverkan-hub-${hub.id}-outbox`,
       description: 'Transactional outbox: every outbox item written with a state change becomes one event on the hub bus',
       roleArn: pipeRole.roleArn,
-      source: this.table.tableStreamArn!,
+      source: streamArn,
       sourceParameters: {
         filterCriteria: { filters: [{ pattern: JSON.stringify(OUTBOX_FILTER) }] },
         dynamoDbStreamParameters: {

@@ -103,7 +103,7 @@ export class NationalStack extends Stack {
     });
     const client = this.userPool.addClient('StaffApp', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
     const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];
-    groups.forEach((groupName) => new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName }));
+    for (const groupName of groups) new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: EXPORTS.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: EXPORTS.userPoolClientId });
     const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;

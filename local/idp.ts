@@ -44,6 +44,8 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
       privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK; // another process created it first
     }
   }
+  const kid = privateJwk.kid;
+  if (!kid) throw new Error(`${file} holds a key without a "kid": delete it to make a new one`);
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
   const key = await importJWK(privateJwk, 'RS256');
   return {
@@ -58,7 +60,7 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
         email: email ?? `${role}${hub ? `.${hub}` : ''}@local.samverkan`,
         'cognito:username': sub,
       })
-        .setProtectedHeader({ alg: 'RS256', kid: privateJwk.kid! })
+        .setProtectedHeader({ alg: 'RS256', kid })
         .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL.userPoolClientId)
         .setSubject(sub)

@@ -90,8 +90,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   checkTemplatePatterns(templates, (stack, value) => resolver.resolve(stack, value));
   const idp = await loadIdp(join(dataDir, 'local-idp'));
 
-  let emulator: RunningEmulator | undefined;
-  const dynamoEndpoint = options.dynamoEndpoint ?? (emulator = await startEmulator({ inMemory: options.inMemory, dbPath: join(dataDir, 'dynamodb'), log })).endpoint;
+  const emulator: RunningEmulator | undefined = options.dynamoEndpoint ? undefined : await startEmulator({ inMemory: options.inMemory, dbPath: join(dataDir, 'dynamodb'), log });
+  const dynamoEndpoint = options.dynamoEndpoint ?? emulator?.endpoint ?? '';
   const awsConfig = { endpoint: dynamoEndpoint, region: LOCAL.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const ddb = new DynamoDBClient(awsConfig);
   const streams = new DynamoDBStreamsClient(awsConfig);
@@ -264,6 +264,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   // Pipes
   const checkpoints = options.inMemory ? memoryCheckpoints() : fileCheckpoints(join(dataDir, 'pipes', options.namePrefix ?? ''));
   const pipes = ofType('AWS::Pipes::Pipe').map(({ stack, id, r }) => {
+    // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON, read field by field
     const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, any>;
     const source = parseArn(String(p.Source));
     if (source.service !== 'dynamodb') throw new Error(`Pipe ${id}: only DynamoDB stream sources run locally (got ${p.Source})`);
@@ -288,7 +289,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   // Schedules
   const scheduler = new LocalScheduler(
     ofType('AWS::Scheduler::Schedule').map(({ stack, id, r }) => {
-      const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, any>;
+      // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON, read field by field
+    const p = resolver.resolve(stack, r.Properties ?? {}) as Record<string, any>;
       return {
         name: `${stack}/${id}`,
         expression: String(p.ScheduleExpression),
@@ -311,7 +313,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   }
 
   bus.resume();
-  pipes.forEach((p) => p.start());
+  for (const p of pipes) p.start();
   if (options.schedules !== false) scheduler.start();
 
   return {

@@ -153,7 +153,7 @@ export class LocalPipe {
           this.lastEmptyPass = passStart;
           const waiters = this.caughtUpWaiters;
           this.caughtUpWaiters = [];
-          waiters.forEach((w) => w());
+          for (const w of waiters) w();
           await sleep(this.deps.pollMs);
         }
       } catch (e) {
@@ -170,7 +170,8 @@ export class LocalPipe {
     const desc = await this.deps.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     let read = 0;
     for (const shard of desc.StreamDescription?.Shards ?? []) {
-      const shardId = shard.ShardId!;
+      const shardId = shard.ShardId;
+      if (!shardId) continue;
       if (this.iterators.get(shardId) === null) continue; // closed and drained
       let iterator = this.iterators.get(shardId);
       if (iterator === undefined) {
@@ -196,7 +197,8 @@ export class LocalPipe {
         const batch = records.slice(i, i + this.def.batchSize);
         // Stopped before the bus took the batch: no checkpoint, the next start reads it again.
         if (!(await this.deliver(batch.map((r) => toPipeRecord(r, this.deps.region, streamArn))))) break;
-        this.checkpoints[shardId] = batch[batch.length - 1]!.dynamodb!.SequenceNumber!;
+        const last = batch.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) this.checkpoints[shardId] = last;
         this.deps.checkpoints.set(this.def.name, this.checkpoints);
       }
       if (!this.running) break;

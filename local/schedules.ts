@@ -16,7 +16,8 @@ export interface ScheduleDef {
 export function rateMs(expression: string): number | undefined {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
   if (!m) return undefined;
-  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  const name = m[2] ?? '';
+  const unit = name.startsWith('minute') ? 60_000 : name.startsWith('hour') ? 3_600_000 : 86_400_000;
   return Number(m[1]) * unit;
 }
 

@@ -137,17 +137,17 @@ function renderHub() {
   const info = $('#hub-info');
   if (!hub) return;
   const res = (hub.resources ?? [])
-    .map((r) => `<li>${escape(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
+    .map((r) => `<li>${html(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
     .join('');
-  info.innerHTML = `<h2>${escape(hub.name)}</h2><p>${escape(hub.city)}, ${escape(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${escape(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
+  info.innerHTML = `<h2>${html(hub.name)}</h2><p>${html(hub.city)}, ${html(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${html(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
   select('#member-org').innerHTML = Object.values(organisations[currentHub()] ?? {})
-    .map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`)
+    .map((o) => `<option value="${html(o.id)}">${html(o.name)}</option>`)
     .join('');
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML. */
-function escape(s: unknown): string {
+function html(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
@@ -165,7 +165,7 @@ async function loadHub(id: string) {
 async function start() {
   const { json } = await api<{ hubs: Hub[] }>('GET', '/api/hubs');
   hubs = json.hubs;
-  select('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${escape(h.name)}</option>`).join('');
+  select('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join('');
   const saved = localStorage.getItem('samverkan.hub');
   if (saved && hubs.some((h) => h.id === saved)) select('#hub').value = saved;
   input('#token').value = sessionStorage.getItem('samverkan.token') || '';
@@ -237,7 +237,7 @@ async function loadPresence() {
   const { json } = await api<Presence>('GET', `/api/hubs/${currentHub()}/presence`);
   $('#presence-summary').textContent = t('presentSummary')(json);
   $('#presence').innerHTML = json.present
-    .map((p) => `<li><span>${escape(p.name)} · ${escape(p.organisationName)} · ${t('since')(clock(p.since))}</span><span class="actions"><button type="button" data-checkout="${escape(p.visitId)}">${t('checkOut')}</button></span></li>`)
+    .map((p) => `<li><span>${html(p.name)} · ${html(p.organisationName)} · ${t('since')(clock(p.since))}</span><span class="actions"><button type="button" data-checkout="${html(p.visitId)}">${t('checkOut')}</button></span></li>`)
     .join('');
 }
 
@@ -245,7 +245,7 @@ let directory: DirectoryEntry[] = [];
 async function loadDirectory() {
   const { json } = await api<{ organisations: DirectoryEntry[] }>('GET', '/api/organisations');
   directory = json.organisations;
-  $('#directory').innerHTML = directory.map((o) => `<option value="${escape(o.name)}"></option>`).join('');
+  $('#directory').innerHTML = directory.map((o) => `<option value="${html(o.name)}"></option>`).join('');
 }
 
 input('#org-form input[name=name]').addEventListener('change', (e) => {
@@ -281,7 +281,7 @@ $('#search-form').addEventListener('submit', async (e) => {
       ? found
           .map(
             (m) =>
-              `<li><span>${escape(m.name)} · ${escape(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${escape(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${escape(m.id)}">${t('export')}</button><button type="button" class="danger" data-erase="${escape(m.id)}">${t('erase')}</button></span></li>`,
+              `<li><span>${html(m.name)} · ${html(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${html(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${html(m.id)}">${t('export')}</button><button type="button" class="danger" data-erase="${html(m.id)}">${t('erase')}</button></span></li>`,
           )
           .join('')
       : `<li>${t('noneFound')}</li>`;
@@ -346,7 +346,7 @@ function bookingOptions() {
       return last && contiguous && hhmmOf(s.start).endsWith(':00') ? [{ start: s.start, end: last.end, label: `${hhmmOf(s.start)}–${hhmmOf(last.end)}` }] : [];
     });
   }
-  $('#booking-slot').innerHTML = options.map((o) => `<option value="${escape(`${o.start}|${o.end}`)}">${escape(o.label)}</option>`).join('');
+  $('#booking-slot').innerHTML = options.map((o) => `<option value="${html(`${o.start}|${o.end}`)}">${html(o.label)}</option>`).join('');
 }
 
 async function loadBookingDay() {
@@ -361,19 +361,19 @@ async function loadBookingDay() {
   if (date !== input('#booking-date').value || hub !== currentHub()) return;
   day = availability;
   const selected = select('#booking-resource').value;
-  select('#booking-resource').innerHTML = availability.resources.map((r) => `<option value="${escape(r.id)}">${escape(r.name)}</option>`).join('');
+  select('#booking-resource').innerHTML = availability.resources.map((r) => `<option value="${html(r.id)}">${html(r.name)}</option>`).join('');
   if (availability.resources.some((r) => r.id === selected)) select('#booking-resource').value = selected;
   $('#booking-day').textContent = availability.open ? `${availability.open.opens}–${availability.open.closes}` : t('closed')(availability.closedReason);
   bookingOptions();
   const names = new Map(availability.resources.map((r) => [r.id, r.name]));
   const active = list.bookings.filter((b) => b.status === 'confirmed');
   $('#booking-list').innerHTML = active.length
-    ? active.map((b) => `<li><span>${hhmmOf(b.start)}–${hhmmOf(b.end)} · ${escape(names.get(b.resourceId) ?? b.resourceId)}</span><span class="actions"><button type="button" data-cancel="${escape(b.id)}">${t('cancel')}</button></span></li>`).join('')
+    ? active.map((b) => `<li><span>${hhmmOf(b.start)}–${hhmmOf(b.end)} · ${html(names.get(b.resourceId) ?? b.resourceId)}</span><span class="actions"><button type="button" data-cancel="${html(b.id)}">${t('cancel')}</button></span></li>`).join('')
     : `<li>${t('noBookings')}</li>`;
 }
 
 function memberChoices() {
-  select('#booking-member').innerHTML = found.map((m) => `<option value="${escape(m.id)}">${escape(m.name)} · ${escape(m.memberCode)}</option>`).join('');
+  select('#booking-member').innerHTML = found.map((m) => `<option value="${html(m.id)}">${html(m.name)} · ${html(m.memberCode)}</option>`).join('');
 }
 
 input('#booking-date').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());

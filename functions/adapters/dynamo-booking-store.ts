@@ -82,8 +82,8 @@ export class DynamoBookingStore implements BookingStore {
       if (!codes) throw e;
       const offset = idempotency ? 1 : 0;
       if (idempotency && codes[0] === 'ConditionalCheckFailed') throw new IdempotentReplay();
-      const taken = holds.findIndex((_, i) => codes[offset + i] === 'ConditionalCheckFailed');
-      if (taken >= 0) throw new UnitTaken(holds[taken]!.unit);
+      const taken = holds.find((_, i) => codes[offset + i] === 'ConditionalCheckFailed');
+      if (taken) throw new UnitTaken(taken.unit);
       throw e;
     }
   }

@@ -117,7 +117,7 @@ export class DynamoHubStore implements HubStore {
 
   async agreementsOf(organisationId: string): Promise<Agreement[]> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `ORG#${organisationId}`, ':a': 'AGREEMENT#' }, ConsistentRead: true });
-    return items.map((i) => strip<Agreement>(i)!);
+    return items.flatMap((i) => strip<Agreement>(i) ?? []);
   }
 
   getMember(id: string) {
@@ -189,12 +189,12 @@ export class DynamoHubStore implements HubStore {
 
   async presence(): Promise<PresenceEntry[]> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PRESENT' }, ConsistentRead: true });
-    return items.map((i) => strip<PresenceEntry>(i)!);
+    return items.flatMap((i) => strip<PresenceEntry>(i) ?? []);
   }
 
   async visitsOf(memberId: string): Promise<Visit[]> {
     const items = await this.queryAll({ IndexName: MEMBER_VISITS_INDEX, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `MEMBERVISITS#${memberId}` } });
-    return items.map((i) => strip<Visit>(i)!);
+    return items.flatMap((i) => strip<Visit>(i) ?? []);
   }
 
   async eraseMember(member: Member, tokens: string[], events: OutgoingEvent[], erasedAt: string): Promise<void> {

@@ -13,7 +13,9 @@ export const ErrorBody = z.object({
 
 // Text fields take no C0 control characters (multi-line text: but tab, LF and CR), no DEL, C1,
 // U+2028/U+2029, and no unpaired surrogates (not well-formed Unicode; stored as U+FFFD otherwise).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters
 const SINGLE_LINE = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters
 const MULTI_LINE = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 /** One line of text, trimmed, at most `max` characters (may be empty): every string field of a body or query goes through this or {@link multiline}. */

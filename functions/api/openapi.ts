@@ -43,7 +43,7 @@ function operation(route: RouteSpec) {
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of [...nationalRoutes, ...hubRoutes]) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
   }
   return {
     openapi: '3.1.0',

@@ -236,7 +236,8 @@ export class BookingService {
         if (replay) return { replayed: true, booking: replay };
       }
       if (e instanceof UnitTaken) {
-        const unit = units.find((u) => u.unit === e.unit) ?? units[0]!;
+        const unit = units.find((u) => u.unit === e.unit) ?? units[0];
+        if (!unit) throw e;
         const slot = { start: isoWithOffset(zonedInstant(date, unit.from, this.hub.timezone), this.hub.timezone), end: isoWithOffset(zonedInstant(date, unit.to, this.hub.timezone), this.hub.timezone) };
         const what = resource.type === 'desk-pool' ? `All ${resource.count} desks of ${resource.name} are booked` : `${resource.name} is already booked`;
         throw conflict(`${what} ${slot.start} – ${slot.end}`, [{ path: 'body.start', message: `Conflicts with the booked slot ${slot.start} – ${slot.end}` }]);

@@ -3,6 +3,7 @@ import type { HubConfig } from '../../hubs/schema.ts';
 import type { Booking } from './bookings.ts';
 
 // C0 controls except LF and CR (newlines are escaped, not dropped), DEL, C1, and lone surrogates.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to drop control characters
 const CONTROL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text fit for an iCalendar value: tabs and line/paragraph separators become spaces, other control characters and lone surrogates go. */

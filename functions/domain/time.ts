@@ -31,5 +31,5 @@ export function zonedInstant(date: string, time: string, timeZone: string): Date
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 /** The weekday name of a calendar date (`2026-11-26` → `thursday`). */
 export function weekdayOf(date: string): (typeof WEEKDAYS)[number] {
-  return WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()]!;
+  return WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()] ?? 'monday';
 }

@@ -101,7 +101,7 @@ if (existsSync(file) && !values.force) {
   console.error(`${file} already exists (use --force to overwrite)`);
   process.exit(1);
 }
-const text = JSON.stringify(hub, null, 2) + '\n';
+const text = `${JSON.stringify(hub, null, 2)}\n`;
 try {
   parseHubFile(file, text);
 } catch (e) {
