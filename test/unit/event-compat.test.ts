@@ -15,6 +15,8 @@ function breakingChanges(prev: Schema, next: Schema, path = 'detail'): string[] 
   for (const [key, schema] of Object.entries(prevProps)) {
     const now = nextProps[key];
     if (!now) problems.push(`${path}.${key} was removed`);
+    // The version number itself is what a new version changes.
+    else if (`${path}.${key}` === 'detail.metadata.schemaVersion') continue;
     else if (schema.properties || now.properties) problems.push(...breakingChanges(schema, now, `${path}.${key}`));
     else if (JSON.stringify({ ...schema, description: undefined }) !== JSON.stringify({ ...now, description: undefined })) problems.push(`${path}.${key} changed type`);
   }
