@@ -12,7 +12,7 @@ import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { DynamoBookingStore } from '../adapters/dynamo-booking-store.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { httpApi } from '../shared/http.ts';
-import { createMailForgetter } from '../shared/mail.ts';
+import { createMailForgetter } from '../shared/mail-forget.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
