@@ -66,6 +66,17 @@ function mails(): string[] {
 const archived = () => network.bus.archived.get('samverkan-national-all') ?? [];
 
 /**
+ * Erases a member as staff would: when the function times out (502, seen on an overloaded test
+ * machine), the erasure is sent again, which is how an interrupted erasure is finished.
+ */
+async function erase(memberId: string) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await call('DELETE', `${base}/members/${memberId}`, { token: staff });
+    if (res.status !== 502 || attempt === 3) return res;
+  }
+}
+
+/**
  * A member with everything the hub can hold about one: visits (one as a walk-in guest of a
  * host, who is e-mailed), a hosted guest who checked in (the member is e-mailed), a booking
  * made with an Idempotency-Key, a cancelled booking, a booking in the past, a weekly series and
@@ -192,7 +203,7 @@ describe('erasure (Art. 17)', () => {
     expect(mails().some((m) => mailMentions(m, [q.email]))).toBe(true);
     expect(mails().some((m) => mailMentions(m, [q.name]))).toBe(true);
 
-    const erased = await call('DELETE', `${base}/members/${q.id}`, { token: staff });
+    const erased = await erase(q.id);
     expect(erased.status, erased.text).toBe(200);
     await network.idle();
 
@@ -271,7 +282,7 @@ describe('erasure (Art. 17)', () => {
     // The member is only marked erased once everything else is done: still there.
     expect((await call('GET', `${base}/members/${s.id}`, { token: staff })).status).toBe(200);
 
-    const erased = await call('DELETE', `${base}/members/${s.id}`, { token: staff });
+    const erased = await erase(s.id);
     expect(erased.status, erased.text).toBe(200);
     await network.idle();
     const items = await scan();
