@@ -127,12 +127,18 @@ const EndedBooking = {
   end: IsoDateTime,
 };
 
-/** A booking was cancelled; its slot is free again. */
+/** Why a booking was cancelled: by staff on request, or because its member was erased (GDPR Art. 17). */
+export const CancellationReason = z.enum(['staff', 'member-erased']);
+
+/**
+ * A booking was cancelled; its slot is free again. v2 adds the optional `reason` (v1 is frozen
+ * in events/baseline/; a v1 detail is still a valid v2 detail).
+ */
 export const BookingCancelled = defineEvent({
   detailType: 'BookingCancelled',
-  version: 1,
-  description: 'A booking was cancelled and its slot freed.',
-  data: z.object({ ...EndedBooking, cancelledAt: IsoDateTime }).strict(),
+  version: 2,
+  description: 'A booking was cancelled and its slot freed; `reason` says why (`member-erased`: the erasure of its member cancelled it).',
+  data: z.object({ ...EndedBooking, cancelledAt: IsoDateTime, reason: CancellationReason.optional() }).strict(),
 });
 
 /** A booking nobody checked in for within the grace period was released; its slot is free. */
@@ -186,7 +192,11 @@ export type EventData<K extends DetailType> = z.infer<(typeof catalog)[K]['data'
 export function parseDetail<K extends DetailType>(detailType: K, detail: unknown): { metadata: EventMetadata; data: EventData<K> } {
   const def: EventDefinition | undefined = catalog[detailType];
   if (!def) throw new Error(`Unknown detail-type "${String(detailType)}"`);
-  return detailSchema(def).parse(detail) as { metadata: EventMetadata; data: EventData<K> };
+  // An earlier version's detail (written before an upgrade, or replayed from the archive) is
+  // read with the current schema: versions only add optional fields (event-compat test).
+  const version = (detail as { metadata?: { schemaVersion?: unknown } } | null)?.metadata?.schemaVersion;
+  const schema = typeof version === 'number' && Number.isInteger(version) && version >= 1 && version < def.version ? detailSchema({ ...def, version }) : detailSchema(def);
+  return schema.parse(detail) as { metadata: EventMetadata; data: EventData<K> };
 }
 
 /** The JSON Schema (draft 2020-12) of one event version's `detail`, generated from zod. */

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotentReplay, UnitTaken, type AgencyPresence, type Booking, type BookingStore, type Hold } from '../domain/bookings.ts';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { IdempotentReplay, UnitTaken, type AgencyPresence, type Booking, type BookingStore, type ErasureCancellation, type Hold } from '../domain/bookings.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
+import { batches } from '../domain/privacy.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
-import { MEMBER_VISITS_INDEX } from './dynamo-hub-store.ts';
+import { MEMBER_VISITS_INDEX, scanNaming } from './dynamo-hub-store.ts';
 import { outboxItem } from './outbox.ts';
 
 /** The hub table's second index: bookings by day. */
@@ -200,6 +201,69 @@ export class DynamoBookingStore implements BookingStore {
   async agencyPresence(): Promise<AgencyPresence[]> {
     const items = await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AGENCYPRESENCE' } });
     return items.map(({ pk: _pk, sk: _sk, entity: _e, ...p }) => p as unknown as AgencyPresence);
+  }
+
+  async bookingsNaming(memberId: string): Promise<Booking[]> {
+    return (await scanNaming(this.db, this.tableName, memberId)).filter((i) => i.entity === 'booking').map(strip);
+  }
+
+  async cancelForErasure(cancellations: ErasureCancellation[], cancelledAt: string): Promise<void> {
+    const items = (c: ErasureCancellation) => [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: key.booking(c.booking.id),
+          UpdateExpression: 'SET #s = :cancelled, cancelledAt = :at, anonymised = :t REMOVE memberId, gsi1pk, gsi1sk, gsi3pk, gsi3sk',
+          ConditionExpression: '#s = :confirmed',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':confirmed': 'confirmed', ':at': cancelledAt, ':t': true },
+        },
+      },
+      ...c.holds.map((h) => this.release(h, c.booking.id)),
+      ...c.events.map((e) => ({ Put: { TableName: this.tableName, Item: outboxItem(e), ConditionExpression: 'attribute_not_exists(pk)' } })),
+    ];
+    for (const batch of batches(cancellations, (c) => items(c).length)) {
+      const send = (list: ErasureCancellation[]) => withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: list.flatMap(items) as never })), 25);
+      try {
+        await send(batch);
+      } catch (e) {
+        if (!cancellationCodes(e)?.includes('ConditionalCheckFailed')) throw e;
+        // A booking of the batch was cancelled or released meanwhile: one by one, skipping those.
+        for (const c of batch) {
+          try {
+            await send([c]);
+          } catch (err) {
+            if (!cancellationCodes(err)?.includes('ConditionalCheckFailed')) throw err;
+          }
+        }
+      }
+    }
+  }
+
+  async anonymiseBookings(bookingIds: string[]): Promise<void> {
+    for (const batch of batches(bookingIds, () => 1)) {
+      await withConflictRetry(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: batch.map((id) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: key.booking(id),
+                UpdateExpression: 'SET anonymised = :t REMOVE memberId, gsi1pk, gsi1sk',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':t': true },
+              },
+            })) as never,
+          }),
+        ),
+      );
+    }
+  }
+
+  async forgetIdempotencyKeys(memberId: string): Promise<void> {
+    for (const item of await scanNaming(this.db, this.tableName, memberId)) {
+      if (item.entity === 'idempotency') await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
   }
 
   async idempotencyRecord(k: string): Promise<{ bookingId: string; requestHash: string } | undefined> {

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
-import { outboxItem } from './outbox.ts';
+import { OUTBOX_ENTITY, outboxItem } from './outbox.ts';
 
 /** The name of the hub table's one secondary index: visits by member. */
 export const MEMBER_VISITS_INDEX = 'gsi1';
@@ -11,7 +12,10 @@ const key = {
   org: (id: string) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
   agreement: (orgId: string, agreementId: string) => ({ pk: `ORG#${orgId}`, sk: `AGREEMENT#${agreementId}` }),
   member: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'MEMBER' }),
-  tombstone: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'ERASED' }),
+  /** The tombstone of an erased member: keyed by a hash, so that no item names the member id any more. */
+  tombstone: (id: string) => ({ pk: `ERASED#${createHash('sha256').update(id).digest('hex')}`, sk: 'ERASED' }),
+  /** The tombstone as it was first written (it named the member id); still read. */
+  legacyTombstone: (id: string) => ({ pk: `MEMBER#${id}`, sk: 'ERASED' }),
   memberCode: (code: string) => ({ pk: `MEMBERCODE#${code}`, sk: 'MEMBERCODE' }),
   email: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' }),
   search: (token: string, memberId: string) => ({ pk: 'SEARCH', sk: `${token}#${memberId}` }),
@@ -19,6 +23,32 @@ const key = {
   presence: (memberId: string) => ({ pk: 'PRESENT', sk: `MEMBER#${memberId}` }),
   notified: (visitId: string) => ({ pk: `VISIT#${visitId}`, sk: 'HOSTNOTIFIED' }),
 };
+
+/**
+ * Every item of the hub table that names a member by id: as member, host, booker, in an
+ * idempotency record or in an event waiting in the outbox. A filtered Scan: GDPR export and
+ * erasure are rare, and a scan finds every kind of item, also those no index covers
+ * (guests' and visits' `hostMemberId`, idempotency records).
+ */
+export async function scanNaming(db: DynamoDBDocumentClient, tableName: string, memberId: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const res = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: 'memberId = :id OR hostMemberId = :id OR contains(requestHash, :quoted) OR #detail.#data.memberId = :id',
+        ExpressionAttributeNames: { '#detail': 'detail', '#data': 'data' },
+        ExpressionAttributeValues: { ':id': memberId, ':quoted': JSON.stringify(memberId) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+    startKey = res.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
@@ -201,7 +231,7 @@ export class DynamoHubStore implements HubStore {
     try {
       await this.write([
       this.del(key.member(member.id), 'attribute_exists(pk)'),
-      this.put({ ...key.tombstone(member.id), entity: 'tombstone', memberId: member.id, erasedAt }, false),
+      this.put({ ...key.tombstone(member.id), entity: 'tombstone', erasedAt }, false),
       ...(member.email ? [this.del(key.email(member.email))] : []),
       this.del(key.memberCode(member.memberCode)),
       this.del(key.presence(member.id)),
@@ -243,6 +273,48 @@ export class DynamoHubStore implements HubStore {
   }
 
   async erasedAt(memberId: string): Promise<string | undefined> {
-    return (await this.get<{ erasedAt: string }>(key.tombstone(memberId)))?.erasedAt;
+    const tombstone = await this.get<{ erasedAt: string }>(key.tombstone(memberId));
+    if (tombstone) return tombstone.erasedAt;
+    const legacy = await this.get<{ erasedAt: string }>(key.legacyTombstone(memberId));
+    if (!legacy) return undefined;
+    // Rewrite an old tombstone without the member id.
+    await this.write([this.put({ ...key.tombstone(memberId), entity: 'tombstone', erasedAt: legacy.erasedAt }, false), this.del(key.legacyTombstone(memberId))]);
+    return legacy.erasedAt;
+  }
+
+  async guestsOf(hostMemberId: string): Promise<Member[]> {
+    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'member' && i.hostMemberId === hostMemberId).map((i) => strip<Member>(i)!);
+  }
+
+  async hostedVisitsOf(hostMemberId: string): Promise<Visit[]> {
+    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'visit' && i.hostMemberId === hostMemberId).map((i) => strip<Visit>(i)!);
+  }
+
+  async unlinkHost(hostMemberId: string): Promise<void> {
+    for (const item of await scanNaming(this.db, this.tableName, hostMemberId)) {
+      if (item.hostMemberId !== hostMemberId) continue;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'REMOVE hostMemberId',
+            ConditionExpression: 'attribute_exists(pk) AND hostMemberId = :id',
+            ExpressionAttributeValues: { ':id': hostMemberId },
+          }),
+        );
+      } catch (e) {
+        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      }
+    }
+  }
+
+  async forgetOutboxEvents(memberId: string): Promise<void> {
+    // The stream captured each event when its item was inserted: deleting the item does not
+    // take the event back, it only stops the table from keeping it until the TTL.
+    for (const item of await scanNaming(this.db, this.tableName, memberId)) {
+      if (item.entity !== OUTBOX_ENTITY) continue;
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
   }
 }

@@ -151,7 +151,8 @@ export const BookingResponse = z.object({
   hubId: HubId,
   resourceId: z.string(),
   resourceType: z.enum(['desk', 'desk-pool', 'room', 'event-space']),
-  memberId: z.string(),
+  /** Absent when the member was erased: the booking stays as an anonymous count (`anonymised`). */
+  memberId: z.string().optional(),
   organisationId: z.string(),
   start: z.string(),
   end: z.string(),
@@ -164,6 +165,7 @@ export const BookingResponse = z.object({
   seriesId: z.string().optional(),
   checkedInAt: z.string().optional(),
   visitId: z.string().optional(),
+  anonymised: z.boolean().optional(),
 });
 
 /** `POST /api/hubs/{hubId}/booking-series` body: the first occurrence, repeated weekly until a date. */
@@ -258,6 +260,28 @@ export const VisitResponse = z.object({
   /** The member's booking this check-in was linked to, if any. */
   bookingId: z.string().optional(),
 });
+
+/**
+ * A member's GDPR export (Art. 15): one key per section, listed in `sections`; later issues add
+ * theirs (event registrations, consents, …).
+ */
+export const MemberExportResponse = z
+  .object({
+    exportedAt: z.string(),
+    hub: z.object({ id: HubId, name: z.string(), operator: z.string() }),
+    member: MemberResponse,
+    organisation: OrganisationResponse.loose().optional(),
+    visits: z.array(VisitResponse.omit({ visitId: true })),
+    hostedGuests: z.array(MemberResponse.omit({ qrPayload: true })),
+    hostedVisits: z.array(VisitResponse.omit({ visitId: true })),
+    calendar: z.object({ calendarUrl: z.string() }).nullable(),
+    bookings: z.array(BookingResponse),
+    series: z.array(z.object({ id: z.string(), resourceId: z.string(), first: z.string(), last: z.string(), bookingIds: z.array(z.string()) })),
+    agencyPresence: z.array(z.object({ id: z.string(), organisationId: z.string(), resourceId: z.string(), weekday: z.string(), from: z.string(), to: z.string(), firstDate: z.string(), until: z.string() }).loose()),
+    sections: z.array(z.object({ key: z.string(), title: z.string() })),
+    purposes: z.array(z.string()),
+  })
+  .loose();
 
 /** `POST /api/hubs/{hubId}/visitors` body: a guest pre-registered by their host. */
 export const RegisterVisitorBody = z
@@ -401,7 +425,7 @@ export const hubRoutes = [
   route({ operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 }),
   route({ operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 }),
   route({ operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 }),
-  route({ operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: z.object({ member: MemberResponse, visits: z.array(VisitResponse.omit({ visitId: true })) }).loose(), status: 200 }),
+  route({ operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: MemberExportResponse, status: 200 }),
   route({ operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 }),
   route({ operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 }),
   route({ operationId: 'checkIn', method: 'POST', path: '/api/hubs/{hubId}/check-ins', summary: 'Check a member in by id, member code or QR payload (200 with the open visit if already in)', access: 'staff', body: CheckInBody, response: VisitResponse, status: 201 }),

@@ -7,6 +7,7 @@ import { buildEvent, type OutgoingEvent } from './events.ts';
 import { closingEve } from './holidays.ts';
 import type { Member } from './hub.ts';
 import { newId } from './ids.ts';
+import type { ErasedPerson, ExportSection, PersonalDataHolder } from './privacy.ts';
 import { localDate, weekdayOf, zoneOffsetMs, zonedInstant, type Clock } from './time.ts';
 
 /** A booking of one resource for one member. */
@@ -15,7 +16,8 @@ export interface Booking {
   hubId: string;
   resourceId: string;
   resourceType: z.infer<typeof ResourceType>;
-  memberId: string;
+  /** Absent once the member was erased: the booking stays only as an anonymous count (`anonymised`). */
+  memberId?: string;
   organisationId: string;
   start: string;
   end: string;
@@ -32,6 +34,15 @@ export interface Booking {
   /** Set when the member checked in for the booking. */
   checkedInAt?: string;
   visitId?: string;
+  /** Set when the member's erasure removed the member from the booking. */
+  anonymised?: boolean;
+}
+
+/** A booking to cancel because its member is erased: the booking, the units it frees and its event. */
+export interface ErasureCancellation {
+  booking: Booking;
+  holds: Hold[];
+  events: OutgoingEvent[];
 }
 
 /** What a booking takes: one unit of a resource (a slot, a half day, a desk of a pool). */
@@ -56,6 +67,18 @@ export interface BookingStore {
   idempotencyRecord(key: string): Promise<{ bookingId: string; requestHash: string } | undefined>;
   saveAgencyPresence(presence: AgencyPresence, events: OutgoingEvent[]): Promise<void>;
   agencyPresence(): Promise<AgencyPresence[]>;
+  /** Every booking that names the member, whatever its status. */
+  bookingsNaming(memberId: string): Promise<Booking[]>;
+  /**
+   * Cancels confirmed bookings of an erased member, removing the member from them, in
+   * transactions of at most 100 items, each booking with its units and its event; a booking
+   * that is not confirmed any more is left to `anonymiseBookings`.
+   */
+  cancelForErasure(cancellations: ErasureCancellation[], cancelledAt: string): Promise<void>;
+  /** Removes the member from bookings (kept as anonymous counts); idempotent. */
+  anonymiseBookings(bookingIds: string[]): Promise<void>;
+  /** Deletes the idempotency records of requests that named the member. */
+  forgetIdempotencyKeys(memberId: string): Promise<void>;
 }
 
 /** An organisation's weekly presence at a hub (myndighetsnärvaro). */
@@ -105,7 +128,7 @@ export function isoWithOffset(instant: Date, timeZone: string): string {
 }
 
 /** Bookings of desks, rooms and event spaces, never double-booked. Knows nothing of AWS. */
-export class BookingService {
+export class BookingService implements PersonalDataHolder {
   constructor(
     private readonly hub: HubConfig,
     private readonly store: BookingStore,
@@ -297,12 +320,13 @@ export class BookingService {
     const booking = await this.store.getBooking(bookingId);
     if (!booking) throw notFound(`No booking "${bookingId}" at hub "${this.hub.id}"`, [{ path: 'path.bookingId', message: 'Unknown booking' }]);
     if (booking.status === 'cancelled') return booking;
+    if (!booking.memberId) throw conflict(`Booking "${bookingId}" belongs to an erased member and has ended`, [{ path: 'path.bookingId', message: 'Anonymised booking' }]);
     const resource = this.hub.resources.find((r) => r.id === booking.resourceId);
     const now = this.clock();
     const cancelledAt = now.toISOString();
     const event = buildEvent(
       'BookingCancelled',
-      { bookingId, resourceId: booking.resourceId, memberId: booking.memberId, hubId: this.hub.id, start: booking.start, end: booking.end, cancelledAt },
+      { bookingId, resourceId: booking.resourceId, memberId: booking.memberId, hubId: this.hub.id, start: booking.start, end: booking.end, cancelledAt, reason: 'staff' },
       { hubId: this.hub.id, correlationId, now },
     );
     const holds = resource ? this.holds(resource, booking) : [];
@@ -438,7 +462,7 @@ export class BookingService {
     const grace = this.hub.bookingRules.noShowGraceMinutes * 60_000;
     const released: Booking[] = [];
     for (const booking of await this.store.bookingsOn(localDate(now, this.hub.timezone))) {
-      if (booking.status !== 'confirmed' || booking.checkedInAt || Date.parse(booking.start) + grace > now.getTime()) continue;
+      if (booking.status !== 'confirmed' || booking.checkedInAt || !booking.memberId || Date.parse(booking.start) + grace > now.getTime()) continue;
       // A check-in that was not linked (say, made before the booking existed) still counts.
       if (await hasVisitSince(booking.memberId, new Date(Date.parse(booking.start) - 60 * 60_000).toISOString())) continue;
       const resource = this.hub.resources.find((r) => r.id === booking.resourceId);
@@ -467,6 +491,55 @@ export class BookingService {
     const list = await this.store.activeBookingsOf(member.id, new Date(this.clock().getTime() - 7 * 86_400_000).toISOString());
     const names = new Map(this.hub.resources.map((r) => [r.id, r.name]));
     return bookingsCalendar(this.hub, `${member.name} – ${this.hub.name}`, list, (b) => `${names.get(b.resourceId) ?? b.resourceId} (${this.hub.name})`);
+  }
+
+  /**
+   * A member's part of the export: their bookings of every status, their weekly series, and the
+   * agency presence they represent (its occurrences are booked for them).
+   */
+  async exportSections(memberId: string): Promise<ExportSection[]> {
+    const bookings = (await this.store.bookingsNaming(memberId)).sort((a, b) => a.start.localeCompare(b.start));
+    const seriesIds = [...new Set(bookings.flatMap((b) => (b.seriesId ? [b.seriesId] : [])))];
+    const represented = (await this.store.agencyPresence()).filter((p) => seriesIds.includes(p.id));
+    const series = seriesIds
+      .filter((id) => !represented.some((p) => p.id === id))
+      .map((id) => {
+        const list = bookings.filter((b) => b.seriesId === id);
+        return { id, resourceId: list[0]!.resourceId, first: list[0]!.start, last: list.at(-1)!.start, bookingIds: list.map((b) => b.id) };
+      });
+    return [
+      { key: 'bookings', title: 'Bookings of desks, rooms and event spaces for the member, whatever their status', data: bookings },
+      { key: 'series', title: 'Weekly booking series of the member (each occurrence is one of the bookings)', data: series },
+      { key: 'agencyPresence', title: 'Agency presence the member represents (its occurrences are booked for them)', data: represented },
+    ];
+  }
+
+  /**
+   * Forgets an erased member: bookings not yet ended are cancelled (`BookingCancelled` with
+   * reason `member-erased`, the slots free at once), in batches that each commit with their
+   * events; every booking naming the member, past ones too, keeps no member id (an anonymous
+   * count, like visits); idempotency records of their requests are deleted. Agency presence
+   * they represented keeps its schedule, without the cancelled occurrences. Idempotent.
+   */
+  async forget(person: ErasedPerson, correlationId: string): Promise<void> {
+    const now = this.clock();
+    const cancelledAt = now.toISOString();
+    const ctx = { hubId: this.hub.id, correlationId, now };
+    const naming = await this.store.bookingsNaming(person.memberId);
+    const cancellations = naming
+      .filter((b) => b.status === 'confirmed' && Date.parse(b.end) > now.getTime())
+      .map((booking) => {
+        const resource = this.hub.resources.find((r) => r.id === booking.resourceId);
+        const event = buildEvent(
+          'BookingCancelled',
+          { bookingId: booking.id, resourceId: booking.resourceId, memberId: person.memberId, hubId: this.hub.id, start: booking.start, end: booking.end, cancelledAt, reason: 'member-erased' },
+          ctx,
+        );
+        return { booking, holds: resource ? this.holds(resource, booking) : [], events: [event] };
+      });
+    await this.store.cancelForErasure(cancellations, cancelledAt);
+    await this.store.anonymiseBookings(naming.map((b) => b.id));
+    await this.store.forgetIdempotencyKeys(person.memberId);
   }
 
   /** The bookings of a day, by start. */

@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import { inForce, newAgreement, type Agreement, type NetworkAgreementStore } from './agreements.ts';
 import { buildEvent, type OutgoingEvent } from './events.ts';
 import { closingEve } from './holidays.ts';
+import type { ErasedPerson, ExportSection, PersonalDataHolder } from './privacy.ts';
 
 export type { Agreement } from './agreements.ts';
 import { newId, newMemberCode, normaliseMemberCode } from './ids.ts';
@@ -98,12 +99,20 @@ export interface HubStore {
   closeVisit(visit: Visit & { memberId: string }, closed: { checkedOutAt: string; durationMinutes: number; autoClosed: boolean }, events: OutgoingEvent[]): Promise<boolean>;
   presence(): Promise<PresenceEntry[]>;
   visitsOf(memberId: string): Promise<Visit[]>;
-  /** Erases a member's personal data in one transaction: member, guards, search tokens, presence; leaves a tombstone. */
+  /** Erases a member's personal data in one transaction: member, guards, search tokens, presence; leaves a tombstone that does not name them. */
   eraseMember(member: Member, tokens: string[], events: OutgoingEvent[], erasedAt: string): Promise<void>;
   /** Unlinks an erased member's visits (idempotent). */
   anonymiseVisits(memberId: string): Promise<void>;
   /** When the member was erased, if they were. */
   erasedAt(memberId: string): Promise<string | undefined>;
+  /** Guests (pre-registered visitors) whose host is the member. */
+  guestsOf(hostMemberId: string): Promise<Member[]>;
+  /** Visits on which the member hosted a guest. */
+  hostedVisitsOf(hostMemberId: string): Promise<Visit[]>;
+  /** Removes the member as host from their guests and hosted visits (idempotent). */
+  unlinkHost(hostMemberId: string): Promise<void>;
+  /** Deletes the items of events already written (outbox) that name the member (idempotent). */
+  forgetOutboxEvents(memberId: string): Promise<void>;
   /** Whether the host of a visit has been told of the guest's arrival. */
   wasHostNotified(visitId: string): Promise<boolean>;
   markHostNotified(visitId: string, at: string): Promise<void>;
@@ -150,6 +159,8 @@ export class HubService {
     private readonly clock: Clock,
     /** Network-wide agreements (the national network table); without it only hub agreements apply. */
     private readonly network?: NetworkAgreementStore,
+    /** The other parts of the hub that keep data naming members (bookings, the mail outbox, …): they export and erase theirs. */
+    private readonly holders: PersonalDataHolder[] = [],
   ) {}
 
   private ctx(correlationId: string) {
@@ -449,36 +460,63 @@ export class HubService {
     return 'sent';
   }
 
-  /** Everything the hub holds about a member (GDPR Art. 15), as JSON. */
+  /**
+   * Everything the hub holds about a member (GDPR Art. 15), as JSON: one section per kind of
+   * data (`sections` lists them), the hub's own first, then each holder's (bookings, …).
+   */
   async exportMember(memberId: string) {
     const member = await this.member(memberId);
     const organisation = await this.store.getOrganisation(member.organisationId);
-    const visits = await this.store.visitsOf(memberId);
+    const byCheckIn = (a: Visit, b: Visit) => a.checkedInAt.localeCompare(b.checkedInAt);
+    const { calendarKey, ...rest } = member;
+    const calendarUrl = calendarKey ? `/api/hubs/${this.hub.id}/members/${member.id}/calendar.ics?key=${calendarKey}` : undefined;
+    const sections: ExportSection[] = [
+      { key: 'member', title: 'The member as registered, with member code and QR payload', data: { ...rest, qrPayload: qrPayload(this.hub.id, member.memberCode), ...(calendarUrl ? { calendarUrl } : {}) } },
+      { key: 'organisation', title: 'The organisation the member belongs to', data: organisation },
+      { key: 'visits', title: 'Visits (check-ins) of the member', data: (await this.store.visitsOf(memberId)).sort(byCheckIn) },
+      { key: 'hostedGuests', title: 'Guests the member hosts (pre-registered visitors)', data: (await this.store.guestsOf(memberId)).map(({ calendarKey: _k, ...g }) => g) },
+      { key: 'hostedVisits', title: 'Visits on which the member hosted a guest', data: (await this.store.hostedVisitsOf(memberId)).sort(byCheckIn) },
+      {
+        key: 'calendar',
+        title: "The member's private calendar link (the key in it is a secret; erasure removes it)",
+        data: calendarUrl ? { calendarUrl } : null,
+      },
+    ];
+    for (const holder of this.holders) sections.push(...(await holder.exportSections(memberId)));
     return {
       exportedAt: this.clock().toISOString(),
       hub: { id: this.hub.id, name: this.hub.name, operator: this.hub.operator.consortium },
-      member: { ...member, qrPayload: qrPayload(this.hub.id, member.memberCode) },
-      organisation,
-      visits: visits.sort((a, b) => a.checkedInAt.localeCompare(b.checkedInAt)),
+      ...Object.fromEntries(sections.map((s) => [s.key, s.data])),
+      sections: sections.map(({ key, title }) => ({ key, title })),
       purposes: [
         'Check-in and presence at the hub (legitimate interest of the operator)',
+        'Bookings of desks, rooms and event spaces, and the calendar feed of them',
+        'Telling a host that their guest has arrived (e-mail)',
         'Anonymous counts of visits per organisation and day for national reporting (no personal data leaves the hub)',
       ],
-    };
+    } as { exportedAt: string; hub: { id: string; name: string; operator: string }; member: Omit<Member, 'calendarKey'> & { qrPayload: string; calendarUrl?: string }; organisation: Organisation | undefined; visits: Visit[]; sections: Array<{ key: string; title: string }>; purposes: string[]; [section: string]: unknown };
   }
 
-  /** Erases a member everywhere (GDPR Art. 17): personal data gone, visits kept only without the member. */
+  /**
+   * Erases a member everywhere (GDPR Art. 17). In order: the open visit is checked out; every
+   * holder forgets the member while their name and e-mail are still known (future bookings
+   * cancelled, past ones anonymised, guests and hosted visits unlinked, mails deleted); then one
+   * transaction deletes the member, guards, search tokens and presence row, gives the seat back,
+   * leaves a tombstone and publishes `MemberErased`; last, everything is swept again by id
+   * (whatever raced the erasure, the visits, events waiting in the outbox). Every step is
+   * idempotent: erasing again after a failure finishes the job and answers the same.
+   */
   async eraseMember(memberId: string, correlationId: string): Promise<{ id: string; erased: true; erasedAt: string }> {
     const member = await this.store.getMember(memberId);
     if (!member) {
-      // Erasing again finishes what an interrupted erasure left (visits still linked) and answers the same.
       const erasedAt = await this.store.erasedAt(memberId);
       if (!erasedAt) throw notFound(`No member "${memberId}" at hub "${this.hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
-      await this.store.anonymiseVisits(memberId);
+      await this.sweep({ memberId }, correlationId);
       return { id: memberId, erased: true, erasedAt };
     }
     const open = (await this.store.presence()).find((p) => p.memberId === memberId);
     if (open) await this.checkOut(open.visitId, correlationId);
+    await this.forgetEverywhere({ memberId, name: member.name, email: member.email }, correlationId);
     const org = await this.store.getOrganisation(member.organisationId);
     const ctx = this.ctx(correlationId);
     const erasedAt = ctx.now.toISOString();
@@ -487,7 +525,19 @@ export class HubService {
     if (member.agreementScope === 'network' && member.agreementId) {
       await this.network?.releaseSeat({ id: member.agreementId, organisationId: member.organisationId }, { hubId: this.hub.id, memberId });
     }
-    await this.store.anonymiseVisits(memberId);
-    return { id: memberId, erased: true, erasedAt };
+    await this.sweep({ memberId }, correlationId);
+    return { id: memberId, erased: true, erasedAt: (await this.store.erasedAt(memberId)) ?? erasedAt };
+  }
+
+  private async forgetEverywhere(person: ErasedPerson, correlationId: string): Promise<void> {
+    await this.store.unlinkHost(person.memberId);
+    for (const holder of this.holders) await holder.forget(person, correlationId);
+  }
+
+  /** The pass by id after the member item is gone. */
+  private async sweep(person: ErasedPerson, correlationId: string): Promise<void> {
+    await this.forgetEverywhere(person, correlationId);
+    await this.store.anonymiseVisits(person.memberId);
+    await this.store.forgetOutboxEvents(person.memberId);
   }
 }

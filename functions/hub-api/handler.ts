@@ -12,12 +12,16 @@ import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { DynamoBookingStore } from '../adapters/dynamo-booking-store.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { httpApi } from '../shared/http.ts';
+import { createMailForgetter } from '../shared/mail-forget.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
 const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')));
 const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
+const forgetMail = createMailForgetter();
+// Bookings and the mail outbox keep data naming members: they export and erase theirs.
+const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {

@@ -37,3 +37,6 @@ export function createMailer(env = process.env): SendMail {
     return { messageId: info.messageId };
   };
 }
+
+// The adapter's erasure port (kept in its own module, so that importing it loads no mail client).
+export { createMailForgetter, mailMentions, type ForgetRecipient, type MailPerson } from './mail-forget.ts';

@@ -150,6 +150,24 @@ describe('GDPR', () => {
     const m = await member({ name: 'Zelda Raderbar', email: 'zelda.raderbar@energimyndigheten.se', organisationId: o.json.id });
     const v = await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberId: m.id } });
     expect(v.status).toBe(201);
+    // A guest of hers checks in (she is e-mailed), and she books a room ahead, on her calendar link.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+    const guest = await call('POST', '/api/hubs/ostersund/visitors', { token: staff, body: { name: 'Gerd Gästsson', organisationName: 'Jämtkraft', hostMemberId: m.id, expectedDate: today } });
+    expect((await call('POST', '/api/hubs/ostersund/check-ins', { token: staff, body: { memberCode: guest.json.memberCode } })).status).toBe(201);
+    let slot: { start: string; end: string } | undefined;
+    for (let i = 2; i < 30 && !slot; i++) {
+      const date = new Date(Date.now() + i * 86_400_000).toISOString().slice(0, 10);
+      slot = (await call('GET', `/api/hubs/ostersund/availability?date=${date}&resourceType=room`, { token: staff })).json.resources[0]?.slots.find((s: { available: number }) => s.available === 1);
+    }
+    const booked = await call('POST', '/api/hubs/ostersund/bookings', { token: staff, body: { resourceId: 'rum-storsjon', memberId: m.id, start: slot!.start, end: slot!.end } });
+    expect(booked.status, booked.text).toBe(201);
+    await network.idle();
+    const mails = async () => {
+      const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+      const { mailMentions } = await import('../../functions/shared/mail.ts');
+      return existsSync(network.mailDir) ? readdirSync(network.mailDir).filter((f) => mailMentions(readFileSync(`${network.mailDir}/${f}`, 'utf8'), ['zelda.raderbar@energimyndigheten.se', 'Zelda Raderbar'])) : [];
+    };
+    expect(await mails()).toHaveLength(1);
 
     const erased = await call('DELETE', `/api/hubs/ostersund/members/${m.id}`, { token: staff });
     expect(erased.status, erased.text).toBe(200);
@@ -177,8 +195,11 @@ describe('GDPR', () => {
     const table = network.tables.get([...network.tables.keys()].find((k) => k.startsWith('samverkan-hub-ostersund/'))!)!;
     const items = (await ddb.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
     ddb.destroy();
-    const dump = JSON.stringify(items.filter((i) => i.entity?.S !== 'outbox'));
+    // Nor of her id: the tombstone is keyed by a hash, her bookings, guest and events in the outbox no longer name her.
+    const dump = JSON.stringify(items);
     expect(leaks(dump)).toBe(false);
+    expect(dump).not.toContain(m.id);
+    expect(items.find((i) => i.pk?.S === `BOOKING#${booked.json.id}`)?.status?.S).toBe('cancelled');
     const visit = items.find((i) => i.pk?.S === `VISIT#${v.json.id}`)!;
     expect(visit.memberId).toBeUndefined();
     expect(visit.checkedOutAt).toBeDefined();
@@ -187,6 +208,14 @@ describe('GDPR', () => {
     const events = network.bus.archived.get('samverkan-national-all') ?? [];
     expect(events.some((e) => e['detail-type'] === 'MemberErased' && (e.detail as any).data.memberId === m.id)).toBe(true);
     expect(leaks(JSON.stringify(events))).toBe(false);
+    for (const e of events.filter((x) => JSON.stringify(x).includes(m.id))) expect((e.detail as any).data.memberId).toBe(m.id);
+
+    // The mail outbox keeps no mail to or naming her; her calendar link is dead, the room's feed does not name her.
+    expect(await mails()).toEqual([]);
+    expect((await call('GET', (m as unknown as { calendarUrl: string }).calendarUrl)).status).toBe(403);
+    const feed = await call('GET', '/api/hubs/ostersund/resources/rum-storsjon/calendar.ics', { token: staff });
+    expect(feed.status).toBe(200);
+    expect(leaks(feed.text) || feed.text.includes(m.id)).toBe(false);
 
     // Erasing again is harmless and answers the same.
     const twice = await call('DELETE', `/api/hubs/ostersund/members/${m.id}`, { token: staff });

@@ -22,6 +22,10 @@ const noBookings: BookingStore = {
   bookingsOfResource: async () => [],
   saveAgencyPresence: async () => {},
   agencyPresence: async () => [],
+  bookingsNaming: async () => [],
+  cancelForErasure: async () => {},
+  anonymiseBookings: async () => {},
+  forgetIdempotencyKeys: async () => {},
 };
 const member = { getMember: async (id: string) => ({ id, hubId: 'umea', memberCode: 'X', name: 'M', organisationId: 'org_x', membership: 'member' as const, language: 'sv' as const, createdAt: '' }) };
 

@@ -73,8 +73,19 @@ describe('the event catalog', () => {
 
   it('generates a JSON Schema for every event', () => {
     const schemas = catalogJsonSchemas() as Record<string, { properties: { metadata: unknown; data: { required: string[] } } }>;
-    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v1', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v1', 'CheckedOut.v1', 'MemberErased.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
+    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v2', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v1', 'CheckedOut.v1', 'MemberErased.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
     expect(schemas['CheckedIn.v1']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
+  });
+
+  it('reads a detail of an earlier version with the current schema (BookingCancelled v1 before v2 added `reason`)', () => {
+    const ctx = { hubId: 'umea', correlationId: 'c', now: new Date('2026-11-26T10:00:00Z') };
+    const data = { bookingId: 'b', resourceId: 'r', memberId: 'm', hubId: 'umea', start: '2026-11-26T09:00:00+01:00', end: '2026-11-26T10:00:00+01:00', cancelledAt: '2026-11-26T08:00:00Z' };
+    const v2 = buildEvent('BookingCancelled', { ...data, reason: 'member-erased' }, ctx);
+    expect(v2.detail.metadata.schemaVersion).toBe(2);
+    const v1 = { metadata: { ...v2.detail.metadata, schemaVersion: 1 }, data };
+    expect(parseDetail('BookingCancelled', v1).data).toEqual(data);
+    expect(() => parseDetail('BookingCancelled', { ...v1, metadata: { ...v1.metadata, schemaVersion: 3 } })).toThrow();
+    expect(() => buildEvent('BookingCancelled', { ...data, reason: 'because' } as never, ctx)).toThrow();
   });
 });
 
