@@ -283,11 +283,11 @@ export class DynamoHubStore implements HubStore {
   }
 
   async guestsOf(hostMemberId: string): Promise<Member[]> {
-    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'member' && i.hostMemberId === hostMemberId).map((i) => strip<Member>(i)!);
+    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'member' && i.hostMemberId === hostMemberId).flatMap((i) => strip<Member>(i) ?? []);
   }
 
   async hostedVisitsOf(hostMemberId: string): Promise<Visit[]> {
-    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'visit' && i.hostMemberId === hostMemberId).map((i) => strip<Visit>(i)!);
+    return (await scanNaming(this.db, this.tableName, hostMemberId)).filter((i) => i.entity === 'visit' && i.hostMemberId === hostMemberId).flatMap((i) => strip<Visit>(i) ?? []);
   }
 
   async unlinkHost(hostMemberId: string): Promise<void> {

@@ -503,9 +503,10 @@ export class BookingService implements PersonalDataHolder {
     const represented = (await this.store.agencyPresence()).filter((p) => seriesIds.includes(p.id));
     const series = seriesIds
       .filter((id) => !represented.some((p) => p.id === id))
-      .map((id) => {
+      .flatMap((id) => {
         const list = bookings.filter((b) => b.seriesId === id);
-        return { id, resourceId: list[0]!.resourceId, first: list[0]!.start, last: list.at(-1)!.start, bookingIds: list.map((b) => b.id) };
+        const [first, last] = [list[0], list.at(-1)];
+        return first && last ? [{ id, resourceId: first.resourceId, first: first.start, last: last.start, bookingIds: list.map((b) => b.id) }] : [];
       });
     return [
       { key: 'bookings', title: 'Bookings of desks, rooms and event spaces for the member, whatever their status', data: bookings },

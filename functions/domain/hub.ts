@@ -189,7 +189,9 @@ export class HubService {
     };
     const event = buildEvent('OrganisationRegistered', { organisationId: org.id, name: org.name, type: org.type, orgNumber: org.orgNumber, homeMunicipality: org.homeMunicipality }, ctx);
     if (await this.store.createOrganisation(org, [event])) return { created: true, organisation: org };
-    return { created: false, organisation: (await this.store.getOrganisation(id))! };
+    const found = await this.store.getOrganisation(id);
+    if (!found) throw new Error(`Organisation ${id} was neither created nor found`);
+    return { created: false, organisation: found };
   }
 
   /** Registers a member of a registered organisation and gives them a member code. */
@@ -257,20 +259,22 @@ export class HubService {
         ctx,
       );
       const holder = { hubId: this.hub.id, memberId: member.id };
+      // A network agreement is only ever found when the network store is there.
+      const networkSeats = agreement?.scope === 'network' ? this.network : undefined;
       try {
-        if (agreement?.scope === 'network' && !(await this.network!.takeSeat(agreement, holder))) throw new QuotaExceeded();
+        if (agreement && networkSeats && !(await networkSeats.takeSeat(agreement, holder))) throw new QuotaExceeded();
         try {
           await this.store.createMember(member, searchTokens(member, org.name), [event], agreement?.scope === 'hub' ? agreement : undefined);
         } catch (e) {
-          if (agreement?.scope === 'network') await this.network!.releaseSeat(agreement, holder);
+          if (agreement && networkSeats) await networkSeats.releaseSeat(agreement, holder);
           throw e;
         }
         return member;
       } catch (e) {
-        if (e instanceof QuotaExceeded) {
-          const where = agreement!.scope === 'network' ? 'across the network' : `at ${this.hub.name}`;
-          throw conflict(`${org.name}'s agreement covers ${agreement!.seats} memberships ${where} (${agreement!.validFrom} – ${agreement!.validTo}), and all are taken`, [
-            { path: 'body.organisationId', message: `Quota of ${agreement!.seats} memberships reached` },
+        if (e instanceof QuotaExceeded && agreement) {
+          const where = agreement.scope === 'network' ? 'across the network' : `at ${this.hub.name}`;
+          throw conflict(`${org.name}'s agreement covers ${agreement.seats} memberships ${where} (${agreement.validFrom} – ${agreement.validTo}), and all are taken`, [
+            { path: 'body.organisationId', message: `Quota of ${agreement.seats} memberships reached` },
           ]);
         }
         if (e instanceof UniqueConflict && e.field === 'memberCode' && attempt < 5) continue;
@@ -383,7 +387,7 @@ export class HubService {
   /** Checks a visit out (staff) or closes it at closing time (`autoClosedAt`); closing a closed visit returns it. */
   async checkOut(visitId: string, correlationId: string, autoClosedAt?: Date): Promise<{ closed: boolean; visit: Visit }> {
     const visit = await this.store.getVisit(visitId);
-    if (!visit || !visit.memberId) throw notFound(`No visit "${visitId}" at hub "${this.hub.id}"`, [{ path: 'path.visitId', message: 'Unknown visit' }]);
+    if (!visit?.memberId) throw notFound(`No visit "${visitId}" at hub "${this.hub.id}"`, [{ path: 'path.visitId', message: 'Unknown visit' }]);
     if (visit.checkedOutAt) return { closed: false, visit };
     const ctx = this.ctx(correlationId);
     const end = autoClosedAt ?? ctx.now;
