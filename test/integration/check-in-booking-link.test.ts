@@ -260,7 +260,7 @@ describe('a check-in landing while the no-show job runs', () => {
       });
       // Every check-in counted: each member is in, with the visit the route answered.
       const present = (await call('GET', `${base}/presence`, { token: staff })).json.present as Array<{ memberId: string; visitId: string }>;
-      members.forEach((m, i) => expect(present.find((p) => p.memberId === m)?.visitId).toBe(visits[i]!.json.visitId));
+      for (const [i, m] of members.entries()) expect(present.find((p) => p.memberId === m)?.visitId).toBe(visits[i]!.json.visitId);
     }
     expect(outcomes.released + outcomes.checkedIn).toBe(2 * RACERS);
   }, 240_000); // two rounds of set-up, race and event delivery: slow when the whole suite shares the cores
