@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
+import { hubEventRoutes } from './hub-events-contract.ts';
 
 /** Error body of every 4xx: `{"error":{"code","message","issues":[{"path","message"}]}}`. */
 export const ErrorBody = z.object({
@@ -332,7 +333,7 @@ export type Access = 'public' | 'staff' | 'national';
 /** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
 export interface RouteSpec {
   operationId: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   summary: string;
   access: Access;
@@ -367,6 +368,7 @@ export const hubRoutes: RouteSpec[] = [
   { operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' },
   { operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: z.string().max(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' },
   { operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 },
+  ...hubEventRoutes,
 ];
 
 /** Routes served by the national stack. */

@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { HubConfig } from '../../hubs/schema.ts';
+import { hubEventsCalendar } from '../domain/event-calendar.ts';
+import type { HubEvent, HubEventInput, HubEventPatch, HubEventService, PublicRegistrationInput, Registration } from '../domain/hub-events.ts';
+import { notFound } from '../shared/errors.ts';
+import type { RouteHandlers } from '../shared/http.ts';
+
+const ICS = 'text/calendar; charset=utf-8';
+
+/** An event as staff see it: counts and seats left, no internal hold list. */
+export function eventView(hub: HubConfig, { holds: _h, ...e }: HubEvent) {
+  return { ...e, seatsLeft: Math.max(0, e.capacity - e.confirmed), ...(e.status !== 'draft' ? { calendarUrl: `/api/hubs/${hub.id}/events/${e.id}/calendar.ics` } : {}) };
+}
+
+/** A registration as staff see it: never the cancellation key. */
+export const registrationView = ({ cancelKey: _k, language: _l, anonymised: _a, previousStatus: _p, ...r }: Registration) => r;
+
+const keysMatch = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** The hub API's handlers of the hub-event routes (`hubEventRoutes`). */
+export function hubEventHandlers(hub: HubConfig, events: HubEventService): RouteHandlers {
+  const ownHub = (hubId: string | undefined) => {
+    if (hubId !== hub.id) throw notFound(`Unknown hub "${hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
+  };
+  return {
+    createHubEvent: async ({ body, correlationId }) => ({ body: eventView(hub, await events.create(body as HubEventInput, correlationId)) }),
+    listHubEvents: async ({ query }) => {
+      const q = query as { from?: string; to?: string };
+      return { body: { events: (await events.list(q.from, q.to)).map((e) => eventView(hub, e)) } };
+    },
+    getHubEvent: async ({ params }) => ({ body: eventView(hub, await events.event(params.eventId!)) }),
+    updateHubEvent: async ({ params, body, correlationId }) => ({ body: eventView(hub, await events.update(params.eventId!, body as HubEventPatch, correlationId)) }),
+    hubEventCalendar: async ({ params }) => {
+      ownHub(params.hubId);
+      const e = await events.publishedEvent(params.eventId!);
+      const room = e.resourceId ? hub.resources.find((r) => r.id === e.resourceId)?.name : undefined;
+      const body = hubEventsCalendar(`${e.title} – ${hub.name}`, [
+        { id: e.id, hubId: hub.id, hubName: hub.name, venue: hub.hostVenue.name, room, title: e.title, description: e.description, start: e.start, end: e.end, status: e.status === 'cancelled' ? 'cancelled' : 'published', updatedAt: e.updatedAt },
+      ]);
+      return { body, contentType: ICS, headers: { 'content-disposition': `attachment; filename="${e.id}.ics"` } };
+    },
+    listRegistrations: async ({ params }) => ({ body: { registrations: (await events.registrations(params.eventId!)).map(registrationView) } }),
+    registerForEvent: async ({ params, body, correlationId }) => ({ body: registrationView(await events.registerMember(params.eventId!, (body as { memberId: string }).memberId, correlationId)) }),
+    cancelRegistration: async ({ params, correlationId }) => ({ body: registrationView((await events.cancelRegistration(params.eventId!, params.registrationId!, correlationId)).registration) }),
+    markAttendance: async ({ params, body, correlationId }) => {
+      const { created, registration } = await events.attend(params.eventId!, body as { memberId?: string; memberCode?: string; registrationId?: string }, correlationId);
+      return { status: created ? 201 : 200, body: registrationView(registration) };
+    },
+    registerPublicly: async ({ params, body, correlationId }) => {
+      ownHub(params.hubId);
+      const r = await events.registerPublic(params.eventId!, body as PublicRegistrationInput, correlationId);
+      return { body: { id: r.id, eventId: r.eventId, status: r.status } };
+    },
+    cancelPublicRegistration: async ({ params, query, correlationId }) => {
+      ownHub(params.hubId);
+      const r = await events.cancelPublic(params.eventId!, params.registrationId!, (query as { key: string }).key, correlationId, keysMatch);
+      return { body: { id: r.id, eventId: r.eventId, status: r.status } };
+    },
+    exportPublicRegistrant: async ({ query }) => ({ body: await events.exportPublicRegistrant((query as { email: string }).email) }),
+    erasePublicRegistrant: async ({ query }) => ({ body: await events.erasePublicRegistrant((query as { email: string }).email) }),
+  };
+}
