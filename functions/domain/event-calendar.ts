@@ -19,7 +19,8 @@ export interface CalendarEvent {
 
 /**
  * An iCalendar (RFC 5545) file of hub events. Only text properties that ical-generator escapes
- * carry user input (SUMMARY, DESCRIPTION, LOCATION); the UID and URL are built from our own ids.
+ * carry user input (SUMMARY, DESCRIPTION, LOCATION); the UID and URL are built from our own ids,
+ * and `name` (X-WR-CALNAME, which it does not escape) must be ours too (a hub name from config).
  */
 export function hubEventsCalendar(name: string, events: CalendarEvent[]): string {
   const cal = ical({ name, prodId: { company: 'samverkan', product: 'hub-events', language: 'SV' }, ttl: 15 * 60 });

@@ -38,7 +38,8 @@ export function hubEventHandlers(hub: HubConfig, events: HubEventService): Route
       ownHub(params.hubId);
       const e = await events.publishedEvent(params.eventId!);
       const room = e.resourceId ? hub.resources.find((r) => r.id === e.resourceId)?.name : undefined;
-      const body = hubEventsCalendar(`${e.title} – ${hub.name}`, [
+      // The calendar's name (X-WR-CALNAME) is not escaped by ical-generator: never user text there.
+      const body = hubEventsCalendar(`${hub.name} – evenemang`, [
         { id: e.id, hubId: hub.id, hubName: hub.name, venue: hub.hostVenue.name, room, title: e.title, description: e.description, start: e.start, end: e.end, status: e.status === 'cancelled' ? 'cancelled' : 'published', updatedAt: e.updatedAt },
       ]);
       return { body, contentType: ICS, headers: { 'content-disposition': `attachment; filename="${e.id}.ics"` } };

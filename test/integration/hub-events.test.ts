@@ -285,3 +285,102 @@ describe('registration, waitlist and attendance', () => {
     expect((await call('POST', `${base}/events/${later.json.id}/attendance`, { token: staff, body: { memberId: a!.id } })).status).toBe(409);
   });
 });
+
+describe('public registration', () => {
+  const publicRegister = (eventId: string, body: Record<string, unknown>) => call('POST', `${base}/events/${eventId}/public-registrations`, { body });
+
+  it('lets anyone register for a published event open to them, confirms by e-mail with a private cancellation link, and puts no name or e-mail on the bus', async () => {
+    const ev = await event({ title: 'Öppen nätverksträff', titleEn: 'Open network meeting', kind: 'network-meeting', start: at('15:00'), end: at('16:00'), capacity: 1, openToNetwork: true, status: 'published' });
+    const body = { name: 'Petra Extern', email: 'Petra.Extern@Skatteverket.se', organisationName: 'Skatteverket', organisationType: 'state-agency', language: 'en' };
+    const res = await publicRegister(ev.json.id, body);
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toEqual({ id: expect.stringMatching(/^reg_/), eventId: ev.json.id, status: 'confirmed' });
+    expect((await publicRegister(ev.json.id, body)).json.error.issues[0].path).toBe('body.email');
+    const second = await publicRegister(ev.json.id, { ...body, name: 'Olle Väntar', email: 'olle@lansstyrelsen.se', language: 'sv' });
+    expect(second.json.status).toBe('waitlisted');
+
+    await network.idle();
+    const mail = await eventually(async () => (await mails()).find((m) => m.to.includes('petra.extern@skatteverket.se')));
+    expect(mail.subject).toBe('Registered: Open network meeting');
+    const link = /\/api\/hubs\/boden\/events\/(evt_\w+)\/public-registrations\/(reg_\w+)\?key=([\w-]+)/.exec(mail.text)!;
+    expect(link[2]).toBe(res.json.id);
+    const created = archived('EventRegistrationCreated').find((e) => e.data.registrationId === res.json.id)!;
+    expect(created.data).toMatchObject({ registrant: 'public', organisationType: 'state-agency', fromOutsideHub: true, business: false, status: 'confirmed' });
+    expect(JSON.stringify(created)).not.toMatch(/Petra|skatteverket\.se|Skatteverket/i);
+
+    // The link's key, and nothing else, cancels; the waitlisted registrant gets the seat and an e-mail.
+    const wrong = await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}?key=guess`);
+    expect(wrong.status).toBe(404);
+    expect(wrong.json.error.issues[0].path).toBe('query.key');
+    expect((await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}`)).json.error.issues[0].path).toBe('query.key');
+    const cancelled = await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}?key=${link[3]}`);
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect(cancelled.json.status).toBe('cancelled');
+    await network.idle();
+    await eventually(async () => (await mails()).some((m) => m.to.includes('olle@lansstyrelsen.se') && m.subject === 'Du har fått en plats: Öppen nätverksträff'));
+  });
+
+  it('refuses what is not open to the registrant, drafts and bad input, naming the field', async () => {
+    const membersOnly = await event({ title: 'Bara för medlemmar', start: at('08:00'), end: at('09:00'), status: 'published' });
+    const body = { name: 'Bo Företag', email: 'bo@northvolt.com', organisationName: 'Northvolt', organisationType: 'business' };
+    const closed = await publicRegister(membersOnly.json.id, body);
+    expect(closed.status).toBe(403);
+    expect(closed.json.error.issues[0].path).toBe('body.organisationType');
+    const business = await event({ title: 'Företagsträff', kind: 'business-joint', start: at('08:00'), end: at('09:00'), openToBusiness: true, status: 'published' });
+    expect((await publicRegister(business.json.id, body)).status).toBe(201);
+    expect((await publicRegister(business.json.id, { ...body, email: 'kommun@boden.se', organisationType: 'municipality' })).status).toBe(403);
+    const draft = await event({ title: 'Utkast', start: at('08:00'), end: at('09:00'), openToNetwork: true });
+    expect((await publicRegister(draft.json.id, { ...body, organisationType: 'region' })).status).toBe(404);
+    for (const [bad, path] of [[{ ...body, email: 'not-an-address' }, 'body.email'], [{ ...body, organisationType: 'club' }, 'body.organisationType'], [{ ...body, name: '' }, 'body.name']] as const) {
+      const res = await publicRegister(business.json.id, bad);
+      expect(res.status).toBe(400);
+      expect(res.json.error.issues[0].path).toBe(path);
+    }
+    expect((await call('POST', `/api/hubs/umea/events/${business.json.id}/public-registrations`, { body })).status).toBe(404);
+  });
+
+  it('covers public registrants and members in GDPR export and erasure', async () => {
+    const ev = await event({ title: 'GDPR-dag', start: at('11:00'), end: at('12:00'), openToNetwork: true, status: 'published' });
+    const body = { name: 'Greta Glömsk', email: 'greta@regionnorrbotten.se', organisationName: 'Region Norrbotten', organisationType: 'region' };
+    const reg = await publicRegister(ev.json.id, body);
+    expect(reg.status).toBe(201);
+    const exported = await call('GET', `${base}/public-registrants?email=greta@regionnorrbotten.se`, { token: staff });
+    expect(exported.status).toBe(200);
+    expect(exported.json.registrations[0]).toMatchObject({ registration: { id: reg.json.id, name: 'Greta Glömsk', organisationName: 'Region Norrbotten' }, event: { id: ev.json.id, title: 'GDPR-dag' } });
+    expect(JSON.stringify(exported.json)).not.toContain('cancelKey');
+    expect((await call('GET', `${base}/public-registrants?email=nope`, { token: staff })).json.error.issues[0].path).toBe('query.email');
+    expect((await call('GET', `${base}/public-registrants?email=greta@regionnorrbotten.se`)).status).toBe(401);
+    const erased = await call('DELETE', `${base}/public-registrants?email=greta@regionnorrbotten.se`, { token: staff });
+    expect(erased.json).toEqual({ email: 'greta@regionnorrbotten.se', erased: 1 });
+    const after = (await call('GET', `${base}/events/${ev.json.id}/registrations`, { token: staff })).json.registrations;
+    expect(JSON.stringify(after)).not.toMatch(/Greta|greta@/);
+    expect(after).toHaveLength(1);
+    expect((await call('GET', `${base}/events/${ev.json.id}`, { token: staff })).json.confirmed).toBe(1);
+
+    const m = await newMember();
+    const r = await register(ev.json.id, m.id);
+    const memberExport = await call('GET', `${base}/members/${m.id}/export`, { token: staff });
+    expect(memberExport.json.events).toEqual([expect.objectContaining({ registration: expect.objectContaining({ id: r.json.id, status: 'confirmed' }), event: expect.objectContaining({ title: 'GDPR-dag' }) })]);
+    expect((await call('DELETE', `${base}/members/${m.id}`, { token: staff })).status).toBe(200);
+    const regs = (await call('GET', `${base}/events/${ev.json.id}/registrations`, { token: staff })).json.registrations;
+    expect(regs.find((x: { id: string }) => x.id === r.json.id).memberId).toBeUndefined();
+  });
+
+  it('serves a published event as an iCalendar file, with user text escaped', async () => {
+    const ICAL = (await import('ical.js')).default;
+    const tricky = 'Workshop; kod, data & "AI"\nrad två\\slut';
+    const ev = await event({ title: tricky, description: 'Beskrivning;\nmed, tecken', start: at('13:00'), end: at('14:30'), resourceId: 'rum-samtal', capacity: 3, status: 'published' });
+    expect(ev.status, ev.text).toBe(201);
+    const res = await call('GET', ev.json.calendarUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/calendar');
+    const vevent = new ICAL.Component(ICAL.parse(res.text)).getFirstSubcomponent('vevent')!;
+    const e = new ICAL.Event(vevent);
+    expect(e.summary).toBe(tricky);
+    expect(e.description).toBe('Beskrivning;\nmed, tecken');
+    expect(e.location).toBe('Samtalsrummet, Boden Business Park, Samverkanshubb Boden');
+    expect(e.startDate.toJSDate().toISOString()).toBe(new Date(at('13:00')).toISOString());
+    const draft = await event({ title: 'Hemligt utkast', start: at('13:00'), end: at('14:00') });
+    expect((await call('GET', `${base}/events/${draft.json.id}/calendar.ics`)).status).toBe(404);
+  });
+});
