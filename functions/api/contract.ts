@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
-import { hubEventRoutes } from './hub-events-contract.ts';
+import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
 
 /** Error body of every 4xx: `{"error":{"code","message","issues":[{"path","message"}]}}`. */
 export const ErrorBody = z.object({
@@ -380,4 +380,5 @@ export const nationalRoutes: RouteSpec[] = [
   { operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
   { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
   { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
+  ...networkEventRoutes,
 ];
