@@ -22,6 +22,12 @@ const texts = {
     bookings: 'Bokningar', date: 'Datum', resource: 'Resurs', slot: 'Tid', bookFor: 'Medlem (sök först)', book: 'Boka', cancel: 'Avboka',
     closed: (r) => `Stängt (${r}).`, left: (n) => `${n} kvar`, booked: (b) => `Bokat ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Avbokat.', noBookings: 'Inga bokningar.',
     halfDay: { AM: 'förmiddag', PM: 'eftermiddag', DAY: 'heldag' },
+    events: 'Evenemang', eventTitle: 'Titel', eventTitleEn: 'Titel på engelska', kind: 'Slag', from: 'Från', to: 'Till', capacity: 'Platser', room: 'Rum',
+    noRoom: '(inget rum)', openToNetwork: 'Öppet för nätverket', publish: 'Publicera', createEvent: 'Skapa evenemang', event: 'Evenemang', markAttendance: 'Markera närvaro',
+    'k_workshop': 'Workshop', 'k_training': 'Utbildning', 'k_network-meeting': 'Nätverksträff', 'k_business-joint': 'Tillsammans med näringslivet', 'k_agency-office-hours': 'Myndighetens mottagning', 'k_other': 'Annat',
+    eventCreated: (e) => `${e.title} är skapat (${e.status === 'published' ? 'publicerat' : 'utkast'}).`, noEvents: 'Inga kommande evenemang.',
+    status: { draft: 'utkast', published: 'publicerat', cancelled: 'inställt' }, seatsLeft: (n) => `${n} platser kvar`,
+    attended: (r) => (r.walkIn ? 'Närvaro markerad (drop-in).' : 'Närvaro markerad.'), alreadyAttended: 'Redan markerad som närvarande.',
   },
   en: {
     title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
@@ -45,6 +51,12 @@ const texts = {
     bookings: 'Bookings', date: 'Date', resource: 'Resource', slot: 'Time', bookFor: 'Member (search first)', book: 'Book', cancel: 'Cancel',
     closed: (r) => `Closed (${r}).`, left: (n) => `${n} left`, booked: (b) => `Booked ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Cancelled.', noBookings: 'No bookings.',
     halfDay: { AM: 'morning', PM: 'afternoon', DAY: 'whole day' },
+    events: 'Events', eventTitle: 'Title', eventTitleEn: 'Title in English', kind: 'Kind', from: 'From', to: 'To', capacity: 'Seats', room: 'Room',
+    noRoom: '(no room)', openToNetwork: 'Open to the network', publish: 'Publish', createEvent: 'Create event', event: 'Event', markAttendance: 'Mark attendance',
+    'k_workshop': 'Workshop', 'k_training': 'Training', 'k_network-meeting': 'Network meeting', 'k_business-joint': 'Joint with business', 'k_agency-office-hours': 'Agency office hours', 'k_other': 'Other',
+    eventCreated: (e) => `${e.title} created (${e.status === 'published' ? 'published' : 'draft'}).`, noEvents: 'No coming events.',
+    status: { draft: 'draft', published: 'published', cancelled: 'cancelled' }, seatsLeft: (n) => `${n} seats left`,
+    attended: (r) => (r.walkIn ? 'Attendance marked (walk-in).' : 'Attendance marked.'), alreadyAttended: 'Already marked as attending.',
   },
 };
 
@@ -94,6 +106,7 @@ function renderHub() {
     .map((r) => `<li>${escape(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
     .join('');
   info.innerHTML = `<h2>${escape(hub.name)}</h2><p>${escape(hub.city)}, ${escape(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${escape(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
+  $('#event-room').innerHTML = `<option value="">${escape(t('noRoom'))}</option>${(hub.resources || []).filter((r) => r.type === 'room' || r.type === 'event-space').map((r) => `<option value="${escape(r.id)}">${escape(r.name)}</option>`).join('')}`;
   const select = $('#member-org');
   select.innerHTML = Object.values(organisations[currentHub()] || {}).map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`).join('');
 }
@@ -126,7 +139,7 @@ async function start() {
 $('#hub').addEventListener('change', () => {
   localStorage.setItem('samverkan.hub', currentHub());
   loadHub(currentHub())
-    .then(() => Promise.all([loadPresence(), loadBookingDay()]))
+    .then(() => Promise.all([loadPresence(), loadBookingDay(), loadEvents()]))
     .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
 });
 $('#lang').addEventListener('click', () => {
@@ -138,7 +151,7 @@ $('#token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   sessionStorage.setItem('samverkan.token', $('#token').value.trim());
   say(t('tokenSaved'));
-  Promise.all([loadPresence(), loadBookingDay()]).catch((err) => say(`${t('error')}: ${err.message}`, 'error'));
+  Promise.all([loadPresence(), loadBookingDay(), loadEvents()]).catch((err) => say(`${t('error')}: ${err.message}`, 'error'));
 });
 $('#checkin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -335,6 +348,69 @@ $('#booking-list').addEventListener('click', async (e) => {
   }
 });
 
+// Events: create one (in a room or not, published or as a draft), list the coming ones, mark attendance by member code.
+/** A hub-local wall-clock time on a date as ISO with the Stockholm offset of that moment. */
+function stockholmIso(date, time) {
+  for (const offset of ['+01:00', '+02:00']) {
+    const iso = `${date}T${time}:00${offset}`;
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    if (local === time) return iso;
+  }
+  return `${date}T${time}:00+01:00`; // a time the clock change skips: the API says what is wrong
+}
+
+async function loadEvents() {
+  if (!sessionStorage.getItem('samverkan.token')) return;
+  const hub = currentHub();
+  const { json } = await api('GET', `/api/hubs/${hub}/events`);
+  if (hub !== currentHub()) return;
+  const live = json.events.filter((e) => e.status !== 'cancelled');
+  const when = (e) => `${e.localDate} ${hhmmOf(e.start)}–${hhmmOf(e.end)}`;
+  $('#event-list').innerHTML = live.length
+    ? live.map((e) => `<li><span>${escape(when(e))} · ${escape(lang === 'en' && e.titleEn ? e.titleEn : e.title)} · ${escape(t('status')[e.status])} · ${escape(t('seatsLeft')(e.seatsLeft))}</span></li>`).join('')
+    : `<li>${t('noEvents')}</li>`;
+  const selected = $('#attendance-event').value;
+  $('#attendance-event').innerHTML = live.filter((e) => e.status === 'published').map((e) => `<option value="${escape(e.id)}">${escape(when(e))} · ${escape(e.title)}</option>`).join('');
+  if ([...$('#attendance-event').options].some((o) => o.value === selected)) $('#attendance-event').value = selected;
+}
+
+$('#event-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = new FormData(e.target);
+  const body = {
+    title: String(f.get('title') || '').trim(),
+    kind: f.get('kind'),
+    start: stockholmIso(f.get('date'), f.get('from')),
+    // An end at or before the start is on the next day (an event into the night).
+    end: stockholmIso(f.get('to') <= f.get('from') ? new Date(Date.parse(`${f.get('date')}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : f.get('date'), f.get('to')),
+    capacity: Number(f.get('capacity')),
+    openToNetwork: f.get('openToNetwork') === 'on',
+    status: f.get('publish') === 'on' ? 'published' : 'draft',
+  };
+  const titleEn = String(f.get('titleEn') || '').trim();
+  if (titleEn) body.titleEn = titleEn;
+  if (f.get('resourceId')) body.resourceId = f.get('resourceId');
+  try {
+    const { json } = await api('POST', `/api/hubs/${currentHub()}/events`, body);
+    say(t('eventCreated')(json));
+    await loadEvents();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#attendance-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { status, json } = await api('POST', `/api/hubs/${currentHub()}/events/${encodeURIComponent($('#attendance-event').value)}/attendance`, { memberCode: $('#attendance-code').value.trim() });
+    say(status === 201 ? t('attended')(json) : t('alreadyAttended'));
+    $('#attendance-code').value = '';
+    await loadEvents();
+  } catch (err) {
+    say(`${t('error')}: ${err.message}`, 'error');
+  }
+});
+$('#event-form input[name=date]').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
 start()
-  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay()]))
+  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay(), loadEvents()]))
   .catch((e) => say(`${t('error')}: ${e.message}`, 'error'));
