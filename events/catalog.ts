@@ -171,6 +171,111 @@ export const AgencyPresenceScheduled = defineEvent({
     .strict(),
 });
 
+/** Event kinds on the wire. */
+export const HubEventKind = z.enum(['workshop', 'training', 'network-meeting', 'business-joint', 'agency-office-hours', 'other']);
+
+/** What the network calendar and reporting know of a published hub event: public fields only. */
+const PublishedHubEvent = {
+  eventId: z.string(),
+  hubId: HubId,
+  /** Raised at every change of the event; consumers keep the highest (out-of-order delivery). */
+  version: z.number().int().min(1),
+  title: z.string(),
+  titleEn: z.string().optional(),
+  description: z.string().optional(),
+  descriptionEn: z.string().optional(),
+  kind: HubEventKind,
+  facilitator: z.string().optional(),
+  start: IsoDateTime,
+  end: IsoDateTime,
+  /** The hub-local date the event starts on. */
+  localDate: z.iso.date(),
+  capacity: z.number().int().min(1),
+  resourceId: z.string().optional(),
+  /** Open to people of the whole network (anyone from the public sector may register publicly). */
+  openToNetwork: z.boolean(),
+  /** Open to people from businesses. */
+  openToBusiness: z.boolean(),
+};
+
+/** An event at a hub was published (a draft stays inside the hub). */
+export const HubEventScheduled = defineEvent({
+  detailType: 'HubEventScheduled',
+  version: 1,
+  description: 'A hub published an event (workshop, training, network meeting, …); carries its public fields.',
+  data: z.object(PublishedHubEvent).strict(),
+});
+
+/** A published event was changed; carries the whole public state after the change. */
+export const HubEventUpdated = defineEvent({
+  detailType: 'HubEventUpdated',
+  version: 1,
+  description: 'A published hub event was changed; `changed` names the fields, the rest is the state after the change.',
+  data: z.object({ ...PublishedHubEvent, changed: z.array(z.string()) }).strict(),
+});
+
+/** A published event was cancelled; its room is free and its registrants were told. */
+export const HubEventCancelled = defineEvent({
+  detailType: 'HubEventCancelled',
+  version: 1,
+  description: 'A published hub event was cancelled; its room is free again.',
+  data: z
+    .object({ eventId: z.string(), hubId: HubId, version: z.number().int().min(1), kind: HubEventKind, start: IsoDateTime, end: IsoDateTime, localDate: z.iso.date(), cancelledAt: IsoDateTime, registrations: z.number().int().min(0) })
+    .strict(),
+});
+
+/**
+ * Who registered, without identifying people outside the hub: a member of the hub by member id,
+ * anyone else (public registration) by a pseudonymous registration id and organisation type only.
+ */
+const Registrant = {
+  registrationId: z.string(),
+  eventId: z.string(),
+  hubId: HubId,
+  kind: HubEventKind,
+  /** `member`: a member of this hub; `public`: someone from outside the hub, registered on the public route. */
+  registrant: z.enum(['member', 'public']),
+  memberId: z.string().optional(),
+  organisationId: z.string().optional(),
+  organisationType: OrganisationType,
+  /** From a business (organisation type business, or a business partner). */
+  business: z.boolean(),
+  /** Not a member of this hub: from another hub or outside the network. */
+  fromOutsideHub: z.boolean(),
+};
+
+/** Someone registered for an event: confirmed, or waitlisted when it was full. */
+export const EventRegistrationCreated = defineEvent({
+  detailType: 'EventRegistrationCreated',
+  version: 1,
+  description: 'Someone registered for a hub event (confirmed, or waitlisted when full). No name or e-mail.',
+  data: z.object({ ...Registrant, status: z.enum(['confirmed', 'waitlisted']), capacity: z.number().int().min(1), walkIn: z.boolean() }).strict(),
+});
+
+/** A registration was cancelled (by staff, by the registrant's private link, or with the event). */
+export const EventRegistrationCancelled = defineEvent({
+  detailType: 'EventRegistrationCancelled',
+  version: 1,
+  description: 'A registration for a hub event was cancelled; a confirmed seat goes to the first on the waitlist.',
+  data: z.object({ ...Registrant, previousStatus: z.enum(['confirmed', 'waitlisted']), cancelledAt: IsoDateTime }).strict(),
+});
+
+/** The first on the waitlist got the seat someone gave back. */
+export const EventWaitlistPromoted = defineEvent({
+  detailType: 'EventWaitlistPromoted',
+  version: 1,
+  description: 'A waitlisted registration was confirmed because a seat became free (or the capacity was raised).',
+  data: z.object({ ...Registrant, promotedAt: IsoDateTime }).strict(),
+});
+
+/** Someone attended an event: marked at the door, checked in during it, or walked in. */
+export const EventAttended = defineEvent({
+  detailType: 'EventAttended',
+  version: 1,
+  description: 'A registrant attended a hub event (marked at the door, checked in during the event, or a walk-in).',
+  data: z.object({ ...Registrant, attendedAt: IsoDateTime, how: z.enum(['door', 'check-in', 'walk-in']) }).strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -182,6 +287,13 @@ export const catalog = {
   BookingCancelled,
   BookingNoShowReleased,
   AgencyPresenceScheduled,
+  HubEventScheduled,
+  HubEventUpdated,
+  HubEventCancelled,
+  EventRegistrationCreated,
+  EventRegistrationCancelled,
+  EventWaitlistPromoted,
+  EventAttended,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -205,6 +205,27 @@ export class HubStack extends Stack {
       targets: [new LambdaFunction(notifier, { deadLetterQueue: notifierDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
+    // Registrants are e-mailed a new time or place, a cancellation, a seat from the waitlist, a public confirmation.
+    const publicUrl = String(this.node.tryGetContext('samverkan:publicUrl') ?? 'https://samverkan.se');
+    const eventNotifierDlq = deadLetterQueue(this, 'EventNotifierDlq');
+    const eventNotifier = new SamverkanFunction(this, 'EventNotifier', {
+      entry: 'functions/notifications/event-notifier.ts',
+      description: `E-mails registrants of events at ${hub.name}`,
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom, PUBLIC_BASE_URL: publicUrl },
+      asyncDeadLetterQueue: eventNotifierDlq,
+    });
+    this.useHubTable(eventNotifier);
+    eventNotifier.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${mailDomain}`] }));
+    new Rule(this, 'EventChangesToRegistrants', {
+      eventBus: this.bus,
+      description: `Event changes at ${hub.name} to the registrants' notifier`,
+      eventPattern: {
+        source: [source],
+        detailType: ['HubEventUpdated', 'HubEventCancelled', 'EventWaitlistPromoted', 'EventRegistrationCreated'],
+      },
+      targets: [new LambdaFunction(eventNotifier, { deadLetterQueue: eventNotifierDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
     new CfnOutput(this, 'HubTableName', { value: this.table.tableName });
     new CfnOutput(this, 'HubBusName', { value: this.bus.eventBusName });
 

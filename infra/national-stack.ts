@@ -9,6 +9,8 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { AccountPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { nationalRoutes } from '../functions/api/contract.ts';
+import { NETWORK_CALENDAR_INDEX } from '../functions/network-calendar/store.ts';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { HubConfig } from '../hubs/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
@@ -58,6 +60,8 @@ export class NationalStack extends Stack {
     // Network-wide state every hub shares: agreements that hold at every hub, and their seats.
     const hubAccountPrincipals = [...new Set(props.hubs.flatMap((h) => (h.aws ? [h.aws.account] : [])))].map((a) => new AccountPrincipal(a));
     this.networkTable = safeTable(this, 'NetworkTable', {
+      // The network calendar: published hub events by month and start (functions/network-calendar).
+      indexes: [NETWORK_CALENDAR_INDEX],
       ...(hubAccountPrincipals.length
         ? {
             resourcePolicy: new PolicyDocument({
@@ -89,6 +93,22 @@ export class NationalStack extends Stack {
       targets: [new LambdaFunction(consumer, { deadLetterQueue: consumerDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
+    // The network calendar: every hub's published events, projected from the national bus.
+    const calendarDlq = deadLetterQueue(this, 'NetworkCalendarConsumerDlq');
+    const calendarConsumer = new SamverkanFunction(this, 'NetworkCalendarConsumer', {
+      entry: 'functions/network-calendar/consume.ts',
+      description: 'Projects published hub events into the network calendar, newest version wins',
+      environment: { NETWORK_TABLE_NAME: this.networkTable.tableName },
+      asyncDeadLetterQueue: calendarDlq,
+    });
+    this.networkTable.grantReadWriteData(calendarConsumer);
+    new Rule(this, 'HubEventsToNetworkCalendar', {
+      eventBus: this.bus,
+      description: 'Hub events scheduled, updated and cancelled at every hub to the network calendar',
+      eventPattern: { source: [{ prefix: 'samverkan.hub.' }] as unknown as string[], detailType: ['HubEventScheduled', 'HubEventUpdated', 'HubEventCancelled'] },
+      targets: [new LambdaFunction(calendarConsumer, { deadLetterQueue: calendarDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: 'samverkan',
       selfSignUpEnabled: false,
@@ -115,6 +135,12 @@ export class NationalStack extends Stack {
     });
     this.reportTable.grantReadData(nationalApi);
     this.networkTable.grantReadWriteData(nationalApi);
+    for (const fn of [nationalApi, calendarConsumer]) {
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.networkTable.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+        reason: 'Access to the network table’s own indexes (table/index/*), nothing else.',
+      });
+    }
     new SamverkanHttpApi(this, 'Http', {
       name: 'samverkan-national',
       handler: nationalApi,

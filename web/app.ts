@@ -13,6 +13,7 @@ import type {
   PresenceResponse,
   VisitResponse,
 } from '../functions/api/contract.ts';
+import type { HubEventResponse, RegistrationResponse } from '../functions/api/hub-events-contract.ts';
 
 type Visit = z.infer<typeof VisitResponse>;
 type Member = z.infer<typeof MemberResponse>;
@@ -22,6 +23,8 @@ type Availability = z.infer<typeof AvailabilityResponse>;
 type Booking = z.infer<typeof BookingResponse>;
 type Hub = z.infer<typeof HubSummary> & Partial<Pick<z.infer<typeof HubDetail>, 'resources'>>;
 type DirectoryEntry = z.infer<typeof DirectoryResponse>['organisations'][number];
+type HubEvent = z.infer<typeof HubEventResponse>;
+type Registration = z.infer<typeof RegistrationResponse>;
 type Lang = 'sv' | 'en';
 
 const sv = {
@@ -46,6 +49,12 @@ const sv = {
   bookings: 'Bokningar', date: 'Datum', resource: 'Resurs', slot: 'Tid', bookFor: 'Medlem (sök först)', book: 'Boka', cancel: 'Avboka',
   closed: (r: string | undefined) => `Stängt (${r}).`, left: (n: number) => `${n} kvar`, booked: (b: Booking) => `Bokat ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Avbokat.', noBookings: 'Inga bokningar.',
   halfDay: { AM: 'förmiddag', PM: 'eftermiddag', DAY: 'heldag' },
+  events: 'Evenemang', eventTitle: 'Titel', eventTitleEn: 'Titel på engelska', kind: 'Slag', from: 'Från', to: 'Till', capacity: 'Platser', room: 'Rum',
+  noRoom: '(inget rum)', openToNetwork: 'Öppet för nätverket', publish: 'Publicera', createEvent: 'Skapa evenemang', event: 'Evenemang', markAttendance: 'Markera närvaro',
+  'k_workshop': 'Workshop', 'k_training': 'Utbildning', 'k_network-meeting': 'Nätverksträff', 'k_business-joint': 'Tillsammans med näringslivet', 'k_agency-office-hours': 'Myndighetens mottagning', 'k_other': 'Annat',
+  eventCreated: (e: HubEvent) => `${e.title} är skapat (${e.status === 'published' ? 'publicerat' : 'utkast'}).`, noEvents: 'Inga kommande evenemang.',
+  status: { draft: 'utkast', published: 'publicerat', cancelled: 'inställt' }, seatsLeft: (n: number) => `${n} platser kvar`,
+  attended: (r: Registration): string => (r.walkIn ? 'Närvaro markerad (drop-in).' : 'Närvaro markerad.'), alreadyAttended: 'Redan markerad som närvarande.',
 };
 type Catalog = typeof sv;
 const en: Catalog = {
@@ -70,6 +79,12 @@ const en: Catalog = {
   bookings: 'Bookings', date: 'Date', resource: 'Resource', slot: 'Time', bookFor: 'Member (search first)', book: 'Book', cancel: 'Cancel',
   closed: (r: string | undefined) => `Closed (${r}).`, left: (n: number) => `${n} left`, booked: (b: Booking) => `Booked ${b.start.slice(11, 16)}–${b.end.slice(11, 16)}.`, cancelled: 'Cancelled.', noBookings: 'No bookings.',
   halfDay: { AM: 'morning', PM: 'afternoon', DAY: 'whole day' },
+  events: 'Events', eventTitle: 'Title', eventTitleEn: 'Title in English', kind: 'Kind', from: 'From', to: 'To', capacity: 'Seats', room: 'Room',
+  noRoom: '(no room)', openToNetwork: 'Open to the network', publish: 'Publish', createEvent: 'Create event', event: 'Event', markAttendance: 'Mark attendance',
+  'k_workshop': 'Workshop', 'k_training': 'Training', 'k_network-meeting': 'Network meeting', 'k_business-joint': 'Joint with business', 'k_agency-office-hours': 'Agency office hours', 'k_other': 'Other',
+  eventCreated: (e) => `${e.title} created (${e.status === 'published' ? 'published' : 'draft'}).`, noEvents: 'No coming events.',
+  status: { draft: 'draft', published: 'published', cancelled: 'cancelled' }, seatsLeft: (n) => `${n} seats left`,
+  attended: (r) => (r.walkIn ? 'Attendance marked (walk-in).' : 'Attendance marked.'), alreadyAttended: 'Already marked as attending.',
 };
 const texts: Record<Lang, Catalog> = { sv, en };
 
@@ -140,6 +155,10 @@ function renderHub() {
     .map((r) => `<li>${html(r.name)} – ${r.count ? `${r.count} ${t('desks')}` : r.capacity ? `${r.capacity} ${t('seats')}` : t('oneDesk')}</li>`)
     .join('');
   info.innerHTML = `<h2>${html(hub.name)}</h2><p>${html(hub.city)}, ${html(hub.county)} · ${t('phase')[hub.phase]} · ${t('venue')}: ${html(hub.hostVenue.name)}</p>${res ? `<strong>${t('resources')}</strong><ul class="resources">${res}</ul>` : ''}`;
+  select('#event-room').innerHTML = `<option value="">${html(t('noRoom'))}</option>${(hub.resources ?? [])
+    .filter((r) => r.type === 'room' || r.type === 'event-space')
+    .map((r) => `<option value="${html(r.id)}">${html(r.name)}</option>`)
+    .join('')}`;
   select('#member-org').innerHTML = Object.values(organisations[currentHub()] ?? {})
     .map((o) => `<option value="${html(o.id)}">${html(o.name)}</option>`)
     .join('');
@@ -180,7 +199,7 @@ const formOf = (e: Event) => e.target as HTMLFormElement;
 $('#hub').addEventListener('change', () => {
   localStorage.setItem('samverkan.hub', currentHub());
   loadHub(currentHub())
-    .then(() => Promise.all([loadPresence(), loadBookingDay()]))
+    .then(() => Promise.all([loadPresence(), loadBookingDay(), loadEvents()]))
     .catch(fail);
 });
 $('#lang').addEventListener('click', () => {
@@ -192,7 +211,7 @@ $('#token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   sessionStorage.setItem('samverkan.token', input('#token').value.trim());
   say(t('tokenSaved'));
-  Promise.all([loadPresence(), loadBookingDay()]).catch(fail);
+  Promise.all([loadPresence(), loadBookingDay(), loadEvents()]).catch(fail);
 });
 $('#checkin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -404,6 +423,78 @@ $('#booking-list').addEventListener('click', async (e) => {
   }
 });
 
+// Events: create one (in a room or not, published or as a draft), list the coming ones, mark attendance by member code.
+/** A hub-local wall-clock time on a date as ISO with the Stockholm offset of that moment. */
+function stockholmIso(date: string, time: string): string {
+  for (const offset of ['+01:00', '+02:00']) {
+    const iso = `${date}T${time}:00${offset}`;
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    if (local === time) return iso;
+  }
+  return `${date}T${time}:00+01:00`; // a time the clock change skips: the API says what is wrong
+}
+
+async function loadEvents() {
+  if (!sessionStorage.getItem('samverkan.token')) return;
+  const hub = currentHub();
+  const { json } = await api<{ events: HubEvent[] }>('GET', `/api/hubs/${hub}/events`);
+  if (hub !== currentHub()) return;
+  const live = json.events.filter((e) => e.status !== 'cancelled');
+  const when = (e: HubEvent) => `${e.localDate} ${hhmmOf(e.start)}–${hhmmOf(e.end)}`;
+  $('#event-list').innerHTML = live.length
+    ? live.map((e) => `<li><span>${html(when(e))} · ${html(lang === 'en' && e.titleEn ? e.titleEn : e.title)} · ${html(t('status')[e.status])} · ${html(t('seatsLeft')(e.seatsLeft))}</span></li>`).join('')
+    : `<li>${t('noEvents')}</li>`;
+  const attendance = select('#attendance-event');
+  const selected = attendance.value;
+  attendance.innerHTML = live
+    .filter((e) => e.status === 'published')
+    .map((e) => `<option value="${html(e.id)}">${html(when(e))} · ${html(e.title)}</option>`)
+    .join('');
+  if ([...attendance.options].some((o) => o.value === selected)) attendance.value = selected;
+}
+
+$('#event-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const f = formData(formOf(e));
+  const date = f.date ?? '';
+  const from = f.from ?? '';
+  const to = f.to ?? '';
+  // An end at or before the start is on the next day (an event into the night).
+  const endDate = to <= from ? new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : date;
+  const body = {
+    title: (f.title ?? '').trim(),
+    kind: f.kind,
+    start: stockholmIso(date, from),
+    end: stockholmIso(endDate, to),
+    capacity: Number(f.capacity),
+    openToNetwork: f.openToNetwork === 'on',
+    status: f.publish === 'on' ? 'published' : 'draft',
+    ...(f.titleEn?.trim() ? { titleEn: f.titleEn.trim() } : {}),
+    ...(f.resourceId ? { resourceId: f.resourceId } : {}),
+  };
+  try {
+    const { json } = await api<HubEvent>('POST', `/api/hubs/${currentHub()}/events`, body);
+    say(t('eventCreated')(json));
+    await loadEvents();
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#attendance-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { status, json } = await api<Registration>('POST', `/api/hubs/${currentHub()}/events/${encodeURIComponent(select('#attendance-event').value)}/attendance`, {
+      memberCode: input('#attendance-code').value.trim(),
+    });
+    say(status === 201 ? t('attended')(json) : t('alreadyAttended'));
+    input('#attendance-code').value = '';
+    await loadEvents();
+  } catch (err) {
+    fail(err);
+  }
+});
+input('#event-form input[name=date]').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
 start()
-  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay()]))
+  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay(), loadEvents()]))
   .catch(fail);

@@ -19,6 +19,9 @@ const key = {
   idempotency: (k: string) => ({ pk: `IDEMPOTENCY#${k}`, sk: 'IDEMPOTENCY' }),
 };
 
+/** The key of the item a hold takes: hub events reserve rooms with the same items as bookings. */
+export const holdKey = (h: Hold) => key.hold(h);
+
 function strip(item: Record<string, unknown>): Booking {
   const { pk: _pk, sk: _sk, entity: _e, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _f, gsi3sk: _g, ...rest } = item;
   return rest as unknown as Booking;

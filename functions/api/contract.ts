@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
+import { line, multiline, trimmed } from './fields.ts';
+import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
+import { route } from './route.ts';
+
+export { line, multiline } from './fields.ts';
+export { PathId, pathParams, route, type Access, type PathParamNames, type PathParamsSchema, type RouteSpec } from './route.ts';
 
 /** Error body of every 4xx: `{"error":{"code","message","issues":[{"path","message"}]}}`. */
 export const ErrorBody = z.object({
@@ -10,24 +16,6 @@ export const ErrorBody = z.object({
     issues: z.array(z.object({ path: z.string(), message: z.string() })),
   }),
 });
-
-// Text fields take no C0 control characters (multi-line text: but tab, LF and CR), no DEL, C1,
-// U+2028/U+2029, and no unpaired surrogates (not well-formed Unicode; stored as U+FFFD otherwise).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters
-const SINGLE_LINE = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters
-const MULTI_LINE = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
-
-/** One line of text, trimmed, at most `max` characters (may be empty): every string field of a body or query goes through this or {@link multiline}. */
-export const line = (max: number) =>
-  z.string().trim().max(max, `At most ${max} characters`).regex(SINGLE_LINE, 'No control characters (line breaks, tabs, NUL…) or unpaired surrogates');
-
-/** Multi-line text (tabs and line breaks allowed), trimmed, 1 to `max` characters. */
-export const multiline = (max: number) =>
-  z.string().trim().min(1, 'Required, must not be empty').max(max, `At most ${max} characters`).regex(MULTI_LINE, 'No control characters other than tabs and line breaks, or unpaired surrogates');
-
-/** One line of text, trimmed, 1 to `max` characters. */
-const trimmed = (max: number) => line(max).min(1, 'Required, must not be empty');
 
 /** `POST /api/hubs/{hubId}/organisations` body. */
 export const CreateOrganisationBody = z
@@ -366,57 +354,6 @@ export const ReportResponse = z.object({
   totals: z.object({ checkIns: z.number().int(), businessCheckIns: z.number().int() }),
 });
 
-/** Who may call a route. */
-export type Access = 'public' | 'staff' | 'national';
-
-/**
- * A path parameter other than `hubId`: the API's ids (`mem_…`, `org_…`, resource slugs) are
- * short ASCII tokens, so anything else is refused before it reaches a key (DynamoDB takes 2 KB).
- */
-export const PathId = z
-  .string()
-  .min(1, 'Required, must not be empty')
-  .max(64, 'At most 64 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'Only letters a–z, digits, "_" and "-"');
-
-/** The `{param}` names of a path, as a union of string literals. */
-export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
-
-/** The zod schema of a path's parameters: each a string. */
-export type PathParamsSchema<P extends string> = z.ZodObject<{ [K in PathParamNames<P>]: z.ZodString }>;
-
-/** The schema of a path's `{param}`s: `hubId` as in the hub files ({@link HubId}), every other one a {@link PathId}. */
-export function pathParams<P extends string>(path: P): PathParamsSchema<P> {
-  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
-  // The shape is built from the names at run time; its type is the one PathParamNames reads from the literal.
-  return z.object(Object.fromEntries(names.map((name) => [name, name === 'hubId' ? HubId : PathId]))) as unknown as PathParamsSchema<P>;
-}
-
-/** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
-export interface RouteSpec {
-  operationId: string;
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  summary: string;
-  access: Access;
-  /** The path parameters' schema; {@link route} derives it from the path. Without one, {@link pathParams} of the path applies. */
-  params?: z.ZodType;
-  body?: z.ZodType;
-  query?: z.ZodType;
-  response: z.ZodType;
-  status: 200 | 201;
-  /** The response's media type when it is not JSON. */
-  produces?: string;
-}
-
-/**
- * Declares a route: keeps its literal operationId and its schemas' types (so that handlers get
- * typed input, see `RouteHandlers`) and adds the schema of its path parameters.
- */
-export function route<const R extends Omit<RouteSpec, 'params'>>(spec: R): R & { params: PathParamsSchema<R['path']> } {
-  return { ...spec, params: pathParams<R['path']>(spec.path) };
-}
-
 /** Routes served by each hub's API (one stack per hub). */
 export const hubRoutes = [
   route({ operationId: 'createOrganisation', method: 'POST', path: '/api/hubs/{hubId}/organisations', summary: 'Register an organisation at the hub (200 with the existing one if registered already; ids are network-wide)', access: 'staff', body: CreateOrganisationBody, response: OrganisationResponse, status: 201 }),
@@ -440,6 +377,7 @@ export const hubRoutes = [
   route({ operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
+  ...hubEventRoutes,
 ];
 
 /** Routes served by the national stack. */
@@ -451,4 +389,5 @@ export const nationalRoutes = [
   route({ operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 }),
   route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 }),
   route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
+  ...networkEventRoutes,
 ];

@@ -18,6 +18,6 @@ export function normaliseMemberCode(input: string): string {
 }
 
 /** A new id with a readable prefix, e.g. `mem_0b9c…`. */
-export function newId(prefix: 'org' | 'mem' | 'vis' | 'agr' | 'bkg' | 'ser' | 'apr'): string {
+export function newId(prefix: 'org' | 'mem' | 'vis' | 'agr' | 'bkg' | 'ser' | 'apr' | 'evt' | 'reg'): string {
   return `${prefix}_${randomUUID().replaceAll('-', '')}`;
 }

@@ -13,6 +13,9 @@ import { DynamoBookingStore } from '../adapters/dynamo-booking-store.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { httpApi } from '../shared/http.ts';
 import { createMailForgetter } from '../shared/mail-forget.ts';
+import { DynamoHubEventStore } from '../adapters/dynamo-hub-event-store.ts';
+import { HubEventService } from '../domain/hub-events.ts';
+import { hubEventHandlers } from './hub-events-routes.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
@@ -22,6 +25,7 @@ const forgetMail = createMailForgetter();
 // Bookings and the mail outbox keep data naming members: they export and erase theirs.
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
 const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
+const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
@@ -61,13 +65,19 @@ export const handler = httpApi({
     searchMembers: async ({ query }) => ({ body: { members: (await service.searchMembers(query.q, query.limit)).map(memberView) } }),
     getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId)) }),
     exportMember: async ({ params }) => ({
-      body: await service.exportMember(params.memberId),
+      body: { ...(await service.exportMember(params.memberId)), events: await hubEvents.exportMemberData(params.memberId) },
       headers: { 'content-disposition': `attachment; filename="samverkan-${hub.id}-${params.memberId}.json"` },
     }),
-    eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId, correlationId) }),
+    eraseMember: async ({ params, correlationId }) => {
+      const erased = await service.eraseMember(params.memberId, correlationId);
+      await hubEvents.eraseMemberData(params.memberId);
+      return { body: erased };
+    },
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body, correlationId);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
+      // A check-in during an event the member is registered for counts as attendance.
+      if (created && visit.memberId) await hubEvents.attendOnCheckIn(visit.memberId, correlationId);
       return { status: created ? 201 : 200, body: { ...visitView(visit), ...(linked ? { bookingId: linked.id } : {}) } };
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId, correlationId)).visit) }),
@@ -104,5 +114,6 @@ export const handler = httpApi({
     },
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn(query.date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
+    ...hubEventHandlers(hub, hubEvents),
   },
 });

@@ -11,6 +11,8 @@ import { loadStarterOrganisations } from '../../hubs/organisations.ts';
 import { httpApi } from '../shared/http.ts';
 import { ReportStore } from '../reporting/store.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
+import { NetworkCalendarStore } from '../network-calendar/store.ts';
+import { networkCalendarHandlers } from '../network-calendar/routes.ts';
 
 const hubs = loadAllHubs();
 const directory = loadStarterOrganisations(hubsDir())
@@ -73,5 +75,6 @@ export const handler = httpApi({
       return { body: { agreements: (await network.agreementsOf(org.id)).sort((a, b) => b.validFrom.localeCompare(a.validFrom)) } };
     },
     openapi: async () => ({ body: openapi }),
+    ...networkCalendarHandlers(hubs, new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
   },
 });

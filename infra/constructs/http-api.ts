@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 
 /** One route: method and path as API Gateway takes them (`/api/hubs/umea/members`). */
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
 }
 

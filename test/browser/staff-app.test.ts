@@ -109,6 +109,35 @@ describe('the staff app', () => {
     await expect.poll(() => page.locator('#booking-list li').allTextContents(), { timeout: 20_000 }).toEqual(['Inga bokningar.']);
   });
 
+  it('creates an event and marks attendance at the door by member code', async () => {
+    const staffToken = await network.token('staff', 'umea');
+    const post = (path: string, body: unknown) => fetch(`${network.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const org = await post('/api/hubs/umea/organisations', { name: 'Region Västerbotten', type: 'region' });
+    const member = await post('/api/hubs/umea/members', { name: 'Ella Eventsson', email: 'ella@regionvasterbotten.se', organisationId: org.id, membership: 'member' });
+
+    // Under way now: from the last quarter hour, for an hour (hub time).
+    const start = new Date(Math.floor(Date.now() / 900_000) * 900_000);
+    const local = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    await page.fill('#event-form input[name=title]', 'Frukostseminarium');
+    await page.selectOption('#event-form select[name=kind]', 'training');
+    await page.fill('#event-form input[name=date]', new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(start));
+    await page.fill('#event-form input[name=from]', local(start));
+    await page.fill('#event-form input[name=to]', local(new Date(start.getTime() + 3_600_000)));
+    await page.fill('#event-form input[name=capacity]', '5');
+    await page.selectOption('#event-room', '');
+    await page.click('#event-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Frukostseminarium är skapat (publicerat).');
+    await expect.poll(() => page.locator('#event-list li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Frukostseminarium · publicerat · 5 platser kvar')]);
+
+    await page.fill('#attendance-code', member.memberCode);
+    await page.click('#attendance-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Närvaro markerad (drop-in).');
+    await expect.poll(() => page.locator('#event-list li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('4 platser kvar')]);
+    await page.fill('#attendance-code', member.memberCode);
+    await page.click('#attendance-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Redan markerad som närvarande.');
+  });
+
   it('fills type and organisation number from the network’s directory', async () => {
     await page.fill('#org-form input[name=name]', 'Skatteverket');
     await page.locator('#org-form input[name=name]').dispatchEvent('change');

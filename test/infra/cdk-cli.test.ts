@@ -20,8 +20,9 @@ describe('the CDK CLI, offline and without credentials', () => {
   let outdir: string;
   beforeAll(async () => {
     outdir = mkdtempSync(join(tmpdir(), 'cdk-synth-'));
-    await run(bin('cdk'), ['synth', '--quiet', '--output', outdir], { env, timeout: 180_000 });
-  }, 200_000);
+    // Every function of seven stacks is bundled (the hub-event notifier and the calendar consumer too): minutes on a shared CI box.
+    await run(bin('cdk'), ['synth', '--quiet', '--output', outdir], { env, timeout: 420_000 });
+  }, 450_000);
 
   it('`cdk synth` bundles every handler with local esbuild, hub files included', async () => {
     const template = JSON.parse(readFileSync(join(outdir, 'samverkan-hub-umea.template.json'), 'utf8'));

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { HubId } from '../../hubs/schema.ts';
+
+/** Who may call a route. */
+export type Access = 'public' | 'staff' | 'national';
+
+/**
+ * A path parameter other than `hubId`: the API's ids (`mem_…`, `org_…`, resource slugs) are
+ * short ASCII tokens, so anything else is refused before it reaches a key (DynamoDB takes 2 KB).
+ */
+export const PathId = z
+  .string()
+  .min(1, 'Required, must not be empty')
+  .max(64, 'At most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Only letters a–z, digits, "_" and "-"');
+
+/** The `{param}` names of a path, as a union of string literals. */
+export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+
+/** The zod schema of a path's parameters: each a string. */
+export type PathParamsSchema<P extends string> = z.ZodObject<{ [K in PathParamNames<P>]: z.ZodString }>;
+
+/** The schema of a path's `{param}`s: `hubId` as in the hub files ({@link HubId}), every other one a {@link PathId}. */
+export function pathParams<P extends string>(path: P): PathParamsSchema<P> {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+  // The shape is built from the names at run time; its type is the one PathParamNames reads from the literal.
+  return z.object(Object.fromEntries(names.map((name) => [name, name === 'hubId' ? HubId : PathId]))) as unknown as PathParamsSchema<P>;
+}
+
+/** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
+export interface RouteSpec {
+  operationId: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  summary: string;
+  access: Access;
+  /** The path parameters' schema; {@link route} derives it from the path. Without one, {@link pathParams} of the path applies. */
+  params?: z.ZodType;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response: z.ZodType;
+  status: 200 | 201;
+  /** The response's media type when it is not JSON. */
+  produces?: string;
+}
+
+/**
+ * Declares a route: keeps its literal operationId and its schemas' types (so that handlers get
+ * typed input, see `RouteHandlers`) and adds the schema of its path parameters.
+ */
+export function route<const R extends Omit<RouteSpec, 'params'>>(spec: R): R & { params: PathParamsSchema<R['path']> } {
+  return { ...spec, params: pathParams<R['path']>(spec.path) };
+}
