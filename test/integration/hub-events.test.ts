@@ -368,7 +368,8 @@ describe('public registration', () => {
 
   it('serves a published event as an iCalendar file, with user text escaped', async () => {
     const ICAL = (await import('ical.js')).default;
-    const tricky = 'Workshop; kod, data & "AI"\nrad två\\slut';
+    // A title is one line (control characters get 400); the description may hold line breaks.
+    const tricky = 'Workshop; kod, data & "AI" – rad två\\slut';
     const ev = await event({ title: tricky, description: 'Beskrivning;\nmed, tecken', start: at('13:00'), end: at('14:30'), resourceId: 'rum-samtal', capacity: 3, status: 'published' });
     expect(ev.status, ev.text).toBe(201);
     const res = await call('GET', ev.json.calendarUrl);
@@ -380,6 +381,9 @@ describe('public registration', () => {
     expect(e.description).toBe('Beskrivning;\nmed, tecken');
     expect(e.location).toBe('Samtalsrummet, Boden Business Park, Samverkanshubb Boden');
     expect(e.startDate.toJSDate().toISOString()).toBe(new Date(at('13:00')).toISOString());
+    const injected = await event({ title: 'X\r\nBEGIN:VEVENT\r\nSUMMARY:INJECTED', start: at('15:00'), end: at('16:00'), status: 'published' });
+    expect(injected.status, injected.text).toBe(400);
+    expect(injected.json.error.issues[0].path).toBe('body.title');
     const draft = await event({ title: 'Hemligt utkast', start: at('13:00'), end: at('14:00') });
     expect((await call('GET', `${base}/events/${draft.json.id}/calendar.ics`)).status).toBe(404);
   });
