@@ -77,6 +77,8 @@ export const HubConfig = z
     name: z.string().min(2).max(80),
     city: z.string().min(2).max(80),
     municipality: z.string().min(2).max(80),
+    /** The municipality's code in SCB's list (kommunkod, 4 digits), e.g. `2480` for Umeå. */
+    municipalityCode: z.string().regex(/^\d{4}$/, 'Use the 4-digit SCB municipality code (kommunkod), e.g. "2480"').optional(),
     county: z.string().min(2).max(80),
     operator: z
       .object({
