@@ -299,32 +299,8 @@ export const DirectoryResponse = z.object({
   organisations: z.array(z.object({ id: z.string(), name: z.string(), type: OrganisationType, orgNumber: z.string().optional() })),
 });
 
-/** `GET /api/national/reports` query. */
-export const ReportQuery = z
-  .object({
-    from: z.iso.date('Use YYYY-MM-DD'),
-    to: z.iso.date('Use YYYY-MM-DD'),
-    hub: HubId.optional(),
-  })
-  .refine((q) => q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
-
-/** The national roll-up. */
-export const ReportResponse = z.object({
-  from: z.string(),
-  to: z.string(),
-  hubs: z.array(
-    z.object({
-      hubId: HubId,
-      name: z.string(),
-      checkIns: z.number().int(),
-      /** Check-ins of people from businesses: the business participation the seed asks to follow. */
-      businessCheckIns: z.number().int(),
-      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int(), businessCheckIns: z.number().int() })),
-    }),
-  ),
-  totals: z.object({ checkIns: z.number().int(), businessCheckIns: z.number().int() }),
-});
+export { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
+import { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
 
 /** Who may call a route. */
 export type Access = 'public' | 'staff' | 'national';
@@ -376,6 +352,6 @@ export const nationalRoutes: RouteSpec[] = [
   { operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 },
   { operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 },
   { operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 },
-  { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
+  { operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'The national roll-up per hub and for the network, by day, week, month, quarter or year (the last 30 days by default); `format=csv` for Excel. National administrators: every hub; staff: their own hub', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 },
   { operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 },
 ];

@@ -1,6 +1,6 @@
 import type { HubConfig } from '../../hubs/schema.ts';
-import { swedishPublicHoliday } from '../domain/holidays.ts';
-import { weekdayOf, zonedInstant } from '../domain/time.ts';
+import Holidays from 'date-holidays';
+import { weekdayOf } from '../domain/time.ts';
 import { P, type BookingEnd, type BookingFact, type DayFacts, type PresenceFact, type Registration, type VisitIn, type VisitOut } from './facts.ts';
 
 /** Organisation types that are public sector. */
@@ -91,6 +91,39 @@ const inc = (r: Record<string, number>, k: string, n = 1) => {
   r[k] = (r[k] ?? 0) + n;
 };
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The instant of a wall-clock time on a date in a time zone; like `zonedInstant`, with the formatter kept (reports call it thousands of times). */
+export function zonedInstant(date: string, time: string, timeZone: string): Date {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) formatters.set(timeZone, (fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })));
+  const offset = (t: number) => {
+    const parts = fmt.formatToParts(new Date(t));
+    const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(t / 1000) * 1000;
+  };
+  const [y = 0, m = 1, d = 1] = date.split('-').map(Number);
+  const [hh = 0, mm = 0] = time.split(':').map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let utc = wall;
+  for (let i = 0; i < 2; i++) utc = wall - offset(utc);
+  return new Date(utc);
+}
+
+const sweden = new Holidays('SE');
+const holidayYears = new Map<string, Set<string>>();
+
+/** Whether a date is a Swedish public holiday: the same library as the booking rules, one lookup per year. */
+function isPublicHoliday(date: string): boolean {
+  const year = date.slice(0, 4);
+  let days = holidayYears.get(year);
+  if (!days) {
+    days = new Set(sweden.getHolidays(Number(year)).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    holidayYears.set(year, days);
+  }
+  return days.has(date);
+}
+
 const intervals = new WeakMap<HubConfig, Map<string, { opens: Date; closes: Date } | null>>();
 
 /** The opening interval of a hub on a date, or undefined when closed (memoised: time zone arithmetic is slow). */
@@ -101,7 +134,7 @@ export function openInterval(hub: HubConfig, date: string): { opens: Date; close
   if (known !== undefined) return known ?? undefined;
   const hours = hub.openingHours[weekdayOf(date)];
   const open =
-    !hours || hub.closedDays.includes(date) || (hub.bookingRules.closedOnPublicHolidays && swedishPublicHoliday(date))
+    !hours || hub.closedDays.includes(date) || (hub.bookingRules.closedOnPublicHolidays && isPublicHoliday(date))
       ? null
       : { opens: zonedInstant(date, hours.opens, hub.timezone), closes: zonedInstant(date, hours.closes, hub.timezone) };
   cache.set(date, open);
