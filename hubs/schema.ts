@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { municipality } from './municipalities.ts';
 
 /** Hub ids are lower-case ASCII slugs: they appear in URLs, stack names and event sources. */
 export const HubId = z
@@ -78,7 +79,10 @@ export const HubConfig = z
     city: z.string().min(2).max(80),
     municipality: z.string().min(2).max(80),
     /** The municipality's code in SCB's list (kommunkod, 4 digits), e.g. `2480` for Umeå. */
-    municipalityCode: z.string().regex(/^\d{4}$/, 'Use the 4-digit SCB municipality code (kommunkod), e.g. "2480"').optional(),
+    municipalityCode: z
+      .string()
+      .refine((code) => municipality(code) !== undefined, 'Use the 4-digit SCB code of a Swedish municipality (kommunkod), e.g. "2480" for Umeå')
+      .optional(),
     county: z.string().min(2).max(80),
     operator: z
       .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { municipality } from '../../hubs/municipalities.ts';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 
@@ -41,6 +42,11 @@ export const CreateMemberBody = z
     email: z.email('A valid e-mail address').max(254),
     organisationId: trimmed(64),
     employerLocation: trimmed(80).optional(),
+    /** The employer's municipality: SCB's four-digit code (kommunkod); `employerLocation` holds what the list does not. */
+    employerMunicipality: z
+      .string()
+      .refine((code) => municipality(code) !== undefined, "Not one of SCB's 290 municipality codes (kommunkod), e.g. \"2480\" for Umeå")
+      .optional(),
     membership: Membership,
     language: z.enum(['sv', 'en']).optional(),
   })
@@ -57,6 +63,7 @@ export const MemberResponse = z.object({
   hostMemberId: z.string().optional(),
   expectedDate: z.string().optional(),
   employerLocation: z.string().optional(),
+  employerMunicipality: z.string().optional(),
   membership: Membership,
   language: z.enum(['sv', 'en']),
   agreementId: z.string().optional(),

@@ -33,6 +33,18 @@ async function member(organisationId: string, email: string, extra: Record<strin
   return res.json.id as string;
 }
 
+describe("members' employer municipality", () => {
+  it('takes an SCB municipality code and answers 400 naming body.employerMunicipality for anything else', async () => {
+    const agency = await org('Lantmäteriet', 'state-agency');
+    const bad = await call('POST', '/api/hubs/skelleftea/members', { token: staff, body: { name: 'X Y', email: 'x@lm.se', organisationId: agency, membership: 'member', employerMunicipality: '2499' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues.map((i: { path: string }) => i.path)).toEqual(['body.employerMunicipality']);
+    const ok = await call('POST', '/api/hubs/skelleftea/members', { token: staff, body: { name: 'X Y', email: 'x@lm.se', organisationId: agency, membership: 'member', employerMunicipality: '2180', employerLocation: 'Gävle' } });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.json).toMatchObject({ employerMunicipality: '2180', employerLocation: 'Gävle' });
+  });
+});
+
 describe('GET /api/national/reports', () => {
   it('reports visits, visitors and co-presence over the last 30 days by default, with counts of people suppressed', async () => {
     // Prepare: two organisations present together.
@@ -46,7 +58,7 @@ describe('GET /api/national/reports', () => {
     const report = await eventually(async () => {
       const res = await call('GET', '/api/national/reports?hub=skelleftea', { token: national });
       return res.status === 200 && res.json.totals.checkIns >= 2 ? res.json : undefined;
-    });
+    }, 90_000);
     // Assess
     expect(report.to).toBe(today());
     expect(report.from).toBe(addDays(today(), -29));
@@ -56,7 +68,7 @@ describe('GET /api/national/reports', () => {
     expect(total.coPresence).toMatchObject({ pairDays: 1, distinctPairs: 1, byTypePair: { 'municipality×state-agency': 1 }, bySectorPair: { 'public×public': 1 } });
     expect(report.hubs[0].days).toEqual([{ date: today(), checkIns: 2, organisations: 2, businessCheckIns: 0 }]);
     expect(report.network.total.checkIns).toBe(2);
-  });
+  }, 180_000);
 
   it('rolls days up to weeks, months, quarters and years', async () => {
     const res = await call('GET', `/api/national/reports?from=${addDays(today(), -40)}&to=${today()}&period=month&hub=skelleftea`, { token: national });

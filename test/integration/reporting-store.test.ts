@@ -75,5 +75,5 @@ describe('the national projection in DynamoDB', () => {
     const days = [...(await store.hubDays('boden', q.from, q.to)).values(), ...(await store.hubDays('lulea', q.from, q.to)).values()];
     expect(JSON.stringify(days)).not.toContain(pseudonym('m4'));
     expect(JSON.stringify(days)).toContain(pseudonym('m5'));
-  });
+  }, 300_000);
 });

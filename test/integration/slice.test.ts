@@ -106,7 +106,7 @@ describe('the slice: organisation → member → check-in → national count', (
     expect(archived.filter((e) => e['detail-type'] === 'CheckedIn' && (e.detail as any).data.visitId === res.json.id)).toHaveLength(1);
     const event = archived.find((e) => (e.detail as any).data.visitId === res.json.id)!;
     expect(event.source).toBe('samverkan.hub.umea');
-    expect(event.detail).toMatchObject({ metadata: { eventType: 'CheckedIn', schemaVersion: 1, hubId: 'umea' } });
+    expect(event.detail).toMatchObject({ metadata: { eventType: 'CheckedIn', schemaVersion: 2, hubId: 'umea' } });
   });
 
   it('returns the open visit (200) instead of a second one when the member is already in', async () => {

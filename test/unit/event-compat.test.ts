@@ -14,6 +14,7 @@ function breakingChanges(prev: Schema, next: Schema, path = 'detail'): string[] 
   const nextProps = next.properties ?? {};
   for (const [key, schema] of Object.entries(prevProps)) {
     const now = nextProps[key];
+    if (`${path}.${key}` === 'detail.metadata.schemaVersion') continue; // the version itself is what a new version changes
     if (!now) problems.push(`${path}.${key} was removed`);
     else if (schema.properties || now.properties) problems.push(...breakingChanges(schema, now, `${path}.${key}`));
     else if (JSON.stringify({ ...schema, description: undefined }) !== JSON.stringify({ ...now, description: undefined })) problems.push(`${path}.${key} changed type`);

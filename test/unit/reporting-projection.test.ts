@@ -176,3 +176,17 @@ describe('national projection: order and duplicates', () => {
     expect(twiceShuffled).toEqual(inOrder);
   });
 });
+
+describe('national projection: remote public workers', () => {
+  it('counts public-sector visitors employed in another municipality than the hub', async () => {
+    // Skellefteå's hub is in 2482: one visitor from Umeå (2480), one local, one unknown, one business guest from Luleå.
+    const events = [
+      ...visit({ hubId: 'skelleftea', date: day, from: '09:00', to: '12:00', memberId: 'umea', org: 'af', type: 'state-agency', employerMunicipality: '2480' }),
+      ...visit({ hubId: 'skelleftea', date: day, from: '09:00', to: '12:00', memberId: 'local', org: 'kommun', type: 'municipality', employerMunicipality: '2482' }),
+      ...visit({ hubId: 'skelleftea', date: day, from: '09:00', to: '12:00', memberId: 'unknown', org: 'region', type: 'region' }),
+      ...visit({ hubId: 'skelleftea', date: day, from: '09:00', to: '12:00', memberId: 'biz', org: 'bolag', type: 'business', employerMunicipality: '2580' }),
+    ];
+    const m = await measuresOf(project(shuffled(events, seeded(1))), 'skelleftea', day);
+    expect(m.remoteWorkers).toEqual({ publicVisitors: 3, withMunicipality: 2, remote: 1, share: 0.5 });
+  });
+});
