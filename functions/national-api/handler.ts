@@ -3,6 +3,7 @@ import { openApiDocument } from '../api/openapi.ts';
 import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
 import { REPORT_OPERATIONS, reportScope } from '../reporting/access.ts';
 import { reportCsv } from '../reporting/csv.ts';
+import { reportHtml } from '../reporting/view.ts';
 import { buildReport } from '../reporting/report.ts';
 import type { Period } from '../reporting/periods.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
@@ -57,6 +58,12 @@ export const handler = httpApi({
         return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${scope.from}-${scope.to}.csv"` } };
       }
       return { body: report };
+    },
+    reportView: async ({ query, principal }) => {
+      const q = query as { from?: string; to?: string; hub?: string; period: Period };
+      const scope = reportScope(hubs, principal!, q, new Date());
+      const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
+      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
     },
     organisationDirectory: async ({ query }) => {
       const words = queryWords((query as { q?: string }).q ?? '');
