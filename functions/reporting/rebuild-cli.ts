@@ -19,16 +19,6 @@ import { MemoryProjection } from './memory.ts';
 import { addDays } from './periods.ts';
 import { buildReport, type Report } from './report.ts';
 
-const { values } = parseArgs({
-  options: {
-    archive: { type: 'string', default: join('.data', 'archive', 'samverkan-national-all.jsonl') },
-    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'no-compare': { type: 'boolean', default: false },
-  },
-});
-
 /** Replays an archive file (one EventBridge event per line) into a fresh projection. */
 export function replay(file: string, projection: MemoryProjection): { events: number; applied: number; dates: string[] } {
   let events = 0;
@@ -49,6 +39,15 @@ export function replay(file: string, projection: MemoryProjection): { events: nu
 const comparable = (r: Report) => ({ hubs: r.hubs.map((h) => ({ hubId: h.hubId, total: h.total, periods: h.periods, days: h.days })), network: r.network, totals: r.totals });
 
 async function main() {
+  const { values } = parseArgs({
+    options: {
+      archive: { type: 'string', default: join('.data', 'archive', 'samverkan-national-all.jsonl') },
+      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'no-compare': { type: 'boolean', default: false },
+    },
+  });
   if (!existsSync(values.archive)) {
     console.error(`No archive at ${values.archive}: start the network (npm start) and make some traffic (npm run simulate) first.`);
     process.exit(1);
