@@ -11,7 +11,7 @@ export const ReportQuery = z
     period: z.enum(PERIODS).default('day'),
     format: z.enum(['json', 'csv']).default('json'),
   })
-  .strict()
+  // Not strict: the first version ignored unknown parameters, and the contract only grows.
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
   .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
 
@@ -23,7 +23,6 @@ export const ReportViewQuery = z
     hub: HubId.optional(),
     period: z.enum(PERIODS).default('week'),
   })
-  .strict()
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
   .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
 

@@ -49,7 +49,7 @@ async function main() {
     },
   });
   if (!existsSync(values.archive)) {
-    console.error(`No archive at ${values.archive}: start the network (npm start) and make some traffic (npm run simulate) first.`);
+    console.error(`No archive at ${values.archive}: start the network (npm start) with persistent data and make some traffic first.`);
     process.exit(1);
   }
   const hubs = loadAllHubs();
