@@ -4,6 +4,9 @@ import { IsoDateTime, defineEvent, detailSchema, type EventDefinition, type Even
 
 /** Organisation types on the wire. */
 export const OrganisationType = z.enum(['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university', 'business', 'other']);
+/** An SCB municipality code (kommunkod), e.g. `2480` for Umeå; the API checks it against hubs/municipalities.ts. */
+export const MunicipalityCode = z.string().regex(/^\d{4}$/);
+
 /** Membership kinds on the wire. */
 export const Membership = z.enum(['member', 'guest', 'business-partner']);
 
@@ -29,8 +32,8 @@ export const OrganisationRegistered = defineEvent({
  */
 export const MemberRegistered = defineEvent({
   detailType: 'MemberRegistered',
-  version: 1,
-  description: 'A member was registered at a hub (no personal data: ids, organisation and membership only).',
+  version: 2,
+  description: 'A member was registered at a hub (no personal data: ids, organisation and membership only). v2 adds the employer municipality code.',
   data: z
     .object({
       memberId: z.string(),
@@ -39,6 +42,8 @@ export const MemberRegistered = defineEvent({
       membership: Membership,
       employerLocation: z.string().optional(),
       remoteWorker: z.boolean().optional(),
+      /** v2: the employer's municipality, SCB code. */
+      employerMunicipality: MunicipalityCode.optional(),
     })
     .strict(),
 });
@@ -46,8 +51,8 @@ export const MemberRegistered = defineEvent({
 /** A member was checked in at a hub. */
 export const CheckedIn = defineEvent({
   detailType: 'CheckedIn',
-  version: 1,
-  description: 'A member was checked in at a hub; opens a visit.',
+  version: 2,
+  description: "A member was checked in at a hub; opens a visit. v2 adds the member's employer municipality code.",
   data: z
     .object({
       visitId: z.string(),
@@ -59,6 +64,8 @@ export const CheckedIn = defineEvent({
       checkedInAt: IsoDateTime,
       /** The hub-local date of the visit (Europe/Stockholm), YYYY-MM-DD. */
       localDate: z.iso.date(),
+      /** v2: the member's employer municipality, SCB code (remote public workers in national reports). */
+      employerMunicipality: MunicipalityCode.optional(),
     })
     .strict(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { municipality } from './municipalities.ts';
 
 /** Hub ids are lower-case ASCII slugs: they appear in URLs, stack names and event sources. */
 export const HubId = z
@@ -86,6 +87,11 @@ export const HubConfig = z
     name: z.string().min(2).max(80),
     city: z.string().min(2).max(80),
     municipality: z.string().min(2).max(80),
+    /** The municipality's code in SCB's list (kommunkod, 4 digits), e.g. `2480` for Umeå. */
+    municipalityCode: z
+      .string()
+      .refine((code) => municipality(code) !== undefined, 'Use the 4-digit SCB code of a Swedish municipality (kommunkod), e.g. "2480" for Umeå')
+      .optional(),
     county: z.string().min(2).max(80),
     operator: z
       .object({

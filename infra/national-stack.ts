@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { nationalRoutes } from '../functions/api/contract.ts';
 import { NETWORK_CALENDAR_INDEX } from '../functions/network-calendar/store.ts';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { CONSUMED } from '../functions/reporting/facts.ts';
 import type { HubConfig } from '../hubs/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
@@ -81,15 +82,15 @@ export class NationalStack extends Stack {
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
       entry: 'functions/reporting/consume.ts',
-      description: 'Counts CheckedIn events per hub and day, once per eventId',
+      description: 'Records the facts of visits, bookings, registrations, erasures and agency presence per hub and day, once per eventId',
       environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
       asyncDeadLetterQueue: consumerDlq,
     });
     this.reportTable.grantReadWriteData(consumer);
     new Rule(this, 'CheckedInToReporting', {
       eventBus: this.bus,
-      description: 'CheckedIn from every hub to the national reporting store',
-      eventPattern: { source: [{ prefix: 'samverkan.hub.' }] as unknown as string[], detailType: ['CheckedIn'] },
+      description: 'The events national reports are made of, from every hub, to the national reporting store',
+      eventPattern: { source: [{ prefix: 'samverkan.hub.' }] as unknown as string[], detailType: [...CONSUMED] },
       targets: [new LambdaFunction(consumer, { deadLetterQueue: consumerDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { municipality } from '../../hubs/municipalities.ts';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 import { line, multiline, trimmed } from './fields.ts';
 import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
 import { route } from './route.ts';
+import { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
 
 export { line, multiline } from './fields.ts';
 export { PathId, pathParams, route, type Access, type PathParamNames, type PathParamsSchema, type RouteSpec } from './route.ts';
@@ -45,6 +47,11 @@ export const CreateMemberBody = z
     email: z.email('A valid e-mail address').max(254),
     organisationId: trimmed(64),
     employerLocation: trimmed(80).optional(),
+    /** The employer's municipality: SCB's four-digit code (kommunkod); `employerLocation` holds what the list does not. */
+    employerMunicipality: z
+      .string()
+      .refine((code) => municipality(code) !== undefined, "Not one of SCB's 290 municipality codes (kommunkod), e.g. \"2480\" for Umeå")
+      .optional(),
     membership: Membership,
     language: z.enum(['sv', 'en']).optional(),
   })
@@ -61,6 +68,7 @@ export const MemberResponse = z.object({
   hostMemberId: z.string().optional(),
   expectedDate: z.string().optional(),
   employerLocation: z.string().optional(),
+  employerMunicipality: z.string().optional(),
   membership: Membership,
   language: z.enum(['sv', 'en']),
   agreementId: z.string().optional(),
@@ -327,32 +335,7 @@ export const DirectoryResponse = z.object({
   organisations: z.array(z.object({ id: z.string(), name: z.string(), type: OrganisationType, orgNumber: z.string().optional() })),
 });
 
-/** `GET /api/national/reports` query. */
-export const ReportQuery = z
-  .object({
-    from: z.iso.date('Use YYYY-MM-DD'),
-    to: z.iso.date('Use YYYY-MM-DD'),
-    hub: HubId.optional(),
-  })
-  .refine((q) => q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
-
-/** The national roll-up. */
-export const ReportResponse = z.object({
-  from: z.string(),
-  to: z.string(),
-  hubs: z.array(
-    z.object({
-      hubId: HubId,
-      name: z.string(),
-      checkIns: z.number().int(),
-      /** Check-ins of people from businesses: the business participation the seed asks to follow. */
-      businessCheckIns: z.number().int(),
-      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int(), businessCheckIns: z.number().int() })),
-    }),
-  ),
-  totals: z.object({ checkIns: z.number().int(), businessCheckIns: z.number().int() }),
-});
+export { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
 
 /** Routes served by each hub's API (one stack per hub). */
 export const hubRoutes = [
@@ -387,7 +370,8 @@ export const nationalRoutes = [
   route({ operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 }),
   route({ operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 }),
   route({ operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 }),
-  route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'Check-ins per hub and day (national administrators)', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 }),
+  route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'The national roll-up per hub and for the network, by day, week, month, quarter or year (the last 30 days by default); `format=csv` for Excel. National administrators: every hub; staff: their own hub', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 }),
+  route({ operationId: 'reportView', method: 'GET', path: '/api/national/reports/view', summary: 'The national report as a printable HTML page with charts (no external resources). National administrators: every hub; staff: their own hub', access: 'national', query: ReportViewQuery, response: z.string(), status: 200, produces: 'text/html' }),
   route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
   ...networkEventRoutes,
 ];

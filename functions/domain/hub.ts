@@ -39,6 +39,8 @@ export interface Member {
   /** The day a pre-registered guest is expected (hub-local date). */
   expectedDate?: string;
   employerLocation?: string;
+  /** The employer's municipality, SCB code. */
+  employerMunicipality?: string;
   membership: z.infer<typeof Membership>;
   language: 'sv' | 'en';
   /** The secret in the member's calendar link (a calendar app cannot send a bearer token). */
@@ -142,6 +144,7 @@ export interface MemberInput {
   email: string;
   organisationId: string;
   employerLocation?: string | undefined;
+  employerMunicipality?: string | undefined;
   membership: Member['membership'];
   language?: Member['language'] | undefined;
 }
@@ -240,6 +243,7 @@ export class HubService {
         organisationId: org.id,
         ...(visitor ?? {}),
         ...(employerLocation ? { employerLocation } : {}),
+        ...(input.employerMunicipality ? { employerMunicipality: input.employerMunicipality } : {}),
         membership: input.membership,
         language: input.language ?? 'sv',
         calendarKey: randomBytes(18).toString('base64url'),
@@ -254,7 +258,8 @@ export class HubService {
           organisationType: org.type,
           membership: member.membership,
           employerLocation,
-          remoteWorker: employerLocation ? fold(employerLocation) !== fold(this.hub.municipality) : undefined,
+          remoteWorker: input.employerMunicipality && this.hub.municipalityCode ? input.employerMunicipality !== this.hub.municipalityCode : employerLocation ? fold(employerLocation) !== fold(this.hub.municipality) : undefined,
+          ...(input.employerMunicipality ? { employerMunicipality: input.employerMunicipality } : {}),
         },
         ctx,
       );
@@ -372,7 +377,17 @@ export class HubService {
     };
     const event = buildEvent(
       'CheckedIn',
-      { visitId: visit.id, memberId: member.id, organisationId: org.id, organisationType: org.type, membership: member.membership, hubId: this.hub.id, checkedInAt: visit.checkedInAt, localDate: visit.localDate },
+      {
+        visitId: visit.id,
+        memberId: member.id,
+        organisationId: org.id,
+        organisationType: org.type,
+        membership: member.membership,
+        hubId: this.hub.id,
+        checkedInAt: visit.checkedInAt,
+        localDate: visit.localDate,
+        ...(member.employerMunicipality ? { employerMunicipality: member.employerMunicipality } : {}),
+      },
       ctx,
     );
     return this.store.openVisit(visit, presence, [event]);

@@ -1,6 +1,10 @@
 import { nationalRoutes } from '../api/contract.ts';
 import { openApiDocument } from '../api/openapi.ts';
 import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
+import { REPORT_OPERATIONS, reportScope } from '../reporting/access.ts';
+import { reportCsv } from '../reporting/csv.ts';
+import { reportHtml } from '../reporting/view.ts';
+import { buildReport } from '../reporting/report.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { badRequest, notFound } from '../shared/errors.ts';
 import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
@@ -9,7 +13,7 @@ import { hubsDir, loadAllHubs } from '../shared/hub-config.ts';
 import { fold, organisationId, queryWords } from '../domain/identity.ts';
 import { loadStarterOrganisations } from '../../hubs/organisations.ts';
 import { httpApi } from '../shared/http.ts';
-import { ReportStore } from '../reporting/store.ts';
+import { DEFAULT_VERSION, ReportStore } from '../reporting/store.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
 import { NetworkCalendarStore } from '../network-calendar/store.ts';
 import { networkCalendarHandlers } from '../network-calendar/routes.ts';
@@ -18,7 +22,7 @@ const hubs = loadAllHubs();
 const directory = loadStarterOrganisations(hubsDir())
   .map((o) => ({ id: organisationId(o), name: o.name, type: o.type, ...(o.orgNumber ? { orgNumber: o.orgNumber } : {}), folded: fold(o.name) }))
   .sort((a, b) => a.name.localeCompare(b.name, 'sv'));
-const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'));
+const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), hubs, process.env.REPORT_VERSION ?? DEFAULT_VERSION);
 const network = new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'));
 
 /** A network-wide organisation id: what every hub derives from the org number or name. */
@@ -36,6 +40,7 @@ export const handler = httpApi({
   routes: nationalRoutes,
   verify: createVerifier(authConfigFromEnv()),
   authorize: (route, principal) => {
+    if (REPORT_OPERATIONS.has(route.operationId)) return; // national or staff: decided by the hub asked for (reportScope)
     if (route.access === 'national') requireNational(principal);
   },
   handlers: {
@@ -46,18 +51,20 @@ export const handler = httpApi({
       const { $schema: _s, estimates: _e, sources: _src, aws: _aws, ...detail } = hub;
       return { body: { ...summary(hub), ...detail } };
     },
-    nationalReport: async ({ query: q }) => {
-      if (q.hub && !hubs.some((h) => h.id === q.hub)) throw notFound(`Unknown hub "${q.hub}"`, [{ path: 'query.hub', message: 'Unknown hub' }]);
-      const selected = hubs.filter((h) => !q.hub || h.id === q.hub);
-      const rows = await Promise.all(
-        selected.map(async (h) => {
-          const days = (await store.hubDays(h.id, q.from, q.to)).map(({ date, checkIns, organisations, businessCheckIns }) => ({ date, checkIns, organisations, businessCheckIns }));
-          const sum = (f: (d: (typeof days)[number]) => number) => days.reduce((n, d) => n + f(d), 0);
-          return { hubId: h.id, name: h.name, checkIns: sum((d) => d.checkIns), businessCheckIns: sum((d) => d.businessCheckIns), days };
-        }),
-      );
-      const totals = { checkIns: rows.reduce((n, r) => n + r.checkIns, 0), businessCheckIns: rows.reduce((n, r) => n + r.businessCheckIns, 0) };
-      return { body: { from: q.from, to: q.to, hubs: rows, totals } };
+    nationalReport: async ({ query: q, principal }) => {
+      if (!principal) throw new Error('The national report route needs a caller');
+      const scope = reportScope(hubs, principal, q, new Date());
+      const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
+      if (q.format === 'csv') {
+        return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${scope.from}-${scope.to}.csv"` } };
+      }
+      return { body: report };
+    },
+    reportView: async ({ query: q, principal }) => {
+      if (!principal) throw new Error('The report view route needs a caller');
+      const scope = reportScope(hubs, principal, q, new Date());
+      const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
+      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
     },
     organisationDirectory: async ({ query }) => {
       const words = queryWords(query.q ?? '');

@@ -1,27 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { parseDetail } from '../../events/catalog.ts';
+import { EventBridgeEnvelope } from '../../events/envelope.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { ReportStore } from './store.ts';
+import { loadAllHubs } from '../shared/hub-config.ts';
+import { CONSUMED } from './facts.ts';
+import { DEFAULT_VERSION, ReportStore } from './store.ts';
 
 const logger = new Logger({ serviceName: 'national-reporting' });
-const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'));
+const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), loadAllHubs(), process.env.REPORT_VERSION ?? DEFAULT_VERSION);
 
 /**
- * National consumer of `CheckedIn`: validates the envelope against the catalog and counts the
- * check-in exactly once per eventId. Failures are thrown, so EventBridge retries and then
- * dead-letters; nothing is swallowed.
+ * National consumer of the events the reports are made of (`CONSUMED`): validates the
+ * envelope and the detail against the catalog and records the event's facts once per
+ * eventId. Failures are thrown, so EventBridge retries and then dead-letters; nothing is
+ * swallowed.
  */
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<{ counted: boolean }> {
-  if (event['detail-type'] !== 'CheckedIn') throw new Error(`Unexpected detail-type ${event['detail-type']}`);
-  const detail = parseDetail('CheckedIn', event.detail);
-  const counted = await store.recordCheckIn({
-    eventId: detail.metadata.eventId,
-    hubId: detail.data.hubId,
-    localDate: detail.data.localDate,
-    organisationId: detail.data.organisationId,
-    business: detail.data.organisationType === 'business' || detail.data.membership === 'business-partner',
-  });
-  logger.info(counted ? 'Counted check-in' : 'Duplicate delivery ignored', { eventId: detail.metadata.eventId, hubId: detail.data.hubId });
+  const envelope = EventBridgeEnvelope.parse(event);
+  const type = envelope['detail-type'];
+  if (!(CONSUMED as readonly string[]).includes(type)) throw new Error(`Unexpected detail-type ${type}`);
+  const counted = await store.apply(type, event.detail as { metadata: { eventId: string } });
+  logger.info(counted ? 'Recorded event' : 'Duplicate delivery ignored', { eventId: envelope.detail.metadata.eventId, detailType: type, hubId: envelope.detail.metadata.hubId });
   return { counted };
 }

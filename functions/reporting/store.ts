@@ -1,87 +1,218 @@
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HubConfig } from '../../hubs/schema.ts';
 import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.ts';
+import { P, factOps, replaceVisitor, type DayFacts, type FactOp, type PresenceFact } from './facts.ts';
+import type { FactSource } from './memory.ts';
 
 /** Processed-event markers outlive the national bus archive's retention, so a replay is never counted twice. */
 export const PROCESSED_TTL_SECONDS = 400 * 24 * 3600;
 
-/** One hub-day of the national roll-up. */
-export interface HubDay {
-  hubId: string;
-  date: string;
-  checkIns: number;
-  organisations: number;
-  /** Check-ins of people from businesses (organisation type business, or business partners). */
-  businessCheckIns: number;
-}
+/** The projection version the API reads and the consumer writes, unless `REPORT_VERSION` says otherwise. */
+export const DEFAULT_VERSION = 'v2';
 
-/** The national reporting store: per-hub daily counts, updated exactly once per event. */
-export class ReportStore {
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * The national projection in DynamoDB (the report table). Keys carry a projection version,
+ * so a rebuild can replay the archive into a fresh version beside the live one and the
+ * API can then be switched (docs/reporting.md):
+ *
+ * - `<v>#DAY#<hubId>` / `<date>`: the facts of a hub-day, one attribute per fact
+ *   (`in:<visitId>`, `out:<visitId>`, `bk:<bookingId>`, `fo:<organisationId>`, …);
+ * - `<v>#PRESENCE#<hubId>` / `<presenceId>`: agency presence schedules;
+ * - `<v>#ORGFIRST#<organisationId>`, `<v>#VFIRST#<hubId>#<visitor>`: first sightings;
+ * - `<v>#PERSON#<visitor>`: the hub-days a visitor pseudonym appears in, for erasure;
+ * - `<v>#ERASED#<visitor>`: the random token that replaces an erased visitor;
+ * - `<v>#PROCESSED#<eventId>`: processed events (TTL).
+ *
+ * Every write sets a named fact or lowers a first sighting, so duplicates and any order give
+ * the same facts; a report reads one item per hub-day.
+ */
+export class ReportStore implements FactSource {
+  private readonly hubs: ReadonlyMap<string, HubConfig>;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    hubs: HubConfig[],
+    private readonly version = DEFAULT_VERSION,
+  ) {
+    this.hubs = new Map(hubs.map((h) => [h.id, h]));
+  }
 
-  /**
-   * Counts a check-in once: the processed marker (conditional on our eventId) and the
-   * counter update commit together or not at all. Returns false for a duplicate delivery.
-   */
-  async recordCheckIn(e: { eventId: string; hubId: string; localDate: string; organisationId: string; business: boolean }, now = new Date()): Promise<boolean> {
-    try {
-      await withConflictRetry(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { pk: `PROCESSED#${e.eventId}`, sk: 'PROCESSED', processedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + PROCESSED_TTL_SECONDS },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: { pk: `HUBDAY#${e.hubId}`, sk: e.localDate },
-                  UpdateExpression: 'ADD checkIns :one, businessCheckIns :business, organisations :org SET hubId = :hub, #date = :date',
-                  ExpressionAttributeNames: { '#date': 'date' },
-                  ExpressionAttributeValues: { ':one': 1, ':business': e.business ? 1 : 0, ':org': new Set([e.organisationId]), ':hub': e.hubId, ':date': e.localDate },
-                },
-              },
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (cancellationCodes(err)?.[0] === 'ConditionalCheckFailed') return false;
-      throw err;
+  private key(...parts: string[]) {
+    return `${this.version}#${parts.join('#')}`;
+  }
+
+  /** Applies one event; returns false when its eventId was processed before (its follow-up steps still run, idempotently). */
+  async apply(detailType: string, detail: { metadata: { eventId: string } }, now = new Date()): Promise<boolean> {
+    const ops = factOps(detailType, detail, this.hubs);
+    const first = await this.commit(detail.metadata.eventId, ops, now);
+    for (const op of ops) {
+      if (op.op === 'orgFirst') await this.lowerFirst(this.key('ORGFIRST', op.orgId), `${op.date}#${op.hubId}`, op.hubId, op.date, `${P.firstOrg}${op.orgId}`);
+      if (op.op === 'visitorFirst') {
+        const visitor = (await this.erasedToken(op.visitor)) ?? op.visitor;
+        await this.lowerFirst(this.key('VFIRST', op.hubId, visitor), op.date, op.hubId, op.date, `${P.firstVisitor}${visitor}`);
+      }
+      if (op.op === 'erase') await this.erase(op.visitor);
+    }
+    return first;
+  }
+
+  private async erasedToken(visitor: string): Promise<string | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('ERASED', visitor), sk: 'ERASED' }, ConsistentRead: true }));
+    return res.Item?.token as string | undefined;
+  }
+
+  /** Writes the event's facts with its processed marker, in one transaction. */
+  private async commit(eventId: string, ops: FactOp[], now: Date): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { pk: this.key('PROCESSED', eventId), sk: 'PROCESSED', processedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + PROCESSED_TTL_SECONDS },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ];
+      for (const op of ops) {
+        if (op.op === 'presence') items.push({ Put: { TableName: this.tableName, Item: { pk: this.key('PRESENCE', op.hubId), sk: op.presenceId, ...op.value } } });
+        if (op.op !== 'set') continue;
+        const token = op.visitor ? await this.erasedToken(op.visitor) : undefined;
+        const value = token ? { ...(op.value as object), v: token } : op.value;
+        items.push({
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: this.key('DAY', op.hubId), sk: op.date },
+            UpdateExpression: 'SET #f = :f',
+            ExpressionAttributeNames: { '#f': op.attr },
+            ExpressionAttributeValues: { ':f': value },
+          },
+        });
+        if (op.visitor && !token) {
+          // Guard: an erasure that starts meanwhile makes this transaction fail and retry with the token.
+          items.push({ ConditionCheck: { TableName: this.tableName, Key: { pk: this.key('ERASED', op.visitor), sk: 'ERASED' }, ConditionExpression: 'attribute_not_exists(pk)' } });
+          items.push({
+            Update: { TableName: this.tableName, Key: { pk: this.key('PERSON', op.visitor), sk: 'PERSON' }, UpdateExpression: 'ADD #d :d', ExpressionAttributeNames: { '#d': 'days' }, ExpressionAttributeValues: { ':d': new Set([`${op.hubId}#${op.date}`]) } },
+          });
+        }
+      }
+      try {
+        await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+        return true;
+      } catch (err) {
+        const codes = cancellationCodes(err);
+        if (codes?.[0] === 'ConditionalCheckFailed') return false;
+        if (codes?.includes('ConditionalCheckFailed') && attempt < 5) continue; // erased meanwhile: retry with the token
+        throw err;
+      }
     }
   }
 
-  /** The hub-days of one hub between two local dates, inclusive. */
-  async hubDays(hubId: string, from: string, to: string): Promise<HubDay[]> {
-    const days: HubDay[] = [];
+  /**
+   * Lowers a first sighting to `(hubId, date)` when it is earlier than the one stored, moving
+   * its marker fact from the old hub-day to the new one in the same transaction.
+   */
+  private async lowerFirst(pk: string, order: string, hubId: string, date: string, marker: string): Promise<void> {
+    for (;;) {
+      const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: 'FIRST' }, ConsistentRead: true }));
+      const prev = res.Item as { order: string; hubId: string; date: string } | undefined;
+      if (prev && prev.order <= order) return;
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { pk, sk: 'FIRST', order, hubId, date },
+            ConditionExpression: prev ? '#o = :prev' : 'attribute_not_exists(pk)',
+            ...(prev ? { ExpressionAttributeNames: { '#o': 'order' }, ExpressionAttributeValues: { ':prev': prev.order } } : {}),
+          },
+        },
+        { Update: { TableName: this.tableName, Key: { pk: this.key('DAY', hubId), sk: date }, UpdateExpression: 'SET #m = :t', ExpressionAttributeNames: { '#m': marker }, ExpressionAttributeValues: { ':t': true } } },
+      ];
+      if (prev) items.push({ Update: { TableName: this.tableName, Key: { pk: this.key('DAY', prev.hubId), sk: prev.date }, UpdateExpression: 'REMOVE #m', ExpressionAttributeNames: { '#m': marker } } });
+      try {
+        await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+        return;
+      } catch (err) {
+        if (cancellationCodes(err)?.includes('ConditionalCheckFailed')) continue; // moved meanwhile: read again
+        throw err;
+      }
+    }
+  }
+
+  /** Forgets a visitor: a random token replaces the pseudonym in every fact and first sighting; counts stay. */
+  private async erase(visitor: string): Promise<void> {
+    const candidate = `x${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: this.key('ERASED', visitor), sk: 'ERASED', token: candidate }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    }
+    const token = await this.erasedToken(visitor);
+    if (!token) throw new Error('The erasure token was written but cannot be read back');
+    const person = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('PERSON', visitor), sk: 'PERSON' }, ConsistentRead: true }));
+    const days = [...((person.Item?.days as Set<string> | undefined) ?? [])];
+    for (const hd of days) {
+      const [hubId = '', date = ''] = hd.split('#');
+      const item = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('DAY', hubId), sk: date }, ConsistentRead: true }));
+      const changed = replaceVisitor(item.Item ?? {}, visitor, token);
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets = Object.entries(changed).map(([attr, value], i) => {
+        names[`#a${i}`] = attr;
+        values[`:a${i}`] = value;
+        return `#a${i} = :a${i}`;
+      });
+      if (item.Item?.[`${P.firstVisitor}${visitor}`]) {
+        names['#fo'] = `${P.firstVisitor}${visitor}`;
+        names['#fn'] = `${P.firstVisitor}${token}`;
+        values[':t'] = true;
+        sets.push('#fn = :t');
+      }
+      if (sets.length === 0) continue;
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.key('DAY', hubId), sk: date },
+          UpdateExpression: `SET ${sets.join(', ')}${names['#fo'] ? ' REMOVE #fo' : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    }
+    for (const hubId of new Set(days.map((d) => d.split('#')[0] ?? ''))) {
+      const old = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' }, ConsistentRead: true }));
+      if (!old.Item) continue;
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...old.Item, pk: this.key('VFIRST', hubId, token) } }));
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' } }));
+    }
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('PERSON', visitor), sk: 'PERSON' } }));
+  }
+
+  /** The facts of a hub's days between two dates (inclusive): one item per hub-day. */
+  async hubDays(hubId: string, from: string, to: string): Promise<Map<string, DayFacts>> {
+    const out = new Map<string, DayFacts>();
     let startKey: Record<string, unknown> | undefined;
     do {
       const res = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': `HUBDAY#${hubId}`, ':from': from, ':to': to },
+          ExpressionAttributeValues: { ':pk': this.key('DAY', hubId), ':from': from, ':to': to },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of res.Items ?? []) {
-        days.push({
-          hubId,
-          date: String(item.sk),
-          checkIns: Number(item.checkIns ?? 0),
-          organisations: (item.organisations as Set<string> | undefined)?.size ?? 0,
-          businessCheckIns: Number(item.businessCheckIns ?? 0),
-        });
-      }
+      for (const { pk: _pk, sk, ...facts } of res.Items ?? []) out.set(String(sk), facts);
       startKey = res.LastEvaluatedKey;
     } while (startKey);
-    return days;
+    return out;
+  }
+
+  /** The agency presence schedules of a hub. */
+  async presences(hubId: string): Promise<PresenceFact[]> {
+    const res = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': this.key('PRESENCE', hubId) } }));
+    return (res.Items ?? []).map(({ pk: _pk, sk: _sk, ...p }) => p as PresenceFact).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }
 }

@@ -57,10 +57,10 @@ describe('the national stack', () => {
     });
   });
 
-  it('routes CheckedIn from every hub to the reporting consumer, with retries and a DLQ', () => {
+  it('routes the events reports are made of from every hub to the reporting consumer, with retries and a DLQ', () => {
     national.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('NationalBus') },
-      EventPattern: { source: [{ prefix: 'samverkan.hub.' }], 'detail-type': ['CheckedIn'] },
+      EventPattern: { source: [{ prefix: 'samverkan.hub.' }], 'detail-type': Match.arrayWith(['CheckedIn', 'CheckedOut', 'BookingCreated', 'BookingCancelled', 'BookingNoShowReleased', 'MemberRegistered', 'MemberErased', 'AgencyPresenceScheduled']) },
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReportingConsumer'), 'Arn'] },

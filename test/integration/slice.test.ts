@@ -107,7 +107,7 @@ describe('the slice: organisation → member → check-in → national count', (
     expect(archived.filter((e) => e['detail-type'] === 'CheckedIn' && (e.detail as any).data.visitId === res.json.id)).toHaveLength(1);
     const event = archived.find((e) => (e.detail as any).data.visitId === res.json.id)!;
     expect(event.source).toBe('samverkan.hub.umea');
-    expect(event.detail).toMatchObject({ metadata: { eventType: 'CheckedIn', schemaVersion: 1, hubId: 'umea' } });
+    expect(event.detail).toMatchObject({ metadata: { eventType: 'CheckedIn', schemaVersion: 2, hubId: 'umea' } });
   });
 
   it('returns the open visit (200) instead of a second one when the member is already in', async () => {
@@ -224,9 +224,14 @@ describe('authentication and authorisation', () => {
     expect(await itemCount('umea')).toBe(before);
   });
 
-  it('answers 403 to staff asking for national reports', async () => {
-    const res = await call('GET', `/api/national/reports?from=${today()}&to=${today()}`, { token: staffUmea });
-    expect(res.status).toBe(403);
+  it('gives staff the report of their own hub only, and 403 for another hub', async () => {
+    const own = await call('GET', `/api/national/reports?from=${today()}&to=${today()}`, { token: staffUmea });
+    expect(own.status, own.text).toBe(200);
+    expect(own.json.hubs.map((h: { hubId: string }) => h.hubId)).toEqual(['umea']);
+    const other = await call('GET', `/api/national/reports?from=${today()}&to=${today()}&hub=lulea`, { token: staffUmea });
+    expect(other.status).toBe(403);
+    const researcher = await call('GET', '/api/national/reports', { token: await network.token('researcher') });
+    expect(researcher.status).toBe(403);
   });
 
   it('answers 401 to expired, tampered, foreign-audience and foreign-key tokens', async () => {

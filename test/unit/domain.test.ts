@@ -53,7 +53,7 @@ describe('the event catalog', () => {
       { visitId: 'v', memberId: 'm', organisationId: 'o', organisationType: 'state-agency', membership: 'member', hubId: 'umea', checkedInAt: '2026-11-26T08:00:00.000Z', localDate: '2026-11-26' },
       ctx,
     );
-    expect(e.detail.metadata).toMatchObject({ eventType: 'CheckedIn', schemaVersion: 1, hubId: 'umea', correlationId: 'req-1', occurredAt: '2026-11-26T08:00:00.000Z' });
+    expect(e.detail.metadata).toMatchObject({ eventType: 'CheckedIn', schemaVersion: 2, hubId: 'umea', correlationId: 'req-1', occurredAt: '2026-11-26T08:00:00.000Z' });
     expect(e.detail.metadata.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(parseDetail('CheckedIn', e.detail)).toEqual(e.detail);
   });
@@ -73,8 +73,8 @@ describe('the event catalog', () => {
 
   it('generates a JSON Schema for every event', () => {
     const schemas = catalogJsonSchemas() as Record<string, { properties: { metadata: unknown; data: { required: string[] } } }>;
-    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v2', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v1', 'CheckedOut.v1', 'EventAttended.v1', 'EventRegistrationCancelled.v1', 'EventRegistrationCreated.v1', 'EventWaitlistPromoted.v1', 'HubEventCancelled.v1', 'HubEventScheduled.v1', 'HubEventUpdated.v1', 'MemberErased.v1', 'MemberRegistered.v1', 'OrganisationRegistered.v1']);
-    expect(schemas['CheckedIn.v1']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
+    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v2', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v2', 'CheckedOut.v1', 'EventAttended.v1', 'EventRegistrationCancelled.v1', 'EventRegistrationCreated.v1', 'EventWaitlistPromoted.v1', 'HubEventCancelled.v1', 'HubEventScheduled.v1', 'HubEventUpdated.v1', 'MemberErased.v1', 'MemberRegistered.v2', 'OrganisationRegistered.v1']);
+    expect(schemas['CheckedIn.v2']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
   });
 
   it('reads a detail of an earlier version with the current schema (BookingCancelled v1 before v2 added `reason`)', () => {

@@ -12,13 +12,14 @@ describe('route handlers are typed from the contract (checked by `npm run typech
       email: string;
       organisationId: string;
       employerLocation?: string | undefined;
+      employerMunicipality?: string | undefined;
       membership: 'member' | 'guest' | 'business-partner';
       language?: 'sv' | 'en' | undefined;
     }>();
     expectTypeOf<Input<'searchMembers'>['query']>().toEqualTypeOf<{ q: string; limit?: number | undefined }>();
     expectTypeOf<Input<'cancelBooking'>['params']>().toEqualTypeOf<{ hubId: string; bookingId: string }>();
     expectTypeOf<Input<'getMember'>['body']>().toEqualTypeOf<undefined>();
-    expectTypeOf<Parameters<RouteHandlers<typeof nationalRoutes>['nationalReport']>[0]['query']>().toEqualTypeOf<{ from: string; to: string; hub?: string | undefined }>();
+    expectTypeOf<Parameters<RouteHandlers<typeof nationalRoutes>['nationalReport']>[0]['query']>().toEqualTypeOf<{ from?: string | undefined; to?: string | undefined; hub?: string | undefined; period: 'day' | 'week' | 'month' | 'quarter' | 'year'; format: 'json' | 'csv' }>();
     expectTypeOf<RouteInput['params']>().toEqualTypeOf<Record<string, string>>();
   });
 

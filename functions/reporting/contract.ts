@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { HubId } from '../../hubs/schema.ts';
+import { PERIODS } from './periods.ts';
+
+/** `GET /api/national/reports` query: the last 30 days when `from`/`to` are left out. */
+export const ReportQuery = z
+  .object({
+    from: z.iso.date('Use YYYY-MM-DD').optional(),
+    to: z.iso.date('Use YYYY-MM-DD').optional(),
+    hub: HubId.optional(),
+    period: z.enum(PERIODS).default('day'),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  // Not strict: the first version ignored unknown parameters, and the contract only grows.
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
+  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
+
+/** `GET /api/national/reports/view` query. */
+export const ReportViewQuery = z
+  .object({
+    from: z.iso.date('Use YYYY-MM-DD').optional(),
+    to: z.iso.date('Use YYYY-MM-DD').optional(),
+    hub: HubId.optional(),
+    period: z.enum(PERIODS).default('week'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
+  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
+
+/** A published count of people: a number, "<5" (1–4 people) or ".." (withheld, it would reveal a "<5"). */
+export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);
+const Counts = z.record(z.string(), PublishedCount);
+
+/** Every measure of a hub or the network over a period (docs/reporting.md). */
+export const PublishedMeasures = z.object({
+  checkIns: z.number().int(),
+  visits: z.number().int(),
+  businessCheckIns: z.number().int(),
+  organisations: z.number().int(),
+  uniqueVisitors: PublishedCount,
+  firstTimeVisitors: PublishedCount,
+  returningVisitors: PublishedCount,
+  visitHours: z.number(),
+  newOrganisations: z.number().int(),
+  membersByOrgType: Counts,
+  guestsByOrgType: Counts,
+  registrations: PublishedCount,
+  registrationsByOrgType: Counts,
+  bookings: z.object({ made: z.number().int(), cancelled: z.number().int(), noShows: z.number().int() }),
+  utilisation: z.object({
+    deskHoursBooked: z.number(),
+    deskHoursAvailable: z.number(),
+    desk: z.number().nullable(),
+    roomHoursBooked: z.number(),
+    roomHoursAvailable: z.number(),
+    room: z.number().nullable(),
+  }),
+  agencyPresenceHours: z.record(z.string(), z.number()),
+  coPresence: z.object({ pairDays: z.number().int(), distinctPairs: z.number().int(), byTypePair: z.record(z.string(), z.number().int()), bySectorPair: z.record(z.string(), z.number().int()) }),
+  remoteWorkers: z.object({ publicVisitors: PublishedCount, withMunicipality: PublishedCount, remote: PublishedCount, share: z.union([z.number(), z.null(), z.literal('..')]) }),
+});
+
+const PeriodRow = z.object({ period: z.string(), from: z.string(), to: z.string(), measures: PublishedMeasures });
+
+/** The national roll-up (the fields before `period` are the first version's, kept as they were). */
+export const ReportResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  hubs: z.array(
+    z.object({
+      hubId: HubId,
+      name: z.string(),
+      checkIns: z.number().int(),
+      /** Check-ins of people from businesses: the business participation the seed asks to follow. */
+      businessCheckIns: z.number().int(),
+      days: z.array(z.object({ date: z.string(), checkIns: z.number().int(), organisations: z.number().int(), businessCheckIns: z.number().int() })),
+      periods: z.array(PeriodRow),
+      total: PublishedMeasures,
+    }),
+  ),
+  totals: z.object({ checkIns: z.number().int(), businessCheckIns: z.number().int() }),
+  period: z.enum(PERIODS),
+  network: z.object({ periods: z.array(PeriodRow), total: PublishedMeasures }),
+});

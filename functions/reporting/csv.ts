@@ -1,0 +1,65 @@
+import type { PublishedMeasures, Report } from './report.ts';
+
+/** Organisation types in the order the CSV lists them. */
+const TYPES = ['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university', 'business', 'other'];
+const SECTOR_PAIRS = ['public×public', 'business×public', 'other×public', 'business×business', 'business×other', 'other×other'];
+
+/** Excel with Swedish settings: semicolon between fields, decimal comma. */
+const decimal = (n: number | null | string) => (n === null ? '' : typeof n === 'number' ? String(n).replace('.', ',') : n);
+const value = (n: number | string | null | undefined) => (n === undefined || n === null ? '' : decimal(n));
+
+/** One CSV column: Swedish / English header and the value of a row. */
+const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
+  ['Incheckningar / Check-ins', (m) => m.checkIns],
+  ['Besök / Visits', (m) => m.visits],
+  ['Unika besökare / Unique visitors', (m) => value(m.uniqueVisitors)],
+  ['Förstagångsbesökare / First-time visitors', (m) => value(m.firstTimeVisitors)],
+  ['Återkommande besökare / Returning visitors', (m) => value(m.returningVisitors)],
+  ['Besökstimmar / Visit hours', (m) => decimal(m.visitHours)],
+  ['Organisationer / Organisations', (m) => m.organisations],
+  ['Nya organisationer / New organisations', (m) => m.newOrganisations],
+  ['Incheckningar från näringslivet / Business check-ins', (m) => m.businessCheckIns],
+  ['Nya medlemmar / Registrations', (m) => value(m.registrations)],
+  ['Bokningar / Bookings made', (m) => m.bookings.made],
+  ['Avbokade / Cancelled', (m) => m.bookings.cancelled],
+  ['Uteblivna / No-shows', (m) => m.bookings.noShows],
+  ['Platsbeläggning / Desk utilisation', (m) => value(m.utilisation.desk)],
+  ['Rumsbeläggning / Room utilisation', (m) => value(m.utilisation.room)],
+  ['Bokade platstimmar / Desk hours booked', (m) => decimal(m.utilisation.deskHoursBooked)],
+  ['Bokade rumstimmar / Room hours booked', (m) => decimal(m.utilisation.roomHoursBooked)],
+  ['Myndighetsnärvaro timmar / Agency presence hours', (m) => decimal(Math.round(Object.values(m.agencyPresenceHours).reduce((a, b) => a + b, 0) * 10) / 10)],
+  ['Organisationspar samtidigt på plats (par-dagar) / Co-present organisation pairs (pair-days)', (m) => m.coPresence.pairDays],
+  ['Olika organisationspar / Distinct organisation pairs', (m) => m.coPresence.distinctPairs],
+  ...SECTOR_PAIRS.map((p): [string, (m: PublishedMeasures) => number] => [`Par ${p} / Pairs ${p}`, (m) => m.coPresence.bySectorPair[p] ?? 0]),
+  ['Offentligt anställda besökare / Public-sector visitors', (m) => value(m.remoteWorkers.publicVisitors)],
+  ['Med känd arbetsgivarkommun / With known employer municipality', (m) => value(m.remoteWorkers.withMunicipality)],
+  ['Distansarbetande (annan kommun) / Remote public workers', (m) => value(m.remoteWorkers.remote)],
+  ['Andel distansarbetande / Share of remote public workers', (m) => value(m.remoteWorkers.share)],
+  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Medlemmar ${t} / Members ${t}`, (m) => value(m.membersByOrgType[t] ?? 0)]),
+  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => value(m.guestsByOrgType[t] ?? 0)]),
+];
+
+/** Quotes a field per RFC 4180 when it holds the separator, a quote or a line break. */
+export function field(v: string | number): string {
+  const s = String(v);
+  return /[;"\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * The report as CSV for Excel with Swedish settings: RFC 4180 (CRLF line ends, quoted fields
+ * where needed), UTF-8 with a byte order mark so Excel reads å, ä, ö, semicolons between fields
+ * and decimal commas, as Excel expects where the decimal separator is a comma. One row per hub
+ * and period, then the network's rows and totals.
+ */
+export function reportCsv(report: Report): string {
+  const header = ['Hubb / Hub', 'Namn / Name', 'Period', 'Från / From', 'Till / To', ...COLUMNS.map(([h]) => h)];
+  const rows: (string | number)[][] = [];
+  const add = (hubId: string, name: string, period: string, from: string, to: string, m: PublishedMeasures) => rows.push([hubId, name, period, from, to, ...COLUMNS.map(([, f]) => f(m))]);
+  for (const h of report.hubs) {
+    for (const p of h.periods) add(h.hubId, h.name, p.period, p.from, p.to, p.measures);
+    add(h.hubId, h.name, 'total', report.from, report.to, h.total);
+  }
+  for (const p of report.network.periods) add('network', 'Nätverket / The network', p.period, p.from, p.to, p.measures);
+  add('network', 'Nätverket / The network', 'total', report.from, report.to, report.network.total);
+  return `\uFEFF${[header, ...rows].map((r) => r.map(field).join(';')).join('\r\n')}\r\n`;
+}

@@ -1,0 +1,173 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { PublishedMeasures, Report } from './report.ts';
+
+const TYPE_LABELS: Record<string, string> = {
+  'state-agency': 'Statlig myndighet / State agency',
+  municipality: 'Kommun / Municipality',
+  region: 'Region',
+  'county-board': 'Länsstyrelse / County board',
+  'public-company': 'Offentligt bolag / Public company',
+  university: 'Lärosäte / University',
+  business: 'Näringsliv / Business',
+  other: 'Övrigt / Other',
+};
+
+const esc = (s: unknown) => String(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const num = (v: number | string | null) => (v === null ? '–' : typeof v === 'number' ? v.toLocaleString('sv-SE') : v);
+const pct = (v: number | string | null) => (v === null ? '–' : typeof v === 'number' ? `${(v * 100).toLocaleString('sv-SE', { maximumFractionDigits: 1 })} %` : v);
+
+/** Renders a Vega-Lite spec to an SVG string on the server (no browser, no CDN). */
+export async function svg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 620, config: { font: 'sans-serif', view: { stroke: null } } } as const;
+
+function rowsTable(report: Report, pick: (m: PublishedMeasures) => (string | number | null)[], headers: string[]): string {
+  const rows = [...report.hubs.map((h) => [h.name, ...pick(h.total)]), ['Nätverket / The network', ...pick(report.network.total)]];
+  return `<table><thead><tr><th>Hubb / Hub</th>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/**
+ * The national report as one static, printable HTML page (A4, a page break before each
+ * section), Swedish with English, charts drawn by Vega-Lite as inline SVG: it loads nothing
+ * from anywhere and reads offline.
+ */
+export async function reportHtml(report: Report, generatedAt = new Date()): Promise<string> {
+  const series = report.hubs.flatMap((h) => h.periods.map((p) => ({ hub: h.name, period: p.from, visits: p.measures.visits, hours: p.measures.visitHours })));
+  const visitsChart = await svg({
+    ...base,
+    height: 260,
+    data: { values: series },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'period', type: 'temporal', title: `Period (${report.period})` },
+      y: { field: 'visits', type: 'quantitative', title: 'Besök / Visits' },
+      color: { field: 'hub', type: 'nominal', title: 'Hubb / Hub' },
+    },
+  });
+  const total = report.network.total;
+  const people = Object.entries({ ...total.membersByOrgType })
+    .map(([type, n]) => ({ type: TYPE_LABELS[type] ?? type, group: 'Medlemmar / Members', n }))
+    .concat(Object.entries(total.guestsByOrgType).map(([type, n]) => ({ type: TYPE_LABELS[type] ?? type, group: 'Gäster / Guests', n })))
+    .filter((r): r is { type: string; group: string; n: number } => typeof r.n === 'number');
+  const sectorChart = await svg({
+    ...base,
+    height: 200,
+    data: { values: people },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'type', type: 'nominal', title: null, sort: '-x' },
+      x: { field: 'n', type: 'quantitative', title: 'Personer / People', stack: true },
+      color: { field: 'group', type: 'nominal', title: null },
+    },
+  });
+  const types = Object.keys(TYPE_LABELS);
+  const matrix = types.flatMap((a) =>
+    types.map((b) => ({ a: TYPE_LABELS[a], b: TYPE_LABELS[b], n: total.coPresence.byTypePair[a <= b ? `${a}×${b}` : `${b}×${a}`] ?? 0 })),
+  );
+  const matrixChart = await svg({
+    ...base,
+    width: 420,
+    height: 420,
+    data: { values: matrix },
+    encoding: {
+      x: { field: 'a', type: 'nominal', title: null, sort: null, axis: { labelAngle: -40 } },
+      y: { field: 'b', type: 'nominal', title: null, sort: null },
+    },
+    layer: [
+      { mark: 'rect', encoding: { color: { field: 'n', type: 'quantitative', title: 'Par-dagar / Pair-days', scale: { scheme: 'blues' } } } },
+      { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'n', type: 'quantitative' } } },
+    ],
+  });
+  const utilisation = report.hubs.flatMap((h) => [
+    { hub: h.name, kind: 'Skrivplatser / Desks', value: h.total.utilisation.desk ?? 0 },
+    { hub: h.name, kind: 'Rum / Rooms', value: h.total.utilisation.room ?? 0 },
+  ]);
+  const utilisationChart = await svg({
+    ...base,
+    height: 220,
+    data: { values: utilisation },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'hub', type: 'nominal', title: null },
+      yOffset: { field: 'kind' },
+      x: { field: 'value', type: 'quantitative', title: 'Beläggning / Utilisation', axis: { format: '%' } },
+      color: { field: 'kind', type: 'nominal', title: null },
+    },
+  });
+
+  return `<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<title>Nationell rapport / National report ${esc(report.from)} – ${esc(report.to)}</title>
+<style>
+  @page { size: A4; margin: 15mm; }
+  body { font-family: system-ui, sans-serif; color: #1a1a1a; max-width: 180mm; margin: 0 auto; font-size: 10.5pt; }
+  h1 { font-size: 18pt; margin-bottom: 0; }
+  h2 { font-size: 13pt; border-bottom: 1px solid #999; padding-bottom: 2pt; }
+  section { break-before: page; page-break-before: always; }
+  section:first-of-type { break-before: auto; page-break-before: auto; }
+  figure { margin: 6pt 0; break-inside: avoid; }
+  svg { max-width: 100%; height: auto; }
+  table { border-collapse: collapse; width: 100%; margin: 6pt 0; break-inside: avoid; font-size: 9pt; }
+  th, td { border: 1px solid #ccc; padding: 2pt 4pt; text-align: right; }
+  th[scope="row"], thead th:first-child { text-align: left; }
+  .en { color: #555; }
+  .note { font-size: 8.5pt; color: #444; }
+</style>
+</head>
+<body>
+<header>
+<h1>Samverkanshubbar – nationell rapport <span class="en">/ National report</span></h1>
+<p>${esc(report.from)} – ${esc(report.to)} · period: ${esc(report.period)} · ${esc(report.hubs.length)} hubbar / hubs · framtagen / generated ${esc(generatedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p>
+<p class="note">Antal personer under 5 visas som "&lt;5"; ".." är ett värde som inte anges eftersom det skulle avslöja ett undertryckt värde.
+<span class="en">Counts of people below 5 are shown as "&lt;5"; ".." is a number withheld because it would reveal a suppressed one.</span></p>
+</header>
+
+<section>
+<h2>Användning över tid <span class="en">/ Use over time</span></h2>
+<figure>${visitsChart}</figure>
+${rowsTable(report, (m) => [num(m.visits), num(m.uniqueVisitors), num(m.firstTimeVisitors), num(m.returningVisitors), num(m.visitHours), num(m.organisations), num(m.newOrganisations)], ['Besök / Visits', 'Unika besökare / Unique visitors', 'Förstagång / First-time', 'Återkommande / Returning', 'Besökstimmar / Visit hours', 'Organisationer / Organisations', 'Nya organisationer / New organisations'])}
+</section>
+
+<section>
+<h2>Sektorer <span class="en">/ Sector mix</span></h2>
+<figure>${sectorChart}</figure>
+${rowsTable(report, (m) => [num(m.businessCheckIns), num(m.registrations), num(m.remoteWorkers.publicVisitors), num(m.remoteWorkers.remote), pct(m.remoteWorkers.share)], ['Incheckningar näringsliv / Business check-ins', 'Nya medlemmar / Registrations', 'Offentligt anställda / Public-sector visitors', 'Distansarbetande / Remote public workers', 'Andel / Share'])}
+<p class="note">Distansarbetande: offentligt anställda vars arbetsgivare finns i en annan kommun än hubbens (andel av dem med känd arbetsgivarkommun).
+<span class="en">Remote public workers: public-sector visitors whose employer is in another municipality than the hub's (share of those whose employer municipality is known).</span></p>
+</section>
+
+<section>
+<h2>Samtidig närvaro mellan organisationstyper <span class="en">/ Co-presence of organisation types</span></h2>
+<p>Par av organisationer med överlappande besök i samma hubb samma dag (par-dagar), hela nätverket.
+<span class="en">Pairs of organisations with overlapping visits in the same hub on the same day (pair-days), whole network.</span></p>
+<figure>${matrixChart}</figure>
+${rowsTable(report, (m) => [num(m.coPresence.pairDays), num(m.coPresence.distinctPairs), num(m.coPresence.bySectorPair['public×public'] ?? 0), num(m.coPresence.bySectorPair['business×public'] ?? 0)], ['Par-dagar / Pair-days', 'Olika par / Distinct pairs', 'Offentlig × offentlig / Public × public', 'Näringsliv × offentlig / Business × public'])}
+</section>
+
+<section>
+<h2>Beläggning och bokningar <span class="en">/ Utilisation and bookings</span></h2>
+<figure>${utilisationChart}</figure>
+${rowsTable(report, (m) => [num(m.bookings.made), num(m.bookings.cancelled), num(m.bookings.noShows), pct(m.utilisation.desk), pct(m.utilisation.room), num(Math.round(Object.values(m.agencyPresenceHours).reduce((a, b) => a + b, 0) * 10) / 10)], ['Bokningar / Bookings', 'Avbokade / Cancelled', 'Uteblivna / No-shows', 'Skrivplatser / Desks', 'Rum / Rooms', 'Myndighetsnärvaro h / Agency presence h'])}
+</section>
+
+<section>
+<h2>Evenemang <span class="en">/ Events</span></h2>
+<p>Evenemang (workshops, utbildningar, nätverksträffar), anmälningar, väntelistor och närvaro kommer i rapporten när hubbarnas evenemang publiceras på bussen.
+<span class="en">Events (workshops, trainings, network meetings), registrations, waitlists and attendance join the report once the hubs' events are published on the bus.</span></p>
+</section>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalNetwork } from '../../local/network.ts';
+import { addDays } from '../../functions/reporting/periods.ts';
+import { api, eventually, startTestNetwork } from '../support/network.ts';
+
+let network: LocalNetwork;
+let call: ReturnType<typeof api>;
+let staff: string;
+let national: string;
+
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
+
+beforeAll(async () => {
+  network = await startTestNetwork();
+  call = api(network);
+  staff = await network.token('staff', 'skelleftea');
+  national = await network.token('national');
+});
+
+afterAll(async () => {
+  await network?.stop();
+});
+
+async function org(name: string, type: string) {
+  const res = await call('POST', '/api/hubs/skelleftea/organisations', { token: staff, body: { name, type } });
+  expect([200, 201], res.text).toContain(res.status);
+  return res.json.id as string;
+}
+
+async function member(organisationId: string, email: string, extra: Record<string, unknown> = {}) {
+  const res = await call('POST', '/api/hubs/skelleftea/members', { token: staff, body: { name: 'Test Person', email, organisationId, membership: 'member', ...extra } });
+  expect(res.status, res.text).toBe(201);
+  return res.json.id as string;
+}
+
+describe("members' employer municipality", () => {
+  it('takes an SCB municipality code and answers 400 naming body.employerMunicipality for anything else', async () => {
+    const agency = await org('Lantmäteriet', 'state-agency');
+    const bad = await call('POST', '/api/hubs/skelleftea/members', { token: staff, body: { name: 'X Y', email: 'x@lm.se', organisationId: agency, membership: 'member', employerMunicipality: '2499' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues.map((i: { path: string }) => i.path)).toEqual(['body.employerMunicipality']);
+    const ok = await call('POST', '/api/hubs/skelleftea/members', { token: staff, body: { name: 'X Y', email: 'x@lm.se', organisationId: agency, membership: 'member', employerMunicipality: '2180', employerLocation: 'Gävle' } });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.json).toMatchObject({ employerMunicipality: '2180', employerLocation: 'Gävle' });
+  });
+});
+
+describe('GET /api/national/reports', () => {
+  it('reports visits, visitors and co-presence over the last 30 days by default, with counts of people suppressed', async () => {
+    // Prepare: two organisations present together.
+    const kommun = await org('Skellefteå kommun', 'municipality');
+    const agency = await org('Skatteverket', 'state-agency');
+    const a = await member(kommun, 'a@skelleftea.se');
+    const b = await member(agency, 'b@skatteverket.se');
+    for (const memberId of [a, b]) expect((await call('POST', '/api/hubs/skelleftea/check-ins', { token: staff, body: { memberId } })).status).toBe(201);
+    // Act
+    await network.idle();
+    const report = await eventually(async () => {
+      const res = await call('GET', '/api/national/reports?hub=skelleftea', { token: national });
+      return res.status === 200 && res.json.totals.checkIns >= 2 ? res.json : undefined;
+    }, 90_000);
+    // Assess
+    expect(report.to).toBe(today());
+    expect(report.from).toBe(addDays(today(), -29));
+    expect(report.period).toBe('day');
+    const total = report.hubs[0].total;
+    expect(total).toMatchObject({ checkIns: 2, visits: 2, organisations: 2, uniqueVisitors: '<5', newOrganisations: 2 });
+    expect(total.coPresence).toMatchObject({ pairDays: 1, distinctPairs: 1, byTypePair: { 'municipality×state-agency': 1 }, bySectorPair: { 'public×public': 1 } });
+    expect(report.hubs[0].days).toEqual([{ date: today(), checkIns: 2, organisations: 2, businessCheckIns: 0 }]);
+    expect(report.network.total.checkIns).toBe(2);
+  }, 180_000);
+
+  it('rolls days up to weeks, months, quarters and years', async () => {
+    const res = await call('GET', `/api/national/reports?from=${addDays(today(), -40)}&to=${today()}&period=month&hub=skelleftea`, { token: national });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.hubs[0].periods.map((p: { period: string }) => p.period)).toEqual([...new Set([addDays(today(), -40).slice(0, 7), today().slice(0, 7)])]);
+    const bad = await call('GET', '/api/national/reports?period=fortnight', { token: national });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('query.period');
+  });
+
+  it('gives CSV for Excel with Swedish settings: BOM, semicolons, decimal commas, CRLF', async () => {
+    const res = await call('GET', '/api/national/reports?format=csv&hub=skelleftea', { token: national });
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = new Uint8Array(await (await fetch(`${network.url}/api/national/reports?format=csv&hub=skelleftea`, { headers: { authorization: `Bearer ${national}` } })).arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toMatch(/^Hubb \/ Hub;Namn \/ Name;Period;/);
+    expect(lines.at(-1)).toBe('');
+    const header = lines[0]!.split(';');
+    const total = lines.find((l) => l.startsWith('skelleftea;') && l.includes(';total;'))!.split(';');
+    expect(total[header.indexOf('Incheckningar / Check-ins')]).toBe('2');
+    expect(total[header.indexOf('Unika besökare / Unique visitors')]).toBe('<5');
+  });
+});

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { LOCAL } from '../../local/cfn.ts';
+import { pseudonym } from '../../functions/reporting/facts.ts';
+import { MemoryProjection } from '../../functions/reporting/memory.ts';
+import { addDays } from '../../functions/reporting/periods.ts';
+import { buildReport } from '../../functions/reporting/report.ts';
+import { ReportStore } from '../../functions/reporting/store.ts';
+import { HUBS, booking, event, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
+
+let client: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+let table: string;
+
+beforeAll(async () => {
+  client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  table = `report-${randomUUID().slice(0, 8)}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+});
+
+afterAll(() => client?.destroy());
+
+const day = openDay(9);
+
+function stream(): CraftedEvent[] {
+  const random = seeded(11);
+  const events: CraftedEvent[] = [];
+  const types = ['state-agency', 'municipality', 'business', 'region'];
+  for (let d = 0; d < 3; d++) {
+    const date = addDays(day, -d);
+    for (let i = 0; i < 14; i++) {
+      if (random() < 0.3) continue;
+      const hubId = i % 3 === 0 ? 'lulea' : 'boden';
+      events.push(...visit({ hubId, date, from: `${String(8 + (i % 5)).padStart(2, '0')}:00`, to: random() < 0.8 ? `${String(10 + (i % 5)).padStart(2, '0')}:30` : undefined, memberId: `m${i}`, org: `org${i % 6}`, type: types[i % 6 % 4]!, membership: i % 6 === 2 ? 'guest' : 'member' }));
+    }
+    events.push(...booking({ hubId: 'boden', date, from: '09:00', to: '11:00', resourceId: 'r', resourceType: 'room', memberId: 'm1', org: 'org1', end: d === 1 ? 'no-show' : undefined }));
+  }
+  events.push(event('MemberErased', 'boden', { memberId: 'm4', erasedAt: new Date().toISOString() }));
+  return events;
+}
+
+describe('the national projection in DynamoDB', () => {
+  it('gives the same report as the in-memory projection when every event comes twice, shuffled, and forgets the erased', async () => {
+    // Prepare
+    const events = stream();
+    const memory = new MemoryProjection(HUBS);
+    for (const e of events) memory.apply(e.type, e.detail);
+    const store = new ReportStore(db, table, HUBS, `t${randomUUID().slice(0, 6)}`);
+    // Act: two concurrent consumers, every event twice, shuffled.
+    const deliveries = shuffled([...events, ...events], seeded(5));
+    const lanes = [deliveries.filter((_, i) => i % 2 === 0), deliveries.filter((_, i) => i % 2 === 1)];
+    await Promise.all(lanes.map(async (lane) => { for (const e of lane) await store.apply(e.type, e.detail); }));
+    // Assess
+    const q = { from: addDays(day, -2), to: day, period: 'day' as const };
+    const fromStore = await buildReport(store, HUBS, q);
+    expect(fromStore.totals.checkIns).toBeGreaterThan(10);
+    expect(fromStore).toEqual(await buildReport(memory, HUBS, q));
+    const days = [...(await store.hubDays('boden', q.from, q.to)).values(), ...(await store.hubDays('lulea', q.from, q.to)).values()];
+    expect(JSON.stringify(days)).not.toContain(pseudonym('m4'));
+    expect(JSON.stringify(days)).toContain(pseudonym('m5'));
+  }, 300_000);
+});
