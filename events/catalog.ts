@@ -283,6 +283,41 @@ export const EventAttended = defineEvent({
   data: z.object({ ...Registrant, attendedAt: IsoDateTime, how: z.enum(['door', 'check-in', 'walk-in']) }).strict(),
 });
 
+/**
+ * A member published (or changed) their profile in the network directory, with their consent.
+ * The profile itself (name, role, competences, …) stays off the bus: it is written to the
+ * network table in the request and removed from there on withdrawal; the bus archive, which
+ * cannot be edited, keeps only who (member id), where, the organisation and which fields.
+ */
+export const DirectoryProfilePublished = defineEvent({
+  detailType: 'DirectoryProfilePublished',
+  version: 1,
+  description: 'A member opted in to the network directory or changed their profile. No name, e-mail or profile text.',
+  data: z
+    .object({
+      memberId: z.string(),
+      hubId: HubId,
+      organisationId: z.string(),
+      organisationType: OrganisationType,
+      /** The version of the consent text the member agreed to. */
+      consentVersion: z.string(),
+      /** True when an already published profile was changed. */
+      changed: z.boolean(),
+      /** Which optional fields the profile fills. */
+      fields: z.array(z.enum(['role', 'competences', 'askMeAbout'])),
+      publishedAt: IsoDateTime,
+    })
+    .strict(),
+});
+
+/** A directory profile was removed: the member opted out, or was erased. */
+export const DirectoryProfileWithdrawn = defineEvent({
+  detailType: 'DirectoryProfileWithdrawn',
+  version: 1,
+  description: 'A member left the network directory (opt-out) or was erased; the profile is gone everywhere.',
+  data: z.object({ memberId: z.string(), hubId: HubId, reason: z.enum(['opt-out', 'member-erased']), withdrawnAt: IsoDateTime }).strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -301,6 +336,8 @@ export const catalog = {
   EventRegistrationCancelled,
   EventWaitlistPromoted,
   EventAttended,
+  DirectoryProfilePublished,
+  DirectoryProfileWithdrawn,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

@@ -4,6 +4,7 @@ import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 import { line, multiline, trimmed } from './fields.ts';
 import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
+import { directoryHubRoutes, directoryNationalRoutes } from '../directory/contract.ts';
 import { route } from './route.ts';
 import { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
 
@@ -361,6 +362,7 @@ export const hubRoutes = [
   route({ operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
   ...hubEventRoutes,
+  ...directoryHubRoutes,
 ];
 
 /** Routes served by the national stack. */
@@ -374,4 +376,5 @@ export const nationalRoutes = [
   route({ operationId: 'reportView', method: 'GET', path: '/api/national/reports/view', summary: 'The national report as a printable HTML page with charts (no external resources). National administrators: every hub; staff: their own hub', access: 'national', query: ReportViewQuery, response: z.string(), status: 200, produces: 'text/html' }),
   route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
   ...networkEventRoutes,
+  ...directoryNationalRoutes,
 ];

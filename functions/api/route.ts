@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { HubId } from '../../hubs/schema.ts';
 
-/** Who may call a route. */
-export type Access = 'public' | 'staff' | 'national';
+/** Who may call a route: anyone; staff of the hub in the path; national administrators; staff of any hub and national administrators. */
+export type Access = 'public' | 'staff' | 'national' | 'staff-any-hub';
 
 /**
  * A path parameter other than `hubId`: the API's ids (`mem_…`, `org_…`, resource slugs) are
@@ -30,7 +30,7 @@ export function pathParams<P extends string>(path: P): PathParamsSchema<P> {
 /** One route of API v1. `path` uses `{param}`; hub routes start with `/api/hubs/{hubId}/`. */
 export interface RouteSpec {
   operationId: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   summary: string;
   access: Access;

@@ -8,6 +8,7 @@ import { buildEvent, type OutgoingEvent } from './events.ts';
 import type { Member, Organisation } from './hub.ts';
 import { newId, normaliseMemberCode } from './ids.ts';
 import { localDate, zonedInstant, type Clock } from './time.ts';
+import type { ErasedPerson, ExportSection, PersonalDataHolder } from './privacy.ts';
 
 type Kind = z.infer<typeof HubEventKind>;
 type OrgType = z.infer<typeof OrganisationType>;
@@ -163,7 +164,7 @@ const MAX_PROMOTIONS_PER_CHANGE = 20;
 const PUBLIC_FIELDS = ['title', 'titleEn', 'description', 'descriptionEn', 'kind', 'facilitator', 'start', 'end', 'capacity', 'resourceId', 'openToNetwork', 'openToBusiness'] as const;
 
 /** Events of a hub, their registrations, waitlist and attendance. Knows nothing of AWS. */
-export class HubEventService {
+export class HubEventService implements PersonalDataHolder {
   constructor(
     private readonly hub: HubConfig,
     private readonly store: HubEventStore,
@@ -678,6 +679,32 @@ export class HubEventService {
   async exportMemberData(memberId: string) {
     const regs = await this.store.registrationsOfMember(memberId);
     return Promise.all(regs.map(async (r) => ({ registration: this.withoutSecrets(r), event: await this.eventSummary(r.eventId) })));
+  }
+
+  /**
+   * The member's sections of the export: their registrations as a member, and those made on the
+   * public route with the member's e-mail address (the only link between a public registration
+   * and a member: the address, compared lower-cased).
+   */
+  async exportSections(memberId: string, person?: { email?: string | undefined }): Promise<ExportSection[]> {
+    return [
+      { key: 'events', title: 'Registrations for hub events as a member (confirmed, waitlisted, cancelled, attended), each with its event', data: await this.exportMemberData(memberId) },
+      {
+        key: 'publicRegistrations',
+        title: "Registrations for hub events made on the public route with the member's e-mail address, each with its event",
+        data: person?.email ? (await this.exportPublicRegistrant(person.email)).registrations : [],
+      },
+    ];
+  }
+
+  /**
+   * Erasure: the member's registrations lose the member id, and those made publicly with their
+   * e-mail lose name, e-mail, organisation name and cancellation key; the counts stay. Idempotent;
+   * on the retried pass without an e-mail only the member's own are looked for.
+   */
+  async forget(person: ErasedPerson): Promise<void> {
+    await this.eraseMemberData(person.memberId);
+    if (person.email) await this.erasePublicRegistrant(person.email);
   }
 
   /** GDPR Art. 17, the events part: unlinks a member from their registrations (counts stay). */

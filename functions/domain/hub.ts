@@ -501,7 +501,7 @@ export class HubService {
         data: calendarUrl ? { calendarUrl } : null,
       },
     ];
-    for (const holder of this.holders) sections.push(...(await holder.exportSections(memberId)));
+    for (const holder of this.holders) sections.push(...(await holder.exportSections(memberId, { email: member.email })));
     return {
       exportedAt: this.clock().toISOString(),
       hub: { id: this.hub.id, name: this.hub.name, operator: this.hub.operator.consortium },

@@ -27,8 +27,11 @@ export interface ErasedPerson {
 
 /** A part of the hub that keeps data naming members. */
 export interface PersonalDataHolder {
-  /** Its sections of a member's export. */
-  exportSections(memberId: string): Promise<ExportSection[]>;
+  /**
+   * Its sections of a member's export. `person` carries the member's e-mail, for what is linked
+   * to them only by their address (event registrations made on the public route).
+   */
+  exportSections(memberId: string, person?: { email?: string | undefined }): Promise<ExportSection[]>;
   /**
    * Removes every trace of the member it holds. Idempotent: erasure runs it before and after
    * the member item is deleted, and a retried erasure runs it again to finish a partial one.

@@ -16,16 +16,22 @@ import { createMailForgetter } from '../shared/mail-forget.ts';
 import { DynamoHubEventStore } from '../adapters/dynamo-hub-event-store.ts';
 import { HubEventService } from '../domain/hub-events.ts';
 import { hubEventHandlers } from './hub-events-routes.ts';
+import { DirectoryService } from '../directory/directory.ts';
+import { directoryHubHandlers } from '../directory/routes.ts';
+import { DynamoDirectoryIndex, DynamoDirectoryRecords } from '../directory/store.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
 const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
 const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
-// Bookings and the mail outbox keep data naming members: they export and erase theirs.
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
+const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME')), store, systemClock);
+// Every part that keeps data naming members exports and erases its own (PersonalDataHolder):
+// bookings, event registrations (also those made publicly with the member's e-mail), the
+// network directory, and the local mail outbox last.
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
@@ -65,14 +71,10 @@ export const handler = httpApi({
     searchMembers: async ({ query }) => ({ body: { members: (await service.searchMembers(query.q, query.limit)).map(memberView) } }),
     getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId)) }),
     exportMember: async ({ params }) => ({
-      body: { ...(await service.exportMember(params.memberId)), events: await hubEvents.exportMemberData(params.memberId) },
+      body: await service.exportMember(params.memberId),
       headers: { 'content-disposition': `attachment; filename="samverkan-${hub.id}-${params.memberId}.json"` },
     }),
-    eraseMember: async ({ params, correlationId }) => {
-      const erased = await service.eraseMember(params.memberId, correlationId);
-      await hubEvents.eraseMemberData(params.memberId);
-      return { body: erased };
-    },
+    eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body, correlationId);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
@@ -115,5 +117,6 @@ export const handler = httpApi({
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn(query.date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
     ...hubEventHandlers(hub, hubEvents),
+    ...directoryHubHandlers(hub, directory),
   },
 });

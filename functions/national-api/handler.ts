@@ -17,6 +17,9 @@ import { DEFAULT_VERSION, ReportStore } from '../reporting/store.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
 import { NetworkCalendarStore } from '../network-calendar/store.ts';
 import { networkCalendarHandlers } from '../network-calendar/routes.ts';
+import { directoryNationalHandlers } from '../directory/routes.ts';
+import { DynamoDirectoryIndex } from '../directory/store.ts';
+import { forbidden } from '../shared/errors.ts';
 
 const hubs = loadAllHubs();
 const directory = loadStarterOrganisations(hubsDir())
@@ -42,6 +45,7 @@ export const handler = httpApi({
   authorize: (route, principal) => {
     if (REPORT_OPERATIONS.has(route.operationId)) return; // national or staff: decided by the hub asked for (reportScope)
     if (route.access === 'national') requireNational(principal);
+    if (route.access === 'staff-any-hub' && !principal.national && principal.staffHubs.size === 0) throw forbidden('Only staff of a hub and national administrators may do this');
   },
   handlers: {
     listHubs: async () => ({ body: { hubs: hubs.map(summary) } }),
@@ -83,5 +87,6 @@ export const handler = httpApi({
     },
     openapi: async () => ({ body: openapi }),
     ...networkCalendarHandlers(hubs, new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
+    ...directoryNationalHandlers(hubs, new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
   },
 });

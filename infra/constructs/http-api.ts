@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 
 /** One route: method and path as API Gateway takes them (`/api/hubs/umea/members`). */
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
 }
 

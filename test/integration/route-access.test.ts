@@ -80,6 +80,10 @@ function expectationsFor(route: RouteSpec, table: 'hub' | 'national'): Expectati
     case 'national':
       if (table !== 'national') throw new Error(`National route ${route.operationId} among the hub routes: not classified`);
       return { ...invalid, staffOfHub: STAFF_READABLE_NATIONAL.has(route.operationId) ? 'allowed' : 403, staffOfOtherHub: 403, national: 'allowed', researcher: 403 };
+    case 'staff-any-hub':
+      // The network directory: staff of every hub search it, and the national administrators.
+      if (table !== 'national') throw new Error(`Route ${route.operationId} for staff of any hub among the hub routes: not classified`);
+      return { ...invalid, staffOfHub: 'allowed', staffOfOtherHub: 'allowed', national: 'allowed', researcher: 403 };
     default:
       throw new Error(`Route ${(route as RouteSpec).operationId} has an access this test does not know: ${String((route as RouteSpec).access)}`);
   }
@@ -148,6 +152,7 @@ function bodyOf(route: RouteSpec): unknown {
     createBooking: slot,
     createSeries: { ...slot, until: day },
     scheduleAgencyPresence: { ...slot, organisationId: 'org_0123456789abcdef01234567', until: day },
+    publishDirectoryProfile: { role: 'Access', consentVersion: 'directory-2026-11' },
   };
   return bodies[route.operationId] ?? {};
 }
