@@ -132,6 +132,9 @@ export const PublicRegistrationResponse = z.object({ id: z.string(), eventId: z.
 /** `?key=` of a private cancellation link. */
 export const CancelKeyQuery = z.object({ key: line(100).min(1, 'Required') }).strict();
 
+/** `?key=` of the cancellation page: a missing key is an invalid link (404 page), like a wrong one. */
+export const CancelPageQuery = z.object({ key: line(100).optional() }).strict();
+
 /** `GET|DELETE /api/hubs/{hubId}/public-registrants?email=` (GDPR for people who registered without being members). */
 export const RegistrantQuery = z.object({ email: z.email('A valid e-mail address').max(254) }).strict();
 
@@ -185,6 +188,8 @@ export const hubEventRoutes = [
   route({ operationId: 'markAttendance', method: 'POST', path: '/api/hubs/{hubId}/events/{eventId}/attendance', summary: 'Attendance at the door by member id, member code or registration id; a member without a registration walks in while seats remain', access: 'staff', body: AttendanceBody, response: RegistrationResponse, status: 201 }),
   route({ operationId: 'registerPublicly', method: 'POST', path: '/api/hubs/{hubId}/events/{eventId}/public-registrations', summary: 'Anyone registers for a published event open to them; a confirmation e-mail carries a private cancellation link', access: 'public', body: PublicRegistrationBody, response: PublicRegistrationResponse, status: 201 }),
   route({ operationId: 'cancelPublicRegistration', method: 'DELETE', path: '/api/hubs/{hubId}/events/{eventId}/public-registrations/{registrationId}', summary: "Cancel a public registration with the link's key", access: 'public', query: CancelKeyQuery, response: PublicRegistrationResponse, status: 200 }),
+  route({ operationId: 'publicCancellationPage', method: 'GET', path: '/api/hubs/{hubId}/events/{eventId}/public-registrations/{registrationId}/cancel', summary: "The page the private link in a registrant's e-mail opens: the event, the registration and a button that cancels (opening it cancels nothing); an invalid link is a 404 page that tells nothing", access: 'public', query: CancelPageQuery, response: z.string(), status: 200, produces: 'text/html' }),
+  route({ operationId: 'confirmPublicCancellation', method: 'POST', path: '/api/hubs/{hubId}/events/{eventId}/public-registrations/{registrationId}/cancel', summary: "The cancellation page's button: cancels the registration (the first on the waitlist gets the seat) and answers with a confirmation page", access: 'public', query: CancelPageQuery, response: z.string(), status: 200, produces: 'text/html' }),
   route({ operationId: 'exportPublicRegistrant', method: 'GET', path: '/api/hubs/{hubId}/public-registrants', summary: 'GDPR export (Art. 15) of someone who registered publicly, by e-mail', access: 'staff', query: RegistrantQuery, response: z.object({ email: z.string(), registrations: z.array(z.unknown()) }).loose(), status: 200 }),
   route({ operationId: 'erasePublicRegistrant', method: 'DELETE', path: '/api/hubs/{hubId}/public-registrants', summary: 'GDPR erasure (Art. 17) of someone who registered publicly, by e-mail; counts stay', access: 'staff', query: RegistrantQuery, response: z.object({ email: z.string(), erased: z.number().int() }), status: 200 }),
 ];

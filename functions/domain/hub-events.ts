@@ -163,6 +163,11 @@ const MAX_PROMOTIONS_PER_CHANGE = 20;
 
 const PUBLIC_FIELDS = ['title', 'titleEn', 'description', 'descriptionEn', 'kind', 'facilitator', 'start', 'end', 'capacity', 'resourceId', 'openToNetwork', 'openToBusiness'] as const;
 
+/** The page behind the private link in a public registrant's e-mails: it shows the registration and cancels only when its button is pressed. */
+export function cancelPagePath(hubId: string, eventId: string, registrationId: string, key: string): string {
+  return `/api/hubs/${hubId}/events/${eventId}/public-registrations/${registrationId}/cancel?key=${encodeURIComponent(key)}`;
+}
+
 /** Events of a hub, their registrations, waitlist and attendance. Knows nothing of AWS. */
 export class HubEventService implements PersonalDataHolder {
   constructor(
@@ -574,12 +579,22 @@ export class HubEventService implements PersonalDataHolder {
     throw conflict('The event kept changing meanwhile; try again', [{ path: 'path.registrationId', message: 'Changed concurrently' }]);
   }
 
-  /** Cancels a public registration with the key from its confirmation e-mail. */
-  async cancelPublic(eventId: string, registrationId: string, key: string | undefined, correlationId: string, keysMatch: (given: string, expected: string) => boolean) {
+  /**
+   * A public registration and its event, for the key from the confirmation e-mail. Every miss
+   * (no such event or registration, not public, erased, wrong key) is the same 404.
+   */
+  async publicRegistration(eventId: string, registrationId: string, key: string | undefined, keysMatch: (given: string, expected: string) => boolean): Promise<{ event: HubEvent; registration: Registration }> {
     const r = await this.store.getRegistration(eventId, registrationId);
-    if (r?.registrant !== 'public' || !r.cancelKey || !key || !keysMatch(key, r.cancelKey)) {
+    const event = r ? await this.store.getEvent(eventId) : undefined;
+    if (!event || r?.registrant !== 'public' || !r.cancelKey || !key || !keysMatch(key, r.cancelKey)) {
       throw notFound('No such registration, or the link is not valid', [{ path: 'query.key', message: 'Not a valid cancellation link' }]);
     }
+    return { event, registration: r };
+  }
+
+  /** Cancels a public registration with the key from its confirmation e-mail. */
+  async cancelPublic(eventId: string, registrationId: string, key: string | undefined, correlationId: string, keysMatch: (given: string, expected: string) => boolean) {
+    await this.publicRegistration(eventId, registrationId, key, keysMatch);
     return (await this.cancelRegistration(eventId, registrationId, correlationId)).registration;
   }
 
@@ -784,8 +799,9 @@ export class HubEventService implements PersonalDataHolder {
     const when = `${fmt(e.start)} – ${fmt(e.end)}`;
     const sign = en ? `/ The hosts at ${this.hub.name}` : `/ Värdskapet på ${this.hub.name}`;
     const hello = en ? `Hello ${name},` : `Hej ${name}!`;
-    const link = r.cancelKey ? `${publicUrl}/api/hubs/${this.hub.id}/events/${e.id}/public-registrations/${r.id}?key=${r.cancelKey}` : undefined;
-    const cancelLine = link ? (en ? `\n\nCannot come? Cancel your registration here (send a DELETE request to the link, or use the link in the hub's web page):\n${link}` : `\n\nKan du inte komma? Avboka här (länken tar bort din anmälan):\n${link}`) : '';
+    // Opening the link shows a page with a button that cancels (a GET never cancels by itself: mail scanners open links).
+    const link = r.cancelKey ? `${publicUrl}${cancelPagePath(this.hub.id, e.id, r.id, r.cancelKey)}` : undefined;
+    const cancelLine = link ? (en ? `\n\nCannot come? Open this link and confirm to cancel your registration:\n${link}` : `\n\nKan du inte komma? Öppna länken och bekräfta för att avboka:\n${link}`) : '';
     switch (type) {
       case 'HubEventUpdated':
         return en

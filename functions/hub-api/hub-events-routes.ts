@@ -2,8 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HubConfig } from '../../hubs/schema.ts';
 import { hubEventsCalendar } from '../domain/event-calendar.ts';
 import type { hubEventRoutes } from '../api/hub-events-contract.ts';
-import type { HubEvent, HubEventService, Registration } from '../domain/hub-events.ts';
-import { notFound } from '../shared/errors.ts';
+import { cancelPagePath, type HubEvent, type HubEventService, type Registration } from '../domain/hub-events.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import { cancelConfirmPage, cancelDonePage, HTML, invalidLinkPage, PAGE_HEADERS, tryAgainPage } from './cancel-page.ts';
 import type { RouteHandlers } from '../shared/http.ts';
 
 const ICS = 'text/calendar; charset=utf-8';
@@ -60,6 +61,28 @@ export function hubEventHandlers(hub: HubConfig, events: HubEventService): Route
       ownHub(params.hubId);
       const r = await events.cancelPublic(params.eventId, params.registrationId, query.key, correlationId, keysMatch);
       return { body: { id: r.id, eventId: r.eventId, status: r.status } };
+    },
+    publicCancellationPage: async ({ params, query }) => {
+      try {
+        ownHub(params.hubId);
+        const { event, registration } = await events.publicRegistration(params.eventId, params.registrationId, query.key, keysMatch);
+        return { body: cancelConfirmPage(hub, event, registration, cancelPagePath(hub.id, event.id, registration.id, query.key ?? '')), contentType: HTML, headers: PAGE_HEADERS };
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return { status: 404, body: invalidLinkPage(), contentType: HTML, headers: PAGE_HEADERS };
+        throw e;
+      }
+    },
+    confirmPublicCancellation: async ({ params, query, correlationId }) => {
+      try {
+        ownHub(params.hubId);
+        const { event } = await events.publicRegistration(params.eventId, params.registrationId, query.key, keysMatch);
+        await events.cancelPublic(params.eventId, params.registrationId, query.key, correlationId, keysMatch);
+        return { body: cancelDonePage(hub, event), contentType: HTML, headers: PAGE_HEADERS };
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return { status: 404, body: invalidLinkPage(), contentType: HTML, headers: PAGE_HEADERS };
+        if (e instanceof ApiError && e.status === 409) return { status: 409, body: tryAgainPage(), contentType: HTML, headers: PAGE_HEADERS };
+        throw e;
+      }
     },
     exportPublicRegistrant: async ({ query }) => ({ body: await events.exportPublicRegistrant(query.email) }),
     erasePublicRegistrant: async ({ query }) => ({ body: await events.erasePublicRegistrant(query.email) }),

@@ -302,8 +302,40 @@ describe('public registration', () => {
     await network.idle();
     const mail = await eventually(async () => (await mails()).find((m) => m.to.includes('petra.extern@skatteverket.se')));
     expect(mail.subject).toBe('Registered: Open network meeting');
-    const link = /\/api\/hubs\/boden\/events\/(evt_\w+)\/public-registrations\/(reg_\w+)\?key=([\w-]+)/.exec(mail.text)!;
+    const link = /\/api\/hubs\/boden\/events\/(evt_\w+)\/public-registrations\/(reg_\w+)\/cancel\?key=([\w-]+)/.exec(mail.text)!;
     expect(link[2]).toBe(res.json.id);
+    const status = async () => (await call('GET', `${base}/events/${ev.json.id}/registrations`, { token: staff })).json.registrations.find((r: { id: string }) => r.id === res.json.id).status;
+
+    // The link opens a page (GET) that shows the event and a button; opening it, as a mail scanner
+    // does, twice, cancels nothing.
+    for (let i = 0; i < 2; i++) {
+      const page = await call('GET', link[0]);
+      expect(page.status, page.text).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.text).toContain('<html lang="sv">');
+      expect(page.text).toContain('Öppen nätverksträff');
+      expect(page.text).toContain('Open network meeting');
+      expect(page.text).toContain(new Date(at('15:00')).toLocaleString('sv-SE', { timeZone: 'Europe/Stockholm', dateStyle: 'full', timeStyle: 'short' }));
+      expect(page.text).toMatch(/<form method="post" action="[^"]*\/cancel\?key=/);
+      expect(page.text).toContain('Avboka min anmälan');
+    }
+    expect(await status()).toBe('confirmed');
+    // A wrong, missing or unknown link is the same 404 page, which says nothing of the event.
+    const invalid = [
+      await call('GET', link[0].replace(/key=[\w-]+/, 'key=guess')),
+      await call('GET', link[0].replace(/\?key=[\w-]+/, '')),
+      await call('GET', link[0].replace(res.json.id, 'reg_unknown')),
+      await call('GET', link[0].replace('/boden/', '/umea/')),
+      await call('POST', link[0].replace(/key=[\w-]+/, 'key=guess')),
+    ];
+    for (const page of invalid) {
+      expect(page.status).toBe(404);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.text).toBe(invalid[0]!.text);
+      expect(page.text).not.toMatch(/nätverksträff|network meeting|<form/i);
+    }
+    expect(await status()).toBe('confirmed');
     const created = archived('EventRegistrationCreated').find((e) => e.data.registrationId === res.json.id)!;
     expect(created.data).toMatchObject({ registrant: 'public', organisationType: 'state-agency', fromOutsideHub: true, business: false, status: 'confirmed' });
     expect(JSON.stringify(created)).not.toMatch(/Petra|skatteverket\.se|Skatteverket/i);
@@ -313,9 +345,19 @@ describe('public registration', () => {
     expect(wrong.status).toBe(404);
     expect(wrong.json.error.issues[0].path).toBe('query.key');
     expect((await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}`)).json.error.issues[0].path).toBe('query.key');
-    const cancelled = await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}?key=${link[3]}`);
+    // The page's button (a POST to the link, as the form sends it) cancels and confirms.
+    const cancelled = await call('POST', link[0], { rawBody: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(cancelled.status, cancelled.text).toBe(200);
-    expect(cancelled.json.status).toBe('cancelled');
+    expect(cancelled.headers.get('content-type')).toContain('text/html');
+    expect(cancelled.text).toContain('Din anmälan är avbokad');
+    expect(await status()).toBe('cancelled');
+    const again = await call('GET', link[0]);
+    expect(again.text).toContain('redan avbokad');
+    expect(again.text).not.toContain('<form');
+    // The API's DELETE with the key stays (API v1): cancelling again answers the same.
+    const deleted = await call('DELETE', `${base}/events/${ev.json.id}/public-registrations/${res.json.id}?key=${link[3]}`);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(deleted.json.status).toBe('cancelled');
     await network.idle();
     await eventually(async () => (await mails()).some((m) => m.to.includes('olle@lansstyrelsen.se') && m.subject === 'Du har fått en plats: Öppen nätverksträff'));
   });

@@ -46,6 +46,9 @@ const PUBLIC_ROUTES: Record<string, Expectations> = {
   hubEventCalendar: everyoneAllowed,
   registerPublicly: everyoneAllowed,
   cancelPublicRegistration: everyoneAllowed,
+  // The page behind the e-mail's cancellation link, and its button: the key in the link is the credential.
+  publicCancellationPage: everyoneAllowed,
+  confirmPublicCancellation: everyoneAllowed,
   networkEvents: everyoneAllowed,
   networkCalendar: everyoneAllowed,
   memberCalendar: {
