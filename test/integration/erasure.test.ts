@@ -11,6 +11,7 @@ import { HubService } from '../../functions/domain/hub.ts';
 import { zonedInstant } from '../../functions/domain/time.ts';
 import { mailMentions } from '../../functions/shared/mail.ts';
 import { loadHubs } from '../../hubs/load.ts';
+import { DIRECTORY_CONSENT } from '../../functions/directory/directory.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 
@@ -121,9 +122,19 @@ async function personWithEverything(name: string, email: string, lane: { desk: [
   });
   expect(presence.status, presence.text).toBe(201);
   expect(presence.json.bookings.length).toBeGreaterThanOrEqual(7);
+  // A hub event: registered as a member, and again on the public route with the member's own
+  // name and e-mail (linked to the member only by the address); and a network-directory profile.
+  const hubEvent = await call('POST', `${base}/events`, { token: staff, body: { title: `Frukostmöte ${n}`, kind: 'network-meeting', start: at(day, '07:00'), end: at(day, '07:45'), capacity: 20, openToNetwork: true, status: 'published' } });
+  expect(hubEvent.status, hubEvent.text).toBe(201);
+  const registration = await call('POST', `${base}/events/${hubEvent.json.id}/registrations`, { token: staff, body: { memberId: p.id } });
+  expect(registration.status, registration.text).toBe(201);
+  const publicRegistration = await call('POST', `${base}/events/${hubEvent.json.id}/public-registrations`, { body: { name, email: email.toUpperCase(), organisationName: 'Arbetsförmedlingen Luleå', organisationType: 'state-agency' } });
+  expect(publicRegistration.status, publicRegistration.text).toBe(201);
+  const profile = await call('PUT', `${base}/members/${p.id}/directory-profile`, { token: staff, body: { role: 'Arbetsmarknadshandläggare', competences: ['Etablering'], consentVersion: DIRECTORY_CONSENT.version } });
+  expect(profile.status, profile.text).toBe(200);
   await network.idle();
   const future = [booking.json.id, ...series.json.bookings.map((b: { id: string }) => b.id), ...presence.json.bookings.map((b: { id: string }) => b.id)] as string[];
-  return { ...p, name, email, host, guest: guest.json, guestVisit: guestVisit.json, visit: visit.json, booking: booking.json, cancelled: cancelled.json, pastBooking: pastBooking.booking, series: series.json, presence: presence.json, future, desk };
+  return { ...p, name, email, hubEvent: hubEvent.json, registration: registration.json, publicRegistration: publicRegistration.json, host, guest: guest.json, guestVisit: guestVisit.json, visit: visit.json, booking: booking.json, cancelled: cancelled.json, pastBooking: pastBooking.booking, series: series.json, presence: presence.json, future, desk };
 }
 
 beforeAll(async () => {
@@ -158,6 +169,11 @@ describe('GDPR export (Art. 15)', () => {
     expect(x.calendar.calendarUrl).toBe(p.calendarUrl);
     expect(x.series.map((s: { id: string }) => s.id)).toEqual([p.series.id]);
     expect(x.agencyPresence.map((s: { id: string }) => s.id)).toEqual([p.presence.id]);
+    expect(x.sections.map((s: { key: string }) => s.key)).toEqual(expect.arrayContaining(['events', 'publicRegistrations', 'directory']));
+    expect(x.events.map((e: { registration: { id: string } }) => e.registration.id)).toEqual([p.registration.id]);
+    expect(x.publicRegistrations).toEqual([expect.objectContaining({ registration: expect.objectContaining({ id: p.publicRegistration.id, name: p.name, email: p.email }), event: expect.objectContaining({ id: p.hubEvent.id }) })]);
+    expect(JSON.stringify(x)).not.toContain('cancelKey');
+    expect(x.directory).toMatchObject({ published: true, profile: { role: 'Arbetsmarknadshandläggare' }, consents: [{ textVersion: DIRECTORY_CONSENT.version }] });
 
     const exported = new Set<string>([
       x.member.id,
@@ -165,6 +181,8 @@ describe('GDPR export (Art. 15)', () => {
       ...x.hostedGuests.map((g: { id: string }) => g.id),
       ...x.hostedVisits.map((v: { id: string }) => v.id),
       ...x.bookings.map((b: { id: string }) => b.id),
+      ...x.events.map((e: { registration: { id: string } }) => e.registration.id),
+      ...x.publicRegistrations.map((e: { registration: { id: string } }) => e.registration.id),
     ]);
     for (const id of [p.visit.id, p.guest.id, p.guestVisit.id, p.booking.id, p.cancelled.id, p.pastBooking.id, ...p.future]) expect(exported, id).toContain(id);
 
@@ -179,7 +197,10 @@ describe('GDPR export (Art. 15)', () => {
         case 'member':
         case 'visit':
         case 'booking':
+        case 'event-registration':
           return !exported.has(String(i.id));
+        case 'directory-record':
+          return i.memberId !== x.member.id || !x.directory.published;
         case 'guard':
         case 'search':
         case 'outbox':
@@ -232,6 +253,14 @@ describe('erasure (Art. 17)', () => {
     expect(past).toMatchObject({ status: 'confirmed', anonymised: true, organisationId: agencyId });
     expect(items.find((i) => i.pk === `MEMBER#${q.guest.id}` && i.sk === 'MEMBER')!.hostMemberId).toBeUndefined();
     expect(items.find((i) => i.pk === `VISIT#${q.guestVisit.id}`)!.hostMemberId).toBeUndefined();
+
+    // The registrations stay as counts without the member; the directory profile is gone from the network table.
+    const regs = (await call('GET', `${base}/events/${q.hubEvent.id}/registrations`, { token: staff })).json.registrations;
+    expect(regs.map((r: { id: string }) => r.id).sort()).toEqual([q.registration.id, q.publicRegistration.id].sort());
+    expect(leaks(JSON.stringify(regs))).toBe(false);
+    const networkTable = network.tables.get([...network.tables.keys()].find((k) => k.startsWith('samverkan-national/NetworkTable'))!)!;
+    const networkItems = (await db.send(new ScanCommand({ TableName: networkTable, ConsistentRead: true }))).Items ?? [];
+    expect(networkItems.filter((i) => leaks(JSON.stringify(i))).map((i) => `${i.pk} ${i.sk}`)).toEqual([]);
 
     // No mail in the local outbox was sent to or names the member.
     expect(mails().filter((m) => mailMentions(m, [q.email, q.name]))).toEqual([]);
