@@ -14,6 +14,7 @@ import type {
   VisitResponse,
 } from '../functions/api/contract.ts';
 import type { HubEventResponse, RegistrationResponse } from '../functions/api/hub-events-contract.ts';
+import type { DirectoryProfileResponse, DirectoryStateResponse } from '../functions/directory/contract.ts';
 
 type Visit = z.infer<typeof VisitResponse>;
 type Member = z.infer<typeof MemberResponse>;
@@ -25,6 +26,8 @@ type Hub = z.infer<typeof HubSummary> & Partial<Pick<z.infer<typeof HubDetail>, 
 type DirectoryEntry = z.infer<typeof DirectoryResponse>['organisations'][number];
 type HubEvent = z.infer<typeof HubEventResponse>;
 type Registration = z.infer<typeof RegistrationResponse>;
+type Profile = z.infer<typeof DirectoryProfileResponse>;
+type DirectoryState = z.infer<typeof DirectoryStateResponse>;
 type Lang = 'sv' | 'en';
 
 const sv = {
@@ -55,6 +58,12 @@ const sv = {
   eventCreated: (e: HubEvent) => `${e.title} är skapat (${e.status === 'published' ? 'publicerat' : 'utkast'}).`, noEvents: 'Inga kommande evenemang.',
   status: { draft: 'utkast', published: 'publicerat', cancelled: 'inställt' }, seatsLeft: (n: number) => `${n} platser kvar`,
   attended: (r: Registration): string => (r.walkIn ? 'Närvaro markerad (drop-in).' : 'Närvaro markerad.'), alreadyAttended: 'Redan markerad som närvarande.',
+  networkDirectory: 'Nätverkskatalog', directoryHint: 'Personer i alla hubbar som har valt att synas. Kontakt går via deras hemmahubbs värdskap.',
+  directorySearchLabel: 'Kompetens, roll, organisation eller namn', homeHub: 'Hemmahubb', allHubs: 'Alla hubbar', allTypes: 'Alla typer', more: 'Visa fler',
+  directoryProfileFor: 'Katalogprofil för', role: 'Roll', competences: 'Kompetenser (kommaseparerade)', askMeAbout: 'Fråga mig om',
+  consentGiven: 'Medlemmen har läst texten och samtycker', publishProfile: 'Publicera i katalogen', withdrawProfile: 'Ta bort ur katalogen', directory: 'Katalog',
+  profilePublished: (p: Profile): string => `${p.name} syns nu i nätverkskatalogen.`, profileWithdrawn: 'Profilen är borttagen ur katalogen, i alla hubbar.',
+  directoryState: (s: DirectoryState): string => (s.published ? `Publicerad sedan ${s.profile?.publishedAt.slice(0, 10) ?? ''}.` : 'Inte med i katalogen.'),
 };
 type Catalog = typeof sv;
 const en: Catalog = {
@@ -85,6 +94,12 @@ const en: Catalog = {
   eventCreated: (e) => `${e.title} created (${e.status === 'published' ? 'published' : 'draft'}).`, noEvents: 'No coming events.',
   status: { draft: 'draft', published: 'published', cancelled: 'cancelled' }, seatsLeft: (n) => `${n} seats left`,
   attended: (r) => (r.walkIn ? 'Attendance marked (walk-in).' : 'Attendance marked.'), alreadyAttended: 'Already marked as attending.',
+  networkDirectory: 'Network directory', directoryHint: 'People at every hub who chose to be listed. Contact them through the hosts of their home hub.',
+  directorySearchLabel: 'Competence, role, organisation or name', homeHub: 'Home hub', allHubs: 'All hubs', allTypes: 'All types', more: 'Show more',
+  directoryProfileFor: 'Directory profile of', role: 'Role', competences: 'Competences (comma-separated)', askMeAbout: 'Ask me about',
+  consentGiven: 'The member has read the text and agrees', publishProfile: 'Publish in the directory', withdrawProfile: 'Remove from the directory', directory: 'Directory',
+  profilePublished: (p) => `${p.name} is now listed in the network directory.`, profileWithdrawn: 'The profile has been removed from the directory, at every hub.',
+  directoryState: (s) => (s.published ? `Published since ${s.profile?.publishedAt.slice(0, 10) ?? ''}.` : 'Not in the directory.'),
 };
 const texts: Record<Lang, Catalog> = { sv, en };
 
@@ -187,6 +202,7 @@ async function start() {
   select('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join('');
   const saved = localStorage.getItem('samverkan.hub');
   if (saved && hubs.some((h) => h.id === saved)) select('#hub').value = saved;
+  select('#directory-hub').insertAdjacentHTML('beforeend', hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join(''));
   input('#token').value = sessionStorage.getItem('samverkan.token') || '';
   applyLanguage();
   await loadHub(currentHub());
@@ -300,7 +316,7 @@ $('#search-form').addEventListener('submit', async (e) => {
       ? found
           .map(
             (m) =>
-              `<li><span>${html(m.name)} · ${html(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${html(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${html(m.id)}">${t('export')}</button><button type="button" class="danger" data-erase="${html(m.id)}">${t('erase')}</button></span></li>`,
+              `<li><span>${html(m.name)} · ${html(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${html(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${html(m.id)}">${t('export')}</button><button type="button" data-directory="${html(m.id)}">${t('directory')}</button><button type="button" class="danger" data-erase="${html(m.id)}">${t('erase')}</button></span></li>`,
           )
           .join('')
       : `<li>${t('noneFound')}</li>`;
@@ -310,9 +326,11 @@ $('#search-form').addEventListener('submit', async (e) => {
 });
 $('#search-results').addEventListener('click', async (e) => {
   const target = clicked(e);
-  const { checkin, export: exportId, erase } = target?.dataset ?? {};
+  const { checkin, export: exportId, erase, directory: directoryId } = target?.dataset ?? {};
   try {
-    if (checkin) {
+    if (directoryId) {
+      await openDirectoryProfile(directoryId);
+    } else if (checkin) {
       const { status, json } = await api<Visit>('POST', `/api/hubs/${currentHub()}/check-ins`, { memberId: checkin });
       say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
       await loadPresence();
@@ -493,6 +511,89 @@ $('#attendance-form').addEventListener('submit', async (e) => {
     fail(err);
   }
 });
+// The network directory: search every hub's opted-in profiles; opt a member in or out at the desk, with the consent text shown.
+let directoryCursor: string | undefined;
+const hubName = (id: string) => hubs.find((h) => h.id === id)?.name ?? id;
+
+function profileItem(p: Profile): string {
+  const what = [p.role, p.competences.join(', ')].filter(Boolean).join(' · ');
+  return `<li><span><strong>${html(p.name)}</strong> · ${html(p.organisationName)} · ${html(p.hubName ?? hubName(p.hubId))}${what ? `<br>${html(what)}` : ''}${p.askMeAbout ? `<br><em>${html(t('askMeAbout'))}:</em> ${html(p.askMeAbout)}` : ''}</span></li>`;
+}
+
+async function searchDirectory(more: boolean) {
+  const params = new URLSearchParams();
+  const q = input('#directory-q').value.trim();
+  if (q) params.set('q', q);
+  if (select('#directory-hub').value) params.set('hub', select('#directory-hub').value);
+  if (select('#directory-type').value) params.set('organisationType', select('#directory-type').value);
+  if (more && directoryCursor) params.set('cursor', directoryCursor);
+  const { json } = await api<{ profiles: Profile[]; nextCursor?: string }>('GET', `/api/directory?${params}`);
+  directoryCursor = json.nextCursor;
+  const items = json.profiles.map(profileItem).join('');
+  if (more) $('#directory-results').insertAdjacentHTML('beforeend', items);
+  else $('#directory-results').innerHTML = items || `<li>${t('noneFound')}</li>`;
+  $('#directory-more').hidden = !directoryCursor;
+}
+
+function showDirectoryState(s: DirectoryState) {
+  $('#directory-state').textContent = t('directoryState')(s);
+  $('#directory-withdraw').hidden = !s.published;
+}
+
+async function openDirectoryProfile(memberId: string) {
+  const { json } = await api<DirectoryState>('GET', `/api/hubs/${currentHub()}/members/${encodeURIComponent(memberId)}/directory-profile`);
+  const form = $<HTMLFormElement>('#directory-profile-form');
+  form.reset();
+  form.hidden = false;
+  form.dataset.consentVersion = json.consentText?.version ?? '';
+  input('#directory-member').value = memberId;
+  $('#directory-member-name').textContent = found.find((m) => m.id === memberId)?.name ?? memberId;
+  $('#directory-consent-text').textContent = json.consentText ? (lang === 'en' ? json.consentText.en : json.consentText.sv) : '';
+  input('#directory-profile-form input[name=role]').value = json.profile?.role ?? '';
+  input('#directory-profile-form input[name=competences]').value = json.profile?.competences.join(', ') ?? '';
+  $<HTMLTextAreaElement>('#directory-profile-form textarea[name=askMeAbout]').value = json.profile?.askMeAbout ?? '';
+  showDirectoryState(json);
+  form.scrollIntoView({ block: 'nearest' });
+}
+
+$('#directory-search-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  searchDirectory(false).catch(fail);
+});
+$('#directory-more').addEventListener('click', () => {
+  searchDirectory(true).catch(fail);
+});
+$('#directory-profile-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = formOf(e);
+  const f = formData(form);
+  const competences = (f.competences ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const body = {
+    consentVersion: form.dataset.consentVersion ?? '',
+    ...(f.role ? { role: f.role.trim() } : {}),
+    ...(competences.length ? { competences } : {}),
+    ...(f.askMeAbout?.trim() ? { askMeAbout: f.askMeAbout.trim() } : {}),
+  };
+  try {
+    const memberId = input('#directory-member').value;
+    const { json } = await api<Profile>('PUT', `/api/hubs/${currentHub()}/members/${encodeURIComponent(memberId)}/directory-profile`, body);
+    say(t('profilePublished')(json));
+    showDirectoryState({ memberId, published: true, profile: json, consents: [] });
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#directory-withdraw').addEventListener('click', async () => {
+  try {
+    const memberId = input('#directory-member').value;
+    const { json } = await api<DirectoryState>('DELETE', `/api/hubs/${currentHub()}/members/${encodeURIComponent(memberId)}/directory-profile`);
+    say(t('profileWithdrawn'));
+    showDirectoryState(json);
+  } catch (err) {
+    fail(err);
+  }
+});
+
 input('#event-form input[name=date]').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
 
 start()

@@ -138,6 +138,37 @@ describe('the staff app', () => {
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Redan markerad som närvarande.');
   });
 
+  it('opts a member in to the network directory at the desk, finds them, and opts them out', async () => {
+    await page.fill('#search-q', 'eventsson');
+    await page.click('#search-form button');
+    await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Ella Eventsson')]);
+    await page.click('#search-results li button[data-directory]');
+    await expect.poll(() => page.locator('#directory-consent-text').textContent(), { timeout: 20_000 }).toContain('Jag vill synas i samverkanshubbarnas nätverkskatalog');
+    expect(await page.locator('#directory-state').textContent()).toBe('Inte med i katalogen.');
+    await page.fill('#directory-profile-form input[name=role]', 'Energisamordnare');
+    await page.fill('#directory-profile-form input[name=competences]', 'Fjärrvärme, Solceller');
+    await page.fill('#directory-profile-form textarea[name=askMeAbout]', 'Energieffektivisering i offentliga lokaler');
+    // Without the member's consent ticked, nothing is sent.
+    await page.click('#directory-profile-form button[type=submit]');
+    expect(await page.locator('#directory-state').textContent()).toBe('Inte med i katalogen.');
+    await page.check('#directory-profile-form input[name=consent]');
+    await page.click('#directory-profile-form button[type=submit]');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Ella Eventsson syns nu i nätverkskatalogen.');
+
+    await page.fill('#directory-q', 'fjärrv');
+    await page.selectOption('#directory-type', 'region');
+    await page.click('#directory-search-form button');
+    await expect.poll(() => page.locator('#directory-results li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringMatching(/Ella Eventsson · Region Västerbotten · .*Umeå.*Energisamordnare · Fjärrvärme, Solceller/)]);
+    // Staff of another hub find her too.
+    const boden = await fetch(`${network.url}/api/directory?q=solceller`, { headers: { authorization: `Bearer ${await network.token('staff', 'boden')}` } }).then((r) => r.json());
+    expect(boden.profiles.map((p: { name: string }) => p.name)).toEqual(['Ella Eventsson']);
+
+    await page.click('#directory-withdraw');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Profilen är borttagen ur katalogen, i alla hubbar.');
+    await page.click('#directory-search-form button');
+    await expect.poll(() => page.locator('#directory-results li').allTextContents(), { timeout: 20_000 }).toEqual(['Ingen träff.']);
+  });
+
   it('fills type and organisation number from the network’s directory', async () => {
     await page.fill('#org-form input[name=name]', 'Skatteverket');
     await page.locator('#org-form input[name=name]').dispatchEvent('change');
