@@ -182,6 +182,18 @@ describe('the network directory (opt-in)', () => {
     }
   });
 
+  it('is described in the OpenAPI document, generated from the contract', async () => {
+    const doc = (await call('GET', '/api/openapi.json')).json;
+    expect(doc.paths['/api/directory'].get['x-samverkan-access']).toBe('staff-any-hub');
+    expect(doc.paths['/api/directory'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['q', 'hub', 'organisationType', 'limit', 'cursor']);
+    const put = doc.paths['/api/hubs/{hubId}/members/{memberId}/directory-profile'].put;
+    expect(put.requestBody.content['application/json'].schema.required).toEqual(['consentVersion']);
+    expect(doc.paths['/api/hubs/{hubId}/members/{memberId}/directory-profile'].delete).toBeDefined();
+    const page = doc.paths['/api/hubs/{hubId}/events/{eventId}/public-registrations/{registrationId}/cancel'];
+    expect(Object.keys(page.get.responses['200'].content)).toEqual(['text/html']);
+    expect(page.post).toBeDefined();
+  });
+
   it('lets only staff of the member’s hub publish and withdraw, and staff of any hub and national administrators search', async () => {
     const m = await member('Rut Rollsson');
     expect((await publish(m.id, { role: 'Samordnare' }, tokens.boden)).status).toBe(403);
