@@ -107,6 +107,20 @@ describe('the network directory (opt-in)', () => {
     expect(JSON.stringify(archived)).not.toMatch(/Anna|Vätgas|Energistrateg|regionvasterbotten\.se/i);
   });
 
+  it('keeps the word index consistent when changes of one profile race', async () => {
+    const m = await member('Vera Samtidig');
+    const words = Array.from({ length: 8 }, (_, i) => `ordning${'abcdefgh'[i]}`);
+    const results = await Promise.all(words.map((w) => publish(m.id, { competences: [w] })));
+    expect(results.map((r) => r.status)).toEqual(words.map(() => 200));
+    // Exactly one change won, and only its word finds her: no entry of a lost change is left behind.
+    const stored = (await call('GET', `${umea}/members/${m.id}/directory-profile`, { token: tokens.umea })).json.profile.competences[0];
+    for (const w of words) expect(ids(await search(`q=${w}`)), w).toEqual(w === stored ? [m.id] : []);
+    expect(ids(await search('q=ordning'))).toEqual([m.id]);
+    const index = (await scan(tableOf('samverkan-national/NetworkTable'))).filter((i) => i.pk === 'DIRSEARCH' && String(i.sk).endsWith(`#umea#${m.id}`));
+    expect(index.map((i) => String(i.sk).split('#')[0]).sort()).toEqual(['samtidig', stored, 'region', 'vasterbotten', 'vera'].sort());
+    expect((await withdraw(m.id)).status).toBe(200);
+  });
+
   it('never lists a member who did not opt in, and pages through the list with a cursor', async () => {
     const quiet = await member('Tyra Tystnad');
     const listed = await Promise.all(['Albin Sida', 'Berit Sida', 'Cecilia Sida'].map((n) => member(n)));
