@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { OrganisationType } from '../../events/catalog.ts';
 import type { HubConfig } from '../../hubs/schema.ts';
-import { badRequest, notFound } from '../shared/errors.ts';
+import { badRequest, conflict, notFound } from '../shared/errors.ts';
 import { buildEvent, type OutgoingEvent } from '../domain/events.ts';
 import { fold } from '../domain/identity.ts';
 import type { ErasedPerson, ExportSection, PersonalDataHolder } from '../domain/privacy.ts';
@@ -61,14 +61,20 @@ export interface DirectoryConsent {
 export interface DirectoryRecord {
   memberId: string;
   hubId: string;
+  /** Raised at every write; the network copy keeps the profile of the highest. */
+  rev?: number;
   profile?: DirectoryProfile;
   consents: DirectoryConsent[];
 }
 
+/** A write of the member's record found it changed since it was read: read again. */
+export class DirectoryRecordChanged extends Error {}
+
 /** The member's hub's part: the record and its events, written together (outbox). */
 export interface DirectoryRecords {
   get(memberId: string): Promise<DirectoryRecord | undefined>;
-  put(record: DirectoryRecord, events: OutgoingEvent[]): Promise<void>;
+  /** Writes the record if its `rev` is still `prevRev` (absent: no record); else {@link DirectoryRecordChanged}. */
+  put(record: DirectoryRecord, events: OutgoingEvent[], prevRev: number | undefined): Promise<void>;
   delete(memberId: string, events: OutgoingEvent[]): Promise<void>;
 }
 
@@ -80,7 +86,8 @@ export interface IndexHit {
 
 /** The network-wide part: the searchable copy every hub's staff read, written synchronously. */
 export interface DirectoryIndex {
-  put(profile: DirectoryProfile, tokens: string[]): Promise<void>;
+  /** Writes the profile of the record's revision `rev`, unless one of a higher revision is there already. */
+  put(profile: DirectoryProfile, tokens: string[], rev: number): Promise<void>;
   /** Removes the profile and its index entries; nothing when there is none. */
   remove(hubId: string, memberId: string): Promise<void>;
   /**
@@ -158,35 +165,44 @@ export class DirectoryService implements PersonalDataHolder {
     const member = await this.member(memberId);
     const org = await this.members.getOrganisation(member.organisationId);
     if (!org) throw notFound(`The member's organisation "${member.organisationId}" is unknown`, [{ path: 'path.memberId', message: 'Member without organisation' }]);
-    const ctx = this.ctx(correlationId);
-    const now = ctx.now.toISOString();
-    const record = (await this.records.get(memberId)) ?? { memberId, hubId: this.hub.id, consents: [] };
-    const profile: DirectoryProfile = {
-      memberId,
-      hubId: this.hub.id,
-      name: member.name,
-      organisationId: org.id,
-      organisationName: org.name,
-      organisationType: org.type,
-      ...(input.role ? { role: input.role } : {}),
-      competences: [...new Set(input.competences ?? [])],
-      ...(input.askMeAbout ? { askMeAbout: input.askMeAbout } : {}),
-      publishedAt: record.profile?.publishedAt ?? now,
-      updatedAt: now,
-    };
-    const open = record.consents.find((c) => !c.withdrawnAt && c.textVersion === input.consentVersion);
-    const consents = open ? record.consents : [...record.consents.map((c) => (c.withdrawnAt ? c : { ...c, withdrawnAt: now })), { textVersion: input.consentVersion, givenAt: now }];
-    const fields = [...(profile.role ? ['role' as const] : []), ...(profile.competences.length ? ['competences' as const] : []), ...(profile.askMeAbout ? ['askMeAbout' as const] : [])];
-    const event = buildEvent(
-      'DirectoryProfilePublished',
-      { memberId, hubId: this.hub.id, organisationId: org.id, organisationType: org.type, consentVersion: input.consentVersion, changed: Boolean(record.profile), fields, publishedAt: now },
-      ctx,
-    );
-    await this.records.put({ ...record, profile, consents }, [event]);
-    await this.index.put(profile, profileTokens(profile));
-    // A withdrawal that ran between the two writes wins: never searchable without consent.
-    if (!(await this.records.get(memberId))?.profile) await this.index.remove(this.hub.id, memberId);
-    return profile;
+    for (let attempt = 1; ; attempt++) {
+      const ctx = this.ctx(correlationId);
+      const now = ctx.now.toISOString();
+      const record = (await this.records.get(memberId)) ?? { memberId, hubId: this.hub.id, consents: [] };
+      const profile: DirectoryProfile = {
+        memberId,
+        hubId: this.hub.id,
+        name: member.name,
+        organisationId: org.id,
+        organisationName: org.name,
+        organisationType: org.type,
+        ...(input.role ? { role: input.role } : {}),
+        competences: [...new Set(input.competences ?? [])],
+        ...(input.askMeAbout ? { askMeAbout: input.askMeAbout } : {}),
+        publishedAt: record.profile?.publishedAt ?? now,
+        updatedAt: now,
+      };
+      const open = record.consents.find((c) => !c.withdrawnAt && c.textVersion === input.consentVersion);
+      const consents = open ? record.consents : [...record.consents.map((c) => (c.withdrawnAt ? c : { ...c, withdrawnAt: now })), { textVersion: input.consentVersion, givenAt: now }];
+      const fields = [...(profile.role ? ['role' as const] : []), ...(profile.competences.length ? ['competences' as const] : []), ...(profile.askMeAbout ? ['askMeAbout' as const] : [])];
+      const event = buildEvent(
+        'DirectoryProfilePublished',
+        { memberId, hubId: this.hub.id, organisationId: org.id, organisationType: org.type, consentVersion: input.consentVersion, changed: Boolean(record.profile), fields, publishedAt: now },
+        ctx,
+      );
+      const rev = (record.rev ?? 0) + 1;
+      try {
+        await this.records.put({ ...record, rev, profile, consents }, [event], record.rev);
+      } catch (e) {
+        if (!(e instanceof DirectoryRecordChanged)) throw e;
+        await backOff(attempt);
+        continue;
+      }
+      await this.index.put(profile, profileTokens(profile), rev);
+      // A withdrawal that ran between the two writes wins: never searchable without consent.
+      if (!(await this.records.get(memberId))?.profile) await this.index.remove(this.hub.id, memberId);
+      return profile;
+    }
   }
 
   /**
@@ -196,16 +212,25 @@ export class DirectoryService implements PersonalDataHolder {
    */
   async withdraw(memberId: string, correlationId: string) {
     await this.member(memberId);
-    await this.index.remove(this.hub.id, memberId);
-    const record = await this.records.get(memberId);
-    if (!record?.profile) return { memberId, published: false as const, consents: record?.consents ?? [] };
-    const ctx = this.ctx(correlationId);
-    const now = ctx.now.toISOString();
-    const { profile: _p, ...rest } = record;
-    const consents = record.consents.map((c) => (c.withdrawnAt ? c : { ...c, withdrawnAt: now }));
-    const event = buildEvent('DirectoryProfileWithdrawn', { memberId, hubId: this.hub.id, reason: 'opt-out', withdrawnAt: now }, ctx);
-    await this.records.put({ ...rest, consents }, [event]);
-    return { memberId, published: false as const, consents };
+    for (let attempt = 1; ; attempt++) {
+      await this.index.remove(this.hub.id, memberId);
+      const record = await this.records.get(memberId);
+      if (!record?.profile) return { memberId, published: false as const, consents: record?.consents ?? [] };
+      const ctx = this.ctx(correlationId);
+      const now = ctx.now.toISOString();
+      const { profile: _p, ...rest } = record;
+      const consents = record.consents.map((c) => (c.withdrawnAt ? c : { ...c, withdrawnAt: now }));
+      const event = buildEvent('DirectoryProfileWithdrawn', { memberId, hubId: this.hub.id, reason: 'opt-out', withdrawnAt: now }, ctx);
+      try {
+        await this.records.put({ ...rest, rev: (record.rev ?? 0) + 1, consents }, [event], record.rev);
+      } catch (e) {
+        // A publication came between: remove its copy too.
+        if (!(e instanceof DirectoryRecordChanged)) throw e;
+        await backOff(attempt);
+        continue;
+      }
+      return { memberId, published: false as const, consents };
+    }
   }
 
   /** The member's directory section of the export: the profile while published and every consent. */
@@ -245,6 +270,12 @@ export async function searchDirectory(index: DirectoryIndex, q: { q?: string | u
     return token === tokens.filter((t) => t.startsWith(driver)).sort()[0];
   });
   return toResult(found);
+}
+
+/** Waits a little, longer each time, before reading a changed record again; gives up with 409 after 10 tries. */
+async function backOff(attempt: number): Promise<void> {
+  if (attempt >= 10) throw conflict('The directory profile kept changing meanwhile; try again', [{ path: 'path.memberId', message: 'Changed concurrently' }]);
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * attempt));
 }
 
 function toResult(r: { hits: DirectoryProfile[]; nextCursor?: string }) {

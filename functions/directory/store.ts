@@ -4,12 +4,12 @@ import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { fold } from '../domain/identity.ts';
-import type { DirectoryIndex, DirectoryProfile, DirectoryRecord, DirectoryRecords, IndexHit } from './directory.ts';
+import { DirectoryRecordChanged, type DirectoryIndex, type DirectoryProfile, type DirectoryRecord, type DirectoryRecords, type IndexHit } from './directory.ts';
 
 /** How many index entries one search request reads at most before it answers with a cursor. */
 export const MAX_READ_PER_SEARCH = 1000;
 
-const STRIP = ['pk', 'sk', 'entity', 'rev', 'tokens', 'listSk'];
+const STRIP = ['pk', 'sk', 'entity', 'tokens', 'listSk', 'sourceRev'];
 const strip = <T>(item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.includes(k))) as T;
 
 /**
@@ -36,16 +36,25 @@ export class DynamoDirectoryRecords implements DirectoryRecords {
     return res.Item ? strip<DirectoryRecord>(res.Item) : undefined;
   }
 
-  async put(record: DirectoryRecord, events: OutgoingEvent[]): Promise<void> {
-    await withConflictRetry(() =>
-      this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.tableName, Item: { ...this.key(record.memberId), entity: 'directory-record', ...record } } }, ...this.outbox(events)] })),
-    );
+  async put(record: DirectoryRecord, events: OutgoingEvent[], prevRev: number | undefined): Promise<void> {
+    const guard = prevRev === undefined ? { ConditionExpression: 'attribute_not_exists(pk)' } : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': prevRev } };
+    try {
+      await withConflictRetry(() =>
+        this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.tableName, Item: { ...this.key(record.memberId), entity: 'directory-record', ...record }, ...guard } }, ...this.outbox(events)] })),
+      );
+    } catch (e) {
+      if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') throw new DirectoryRecordChanged(`The directory record of ${record.memberId} changed meanwhile`);
+      throw e;
+    }
   }
 
   async delete(memberId: string, events: OutgoingEvent[]): Promise<void> {
     await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: this.tableName, Key: this.key(memberId) } }, ...this.outbox(events)] })));
   }
 }
+
+/** The network copy as stored: its own revision, the revision of the hub record it copies, its words and list key. */
+type Stored = DirectoryProfile & { rev: number; sourceRev: number; tokens: string[]; listSk: string };
 
 /** Where a page of a search ends: the key of the last index entry read. */
 const Cursor = z.object({ pk: z.enum(['DIRSEARCH', 'DIRLIST']), sk: z.string().max(600) }).strict();
@@ -72,7 +81,7 @@ export class DynamoDirectoryIndex implements DirectoryIndex {
 
   private async current(hubId: string, memberId: string) {
     const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.profileKey(hubId, memberId), ConsistentRead: true }));
-    return res.Item as (DirectoryProfile & { rev: number; tokens: string[]; listSk: string }) | undefined;
+    return res.Item as Stored | undefined;
   }
 
   /** The profile's guard: unchanged since it was read (or still absent). */
@@ -81,7 +90,7 @@ export class DynamoDirectoryIndex implements DirectoryIndex {
   }
 
   /** Writes until it commits on top of what it read; a concurrent write makes it read again. */
-  private async optimistic(build: (prev: (DirectoryProfile & { rev: number; tokens: string[]; listSk: string }) | undefined) => unknown[] | undefined, hubId: string, memberId: string) {
+  private async optimistic(build: (prev: Stored | undefined) => unknown[] | undefined, hubId: string, memberId: string) {
     for (let attempt = 1; ; attempt++) {
       const prev = await this.current(hubId, memberId);
       const items = build(prev);
@@ -90,21 +99,24 @@ export class DynamoDirectoryIndex implements DirectoryIndex {
         await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items as never })));
         return;
       } catch (e) {
-        if (cancellationCodes(e)?.[0] !== 'ConditionalCheckFailed' || attempt >= 8) throw e;
+        if (cancellationCodes(e)?.[0] !== 'ConditionalCheckFailed' || attempt >= 10) throw e;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * attempt));
       }
     }
   }
 
-  async put(profile: DirectoryProfile, tokens: string[]): Promise<void> {
+  async put(profile: DirectoryProfile, tokens: string[], sourceRev: number): Promise<void> {
     const suffix = `${profile.hubId}#${profile.memberId}`;
     const listSk = `${fold(profile.name)}#${suffix}`;
     const entry = { hubId: profile.hubId, memberId: profile.memberId, organisationType: profile.organisationType };
     await this.optimistic(
       (prev) => {
+        // A copy of a later revision of the member's record is there already: it wins.
+        if (prev && prev.sourceRev >= sourceRev) return undefined;
         const old = new Set(prev?.tokens ?? []);
         const now = new Set(tokens);
         return [
-          { Put: { TableName: this.tableName, Item: { ...this.profileKey(profile.hubId, profile.memberId), entity: 'directory-profile', ...profile, rev: (prev?.rev ?? 0) + 1, tokens, listSk }, ...this.guard(prev) } },
+          { Put: { TableName: this.tableName, Item: { ...this.profileKey(profile.hubId, profile.memberId), entity: 'directory-profile', ...profile, rev: (prev?.rev ?? 0) + 1, sourceRev, tokens, listSk }, ...this.guard(prev) } },
           ...[...old].filter((t) => !now.has(t)).map((t) => ({ Delete: { TableName: this.tableName, Key: { pk: 'DIRSEARCH', sk: `${t}#${suffix}` } } })),
           // Entries are rewritten every time: the organisation type they carry may have changed.
           ...tokens.map((t) => ({ Put: { TableName: this.tableName, Item: { pk: 'DIRSEARCH', sk: `${t}#${suffix}`, entity: 'directory-entry', ...entry } } })),
@@ -178,7 +190,7 @@ export class DynamoDirectoryIndex implements DirectoryIndex {
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
         );
         for (const item of res.Responses?.[this.tableName] ?? []) {
-          const p = strip<DirectoryProfile>(item);
+          const { rev: _rev, ...p } = strip<DirectoryProfile & { rev?: number }>(item);
           out.set(`${p.hubId}#${p.memberId}`, p);
         }
         keys = res.UnprocessedKeys?.[this.tableName]?.Keys;

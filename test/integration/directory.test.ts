@@ -109,7 +109,7 @@ describe('the network directory (opt-in)', () => {
 
   it('keeps the word index consistent when changes of one profile race', async () => {
     const m = await member('Vera Samtidig');
-    const words = Array.from({ length: 8 }, (_, i) => `ordning${'abcdefgh'[i]}`);
+    const words = Array.from({ length: 5 }, (_, i) => `ordning${'abcde'[i]}`);
     const results = await Promise.all(words.map((w) => publish(m.id, { competences: [w] })));
     expect(results.map((r) => r.status)).toEqual(words.map(() => 200));
     // Exactly one change won, and only its word finds her: no entry of a lost change is left behind.

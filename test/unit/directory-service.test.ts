@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIRECTORY_CONSENT, type DirectoryIndex, type DirectoryProfile, type DirectoryRecord, type DirectoryRecords, DirectoryService } from '../../functions/directory/directory.ts';
+import { DIRECTORY_CONSENT, DirectoryRecordChanged, type DirectoryIndex, type DirectoryProfile, type DirectoryRecord, type DirectoryRecords, DirectoryService } from '../../functions/directory/directory.ts';
 import type { OutgoingEvent } from '../../functions/domain/events.ts';
 
 const hub = { id: 'umea', name: 'Umeå' };
@@ -58,7 +58,7 @@ describe('the directory service', () => {
     await service.withdraw('mem_1', 'c2');
     expect(calls).toEqual(['put', 'remove']);
     expect(profiles.size).toBe(0);
-    expect(store.get('mem_1')).toEqual({ memberId: 'mem_1', hubId: 'umea', consents: [{ textVersion: DIRECTORY_CONSENT.version, givenAt: '2026-11-27T10:00:00.000Z', withdrawnAt: '2026-11-27T10:00:00.000Z' }] });
+    expect(store.get('mem_1')).toEqual({ memberId: 'mem_1', hubId: 'umea', rev: 2, consents: [{ textVersion: DIRECTORY_CONSENT.version, givenAt: '2026-11-27T10:00:00.000Z', withdrawnAt: '2026-11-27T10:00:00.000Z' }] });
     expect(events.map((e) => e.detailType)).toEqual(['DirectoryProfilePublished', 'DirectoryProfileWithdrawn']);
   });
 
@@ -68,6 +68,44 @@ describe('the directory service', () => {
     const { index, profiles, calls } = fakeIndex();
     await new DirectoryService(hub, records, index, members, now).publish('mem_1', { consentVersion: DIRECTORY_CONSENT.version }, 'c');
     expect(calls).toEqual(['put', 'remove']);
+    expect(profiles.size).toBe(0);
+  });
+
+  it('reads again when the record changed between its read and its write, and copies the revision it wrote', async () => {
+    const { records, store } = fakeRecords();
+    const put = records.put;
+    let conflicts = 1;
+    records.put = async (r, e, prev) => {
+      if (conflicts-- > 0) throw new DirectoryRecordChanged('raced');
+      return put(r, e, prev);
+    };
+    const revs: number[] = [];
+    const { index } = fakeIndex();
+    const copy = index.put;
+    index.put = async (p, t, rev) => {
+      revs.push(rev);
+      return copy(p, t, rev);
+    };
+    await new DirectoryService(hub, records, index, members, now).publish('mem_1', { consentVersion: DIRECTORY_CONSENT.version }, 'c');
+    expect(store.get('mem_1')?.rev).toBe(1);
+    expect(revs).toEqual([1]);
+  });
+
+  it('withdraws again when a publication changed the record meanwhile', async () => {
+    const { records, store } = fakeRecords();
+    const { index, profiles, calls } = fakeIndex();
+    const service = new DirectoryService(hub, records, index, members, now);
+    await service.publish('mem_1', { consentVersion: DIRECTORY_CONSENT.version }, 'c');
+    const put = records.put;
+    let conflicts = 1;
+    records.put = async (r, e, prev) => {
+      if (conflicts-- > 0) throw new DirectoryRecordChanged('raced');
+      return put(r, e, prev);
+    };
+    await service.withdraw('mem_1', 'c');
+    expect(store.get('mem_1')?.profile).toBeUndefined();
+    expect(store.get('mem_1')?.consents[0]?.withdrawnAt).toBeDefined();
+    expect(calls).toEqual(['put', 'remove', 'remove']);
     expect(profiles.size).toBe(0);
   });
 
