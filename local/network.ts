@@ -38,6 +38,8 @@ export interface NetworkOptions {
   /** Run `rate()` schedules on their timers (default true; tests fire them by hand). */
   schedules?: boolean;
   log?: (message: string) => void;
+  /** The folder of study files the functions read (`STUDIES_DIR`); default `studies/`. */
+  studiesDir?: string;
 }
 
 /** A running local network. */
@@ -176,6 +178,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         // Local overrides: endpoints, and the JWKS of the local identity provider.
         AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
         MAIL_OUTBOX_DIR: join(dataDir, 'mail-outbox'),
+        ...(options.studiesDir ? { STUDIES_DIR: options.studiesDir } : {}),
         ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
       },
       timeoutMs: Number(prop(r, 'Timeout') ?? 3) * 1000,

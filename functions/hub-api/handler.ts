@@ -16,15 +16,20 @@ import { createMailForgetter } from '../shared/mail-forget.ts';
 import { DynamoHubEventStore } from '../adapters/dynamo-hub-event-store.ts';
 import { HubEventService } from '../domain/hub-events.ts';
 import { hubEventHandlers } from './hub-events-routes.ts';
+import { ConsentService } from '../consent/consent.ts';
+import { DynamoConsentStore } from '../consent/dynamo-consent-store.ts';
+import { loadAllStudies } from '../shared/study-config.ts';
+import { consentHandlers } from './consent-routes.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
 const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
 const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
-// Bookings and the mail outbox keep data naming members: they export and erase theirs.
+// Bookings, the mail outbox and research consents keep data naming members: they export and erase theirs.
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
+const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock);
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail, consents]);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
 
 /** The optional Idempotency-Key header, validated. */
@@ -115,5 +120,6 @@ export const handler = httpApi({
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn(query.date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
     ...hubEventHandlers(hub, hubEvents),
+    ...consentHandlers(consents),
   },
 });
