@@ -4,7 +4,7 @@ import { HubId } from '../hubs/schema.ts';
 /** Study ids are lower-case ASCII slugs: they appear in URLs, S3 prefixes, Glue and Athena names. */
 export const StudyId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,39}$/, 'Use 2–40 lower-case letters a–z, digits or hyphens, starting with a letter (e.g. "samverket-foljeforskning")');
+  .regex(/^[a-z][a-z0-9-]{1,33}$/, 'Use 2–34 lower-case letters a–z, digits or hyphens, starting with a letter (e.g. "samverket-foljeforskning")');
 export type StudyId = z.infer<typeof StudyId>;
 
 const IsoDate = z.iso.date({ message: 'Use an ISO date, YYYY-MM-DD' });
