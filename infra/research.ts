@@ -145,7 +145,7 @@ export class ResearchDatasets extends Construct {
             },
           },
         });
-        stream.addDependency(glueTable);
+        stream.addResourceDependency(glueTable);
         stream.node.addDependency(firehoseRole);
         this.streams.set(`${study.id}/${table}`, stream);
         consumer.addToRolePolicy(new PolicyStatement({ actions: ['firehose:PutRecordBatch'], resources: [stream.attrArn] }));
