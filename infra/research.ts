@@ -10,20 +10,12 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { columnsOf } from '../functions/research/columns.ts';
 import { RESEARCH_CONSUMED } from '../functions/research/project.ts';
-import { TABLE_OF_DATASET, type TableName } from '../functions/research/rows.ts';
-import type { StudyConfig } from '../studies/schema.ts';
+import { tablesOf } from '../functions/research/tables.ts';
+import { type StudyConfig, retentionEnds } from '../studies/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { safeTable } from './constructs/table.ts';
 import { researchGlueTable, researchKeySecretName, researchPrefix, researchStreamName } from './names.ts';
-
-/** The tables a study receives, from its datasets. */
-export function tablesOf(study: Pick<StudyConfig, 'datasets'>): TableName[] {
-  return study.datasets.flatMap((d) => {
-    const t = TABLE_OF_DATASET[d];
-    return t ? [t] : [];
-  });
-}
 
 /**
  * The research datasets on AWS: the consumer on the national bus (with its own state table), one
@@ -81,6 +73,10 @@ export class ResearchDatasets extends Construct {
         id: 'AwsSolutions-SMG4',
         reason: 'A pseudonym key is not rotated: a new key would give every member a new pseudonym mid-study and break the longitudinal data. It never leaves the platform.',
       });
+
+      // Retention: the study's objects expire the day after its retention ends (docs/research.md).
+      const lastDay = retentionEnds(study);
+      lake.addLifecycleRule({ id: `retention-${study.id}`, prefix: `research/${study.id}/`, expirationDate: new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000) });
 
       for (const table of tablesOf(study)) {
         const glueName = researchGlueTable(study.id, table);

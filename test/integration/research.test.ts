@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as researchQuery } from '../../functions/research/query-cli.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 import { writeStudies } from '../support/studies.ts';
@@ -23,6 +24,7 @@ let network: LocalNetwork;
 let call: ReturnType<typeof api>;
 let staff: string;
 let dataDir: string;
+let studiesDir: string;
 const people: Array<{ id: string; name: string; email: string; memberCode: string }> = [];
 
 const filesUnder = (dir: string): string[] =>
@@ -76,7 +78,7 @@ async function visit(memberId: string) {
 }
 
 beforeAll(async () => {
-  const studiesDir = writeStudies([{ id: ONE }, { id: TWO }]);
+  studiesDir = writeStudies([{ id: ONE }, { id: TWO }]);
   dataDir = mkdtempSync(join(tmpdir(), 'research-data-'));
   network = await startTestNetwork({ studiesDir, dataDir, lakeFlushMs: 50 });
   call = api(network);
@@ -155,5 +157,32 @@ describe('the research datasets in the local lake', () => {
       instance.closeSync();
     }
     expect(readdirSync(join(dataDir, 'research-keys')).sort()).toEqual([`${ONE}.key`, `${TWO}.key`]);
+  });
+
+  it('answers SQL over the lake with npm run research:query, through the disclosure check unless --unchecked', async () => {
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await researchQuery(['--study', ONE, '--data-dir', dataDir, '--studies-dir', studiesDir, ...args], (s) => out.push(s), (s) => err.push(s));
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    const unchecked = await run('--unchecked', 'SELECT person, duration_minutes FROM visits ORDER BY person');
+    expect(unchecked.code, unchecked.err).toBe(0);
+    expect(unchecked.out).toContain(pseudonymOf(ONE, bo.id));
+    expect(unchecked.out).toMatch(/\(3 rows\)/);
+    const rowLevel = await run('SELECT person FROM visits');
+    expect([rowLevel.code, rowLevel.err]).toEqual([3, expect.stringMatching(/n_people/)]);
+    const small = await run('--format', 'csv', 'SELECT count(DISTINCT person) AS n_people, count(*) AS visits FROM visits');
+    expect(small.code, small.err).toBe(0);
+    expect(small.out).toBe('n_people,visits\n,\n');
+    expect(small.err).toMatch(/1 cell\(s\) suppressed/);
+    const byHub = await run('SELECT hub, count(DISTINCT person) AS n_people FROM visits GROUP BY hub');
+    expect([byHub.code, byHub.err]).toEqual([3, expect.stringMatching(/hub=umea holds fewer than 5 people/)]);
+    expect((await run('--format', 'csv', '--unchecked', 'SELECT 1')).code, 'files never leave unchecked').toBe(2);
+    for (const file of ['meeting-other-organisations', 'remote-public-workers', 'events-bringing-sectors-together']) {
+      const res = await run('--unchecked', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', `${file}.sql`));
+      expect(res.code, `${file}: ${res.err}`).toBe(0);
+    }
+    expect(readFileSync(join(network.lakeDir, 'research', ONE, 'codebook.md'), 'utf8')).toMatch(/## visits/);
   });
 });
