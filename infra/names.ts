@@ -23,3 +23,5 @@ export const RESEARCH_DATABASE = 'samverkan_research';
 export const researchGlueTable = (studyId: string, table: string) => `${studyId.replaceAll('-', '_')}__${table}`;
 /** The S3 prefix of one study's table in the research lake (`month=YYYY-MM/` partitions below it). */
 export const researchPrefix = (studyId: string, table: string) => `research/${studyId}/${table}/`;
+/** The Cognito group of one study's researchers (its role reads that study only). */
+export const researchGroup = (studyId: string) => `research-${studyId}`;

@@ -183,7 +183,7 @@ export class NationalStack extends Stack {
       },
     });
     // Per study: consumer, pseudonym keys, Firehose → Parquet → Glue (infra/research.ts).
-    new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [] });
+    new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [], userPool: this.userPool, client, accessLogs });
     new CfnOutput(this, 'ResearchLakeBucket', { value: lake.bucketName });
     new CfnOutput(this, 'ResearchDatabaseName', { value: database.ref });
 

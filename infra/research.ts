@@ -3,7 +3,10 @@ import type { CfnTable as CfnDynamoTable } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnTable } from 'aws-cdk-lib/aws-glue';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, FederatedPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnIdentityPool, CfnIdentityPoolRoleAttachment, CfnUserPoolGroup, type UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { BlockPublicAccess, Bucket as S3Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -15,7 +18,10 @@ import { type StudyConfig, retentionEnds } from '../studies/schema.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { safeTable } from './constructs/table.ts';
-import { researchGlueTable, researchKeySecretName, researchPrefix, researchStreamName } from './names.ts';
+import { researchGlueTable, researchGroup, researchKeySecretName, researchPrefix, researchStreamName } from './names.ts';
+
+/** The most a query of a study's workgroup may scan (10 GiB): a runaway query is cancelled, not billed on. */
+export const ATHENA_BYTES_SCANNED_LIMIT = 10 * 1024 ** 3;
 
 /**
  * The research datasets on AWS: the consumer on the national bus (with its own state table), one
@@ -28,7 +34,7 @@ export class ResearchDatasets extends Construct {
   /** The delivery stream of each `<study>/<table>`. */
   readonly streams = new Map<string, CfnDeliveryStream>();
 
-  constructor(scope: Construct, id: string, props: { bus: EventBus; lake: Bucket; databaseName: string; /** The logical id of the Glue database when `databaseName` is its Ref (for cdk-nag findings). */ databaseRefId?: string; studies: StudyConfig[] }) {
+  constructor(scope: Construct, id: string, props: { bus: EventBus; lake: Bucket; databaseName: string; /** The logical id of the Glue database when `databaseName` is its Ref (for cdk-nag findings). */ databaseRefId?: string; studies: StudyConfig[]; userPool: UserPool; client: UserPoolClient; accessLogs: Bucket }) {
     super(scope, id);
     const { lake, databaseName, databaseRefId, studies } = props;
 
@@ -60,6 +66,25 @@ export class ResearchDatasets extends Construct {
         resources: [glueArn('catalog'), glueArn(`database/${databaseName}`), glueArn(`table/${databaseName}/*`)],
       }),
     );
+
+    // Researchers sign in to the user pool; the identity pool gives a member of `research-<study>` that
+    // study's role only (the token's preferred role; anything ambiguous is denied).
+    const identityPool = new CfnIdentityPool(this, 'ResearchIdentityPool', {
+      allowUnauthenticatedIdentities: false,
+      cognitoIdentityProviders: [{ clientId: props.client.userPoolClientId, providerName: props.userPool.userPoolProviderName, serverSideTokenCheck: true }],
+    });
+    const federated = (extra: Record<string, unknown> = {}) =>
+      new FederatedPrincipal(
+        'cognito-identity.amazonaws.com',
+        { StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPool.ref }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' }, ...extra },
+        'sts:AssumeRoleWithWebIdentity',
+      );
+    const noAccess = new Role(this, 'ResearchDefaultRole', { assumedBy: federated(), description: 'Signed-in users without a study group: no permissions' });
+    new CfnIdentityPoolRoleAttachment(this, 'ResearchRoles', {
+      identityPoolId: identityPool.ref,
+      roles: { authenticated: noAccess.roleArn },
+      roleMappings: { userPool: { identityProvider: `${props.userPool.userPoolProviderName}:${props.client.userPoolClientId}`, type: 'Token', ambiguousRoleResolution: 'Deny' } },
+    });
 
     for (const study of studies) {
       const secret = new Secret(this, `Key-${study.id}`, {
@@ -146,6 +171,60 @@ export class ResearchDatasets extends Construct {
         this.streams.set(`${study.id}/${table}`, stream);
         consumer.addToRolePolicy(new PolicyStatement({ actions: ['firehose:PutRecordBatch'], resources: [stream.attrArn] }));
       }
+
+      // Athena: a workgroup of the study's own, with a bytes-scanned limit and a results bucket of its own.
+      const results = new S3Bucket(this, `Results-${study.id}`, {
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: props.accessLogs,
+        serverAccessLogsPrefix: `athena-results/${study.id}/`,
+        lifecycleRules: [{ expiration: Duration.days(30) }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const workgroup = new CfnWorkGroup(this, `WorkGroup-${study.id}`, {
+        name: `research-${study.id}`,
+        description: `Research study ${study.id}: ${study.title}`.slice(0, 1024),
+        state: 'ENABLED',
+        workGroupConfiguration: {
+          enforceWorkGroupConfiguration: true,
+          publishCloudWatchMetricsEnabled: true,
+          bytesScannedCutoffPerQuery: ATHENA_BYTES_SCANNED_LIMIT,
+          resultConfiguration: { outputLocation: results.s3UrlForObject('results/'), encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
+        },
+      });
+      const workgroupArn = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${workgroup.name}`;
+      const studyTables = glueArn(`table/${databaseName}/${researchGlueTable(study.id, '*')}`);
+      const role = new Role(this, `Role-${study.id}`, {
+        assumedBy: federated(),
+        description: `Researchers of study ${study.id}: query its tables in its Athena workgroup, nothing else`,
+      });
+      role.addToPolicy(new PolicyStatement({ actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup', 'athena:ListQueryExecutions'], resources: [workgroupArn] }));
+      role.addToPolicy(new PolicyStatement({ actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'], resources: [glueArn('catalog'), glueArn(`database/${databaseName}`), studyTables] }));
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`research/${study.id}/*`)] }));
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`research/${study.id}/*`] } } }));
+      role.addToPolicy(new PolicyStatement({ effect: Effect.DENY, actions: ['secretsmanager:*', 'firehose:*'], resources: ['*'] }));
+      results.grantReadWrite(role);
+      new CfnUserPoolGroup(this, `Group-${study.id}`, { userPoolId: props.userPool.userPoolId, groupName: researchGroup(study.id), roleArn: role.roleArn, description: `Researchers of study ${study.id}` });
+      const stack = Stack.of(this);
+      const resultsId = stack.getLogicalId(results.node.defaultChild as CfnBucket);
+      const lakeIdHere = stack.getLogicalId(lake.node.defaultChild as CfnBucket);
+      Validations.of(role).acknowledge(
+        ...[
+          `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseRefId ? `<${databaseRefId}>` : databaseName}/${researchGlueTable(study.id, '*')}`,
+          `Resource::<${lakeIdHere}.Arn>/research/${study.id}/*`,
+          `Resource::<${resultsId}.Arn>/*`,
+          'Action::s3:GetObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:List*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:Abort*',
+          'Action::secretsmanager:*',
+          'Action::firehose:*',
+          'Resource::*',
+        ].map((finding) => ({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason: `Only study ${study.id}: its Glue tables (${researchGlueTable(study.id, '*')}), its objects under research/${study.id}/, its own results bucket; the wildcards in the Deny statement take keys and streams away.` })),
+      );
     }
 
     const stack = Stack.of(this);
