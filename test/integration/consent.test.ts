@@ -46,7 +46,7 @@ beforeAll(async () => {
   otherStaff = await network.token('staff', 'boden');
   const org = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Region Västerbotten', type: 'region' } });
   orgId = org.json.id;
-});
+}, 300_000); // synthesizes the templates for the test's studies
 
 afterAll(async () => {
   await network?.stop();

@@ -83,7 +83,7 @@ beforeAll(async () => {
   network = await startTestNetwork({ studiesDir, dataDir, lakeFlushMs: 50 });
   call = api(network);
   staff = await network.token('staff', HUB);
-}, 180_000);
+}, 300_000); // synthesizes the templates for the test's studies
 
 afterAll(async () => {
   await network?.stop();
