@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HubId } from '../hubs/schema.ts';
+import { ConsentScope, StudyId } from '../studies/schema.ts';
 import { IsoDateTime, defineEvent, detailSchema, type EventDefinition, type EventMetadata } from './envelope.ts';
 
 /** Organisation types on the wire. */
@@ -310,6 +311,30 @@ export const DirectoryProfilePublished = defineEvent({
     .strict(),
 });
 
+/**
+ * A member gave or withdrew consent to one scope of one research study (at the desk, or on the
+ * page of their private consent link). No name or e-mail; the research consumer pseudonymises
+ * the member id per study (docs/research.md).
+ */
+export const MemberConsentChanged = defineEvent({
+  detailType: 'MemberConsentChanged',
+  version: 1,
+  description: 'A member gave or withdrew consent to one scope of a research study; carries the version of the information text they saw.',
+  data: z
+    .object({
+      memberId: z.string(),
+      studyId: StudyId,
+      scope: ConsentScope,
+      state: z.enum(['given', 'withdrawn']),
+      /** The version of the study's information text the member saw (`information.version`). */
+      textVersion: z.string(),
+      /** `desk`: recorded by staff; `link`: by the member on their consent page. */
+      channel: z.enum(['desk', 'link']),
+      changedAt: IsoDateTime,
+    })
+    .strict(),
+});
+
 /** A directory profile was removed: the member opted out, or was erased. */
 export const DirectoryProfileWithdrawn = defineEvent({
   detailType: 'DirectoryProfileWithdrawn',
@@ -338,6 +363,7 @@ export const catalog = {
   EventAttended,
   DirectoryProfilePublished,
   DirectoryProfileWithdrawn,
+  MemberConsentChanged,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

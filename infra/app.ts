@@ -1,6 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HUBS_DIR, loadHubs } from '../hubs/load.ts';
+import { STUDIES_DIR, loadStudies } from '../studies/load.ts';
 import { HubStack, type NationalRefs } from './hub-stack.ts';
 import { NATIONAL_STACK, hubStackName } from './names.ts';
 import { NationalStack } from './national-stack.ts';
@@ -8,6 +9,8 @@ import { NationalStack } from './national-stack.ts';
 /** Options for building the CDK app (tests and the local runtime skip bundling). */
 export interface BuildOptions {
   hubsDir?: string;
+  /** The study files (`studies/`): each gets its research datasets (infra/research.ts). */
+  studiesDir?: string;
   outdir?: string;
   /** Bundle the Lambda code with esbuild (default true; `false` for fast local synth). */
   bundle?: boolean;
@@ -23,10 +26,12 @@ export function buildApp(options: BuildOptions = {}) {
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ outdir: options.outdir, context });
   const hubs = loadHubs(options.hubsDir ?? HUBS_DIR);
+  const studies = loadStudies(options.studiesDir ?? STUDIES_DIR, new Set(hubs.map((h) => h.id)));
   const national = (app.node.tryGetContext('samverkan:national') ?? {}) as NationalRefs;
 
   const nationalStack = new NationalStack(app, NATIONAL_STACK, {
     hubs,
+    studies,
     description: 'samverkan: national event bus, reporting, national API, identity and research lake',
     ...(national.account ? { env: { account: national.account, region: national.region } } : {}),
   });

@@ -13,6 +13,8 @@ import { NETWORK_CALENDAR_INDEX } from '../functions/network-calendar/store.ts';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { CONSUMED } from '../functions/reporting/facts.ts';
 import type { HubConfig } from '../hubs/schema.ts';
+import type { StudyConfig } from '../studies/schema.ts';
+import { ResearchDatasets } from './research.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
@@ -32,7 +34,7 @@ export class NationalStack extends Stack {
   readonly networkTable: Table;
   readonly userPool: UserPool;
 
-  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[] }) {
+  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[]; studies?: StudyConfig[] }) {
     super(scope, id, props);
 
     this.bus = new EventBus(this, 'NationalBus', { eventBusName: NATIONAL_BUS_NAME, description: 'National bus of the samverkan network: every hub forwards its events here.' });
@@ -180,6 +182,8 @@ export class NationalStack extends Stack {
         resultConfiguration: { outputLocation: lake.s3UrlForObject('athena-results/'), encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
       },
     });
+    // Per study: consumer, pseudonym keys, Firehose → Parquet → Glue (infra/research.ts).
+    new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [], userPool: this.userPool, client, accessLogs });
     new CfnOutput(this, 'ResearchLakeBucket', { value: lake.bucketName });
     new CfnOutput(this, 'ResearchDatabaseName', { value: database.ref });
 

@@ -156,6 +156,8 @@ export function createHttpServer(options: {
   invoke: (functionName: string, event: unknown) => Promise<unknown>;
   webDir: string;
   jwks: () => unknown;
+  /** Local stand-ins of AWS services the functions call (`/.local-firehose`): JSON in, status and JSON out. */
+  services?: Record<string, (body: unknown, headers: IncomingMessage['headers']) => { status: number; body: unknown }>;
   log: (message: string) => void;
 }): Server {
   const appScript = webAppScript(options.webDir);
@@ -204,6 +206,13 @@ export function createHttpServer(options: {
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
+    const service = options.services?.[url.pathname.replace(/\/+$/, '')];
+    if (service && method === 'POST') {
+      const out = service(JSON.parse(body.toString('utf8') || '{}'), req.headers);
+      res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(out.body));
+      return;
+    }
     if (url.pathname === '/.local-idp/jwks.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(options.jwks()));

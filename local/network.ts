@@ -11,6 +11,7 @@ import { checkTemplatePatterns } from './event-pattern.ts';
 import { createHttpServer, type HttpRoute } from './http-server.ts';
 import { loadIdp, type LocalIdp, type Role } from './idp.ts';
 import { FunctionError, LocalFunctions, type LocalFunctionDef } from './lambda.ts';
+import { deliveryStreamDef, LocalDeliveryStreams } from './firehose.ts';
 import { fileCheckpoints, LocalPipe, memoryCheckpoints, type PipeDef } from './pipes.ts';
 import { LocalQueues } from './queues.ts';
 import { LocalScheduler } from './schedules.ts';
@@ -38,6 +39,10 @@ export interface NetworkOptions {
   /** Run `rate()` schedules on their timers (default true; tests fire them by hand). */
   schedules?: boolean;
   log?: (message: string) => void;
+  /** The folder of study files the functions read (`STUDIES_DIR`); default `studies/`. Give the templates synthesized with the same folder. */
+  studiesDir?: string;
+  /** How long the local delivery streams buffer records before writing Parquet (default 1000 ms). */
+  lakeFlushMs?: number;
 }
 
 /** A running local network. */
@@ -47,6 +52,9 @@ export interface LocalNetwork {
   bus: LocalEventBus;
   functions: LocalFunctions;
   pipes: LocalPipe[];
+  /** The research lake's delivery streams (Firehose), writing Parquet under `lakeDir`. */
+  lake: LocalDeliveryStreams;
+  lakeDir: string;
   scheduler: LocalScheduler;
   queues: LocalQueues;
   idp: LocalIdp;
@@ -84,7 +92,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   const log = options.log ?? ((m: string) => console.error(`[local] ${m}`));
   const dataDir = options.dataDir ?? join(ROOT, '.data');
   const timing = options.timing ?? DEFAULT_TIMING;
-  const templates = options.templates ?? synthTemplates();
+  const templates = options.templates ?? synthTemplates({ studiesDir: options.studiesDir });
   const resolver = new Resolver(templates, options.namePrefix ?? '');
   // Refuse, before anything starts, an event pattern that EventBridge would refuse at deployment.
   checkTemplatePatterns(templates, (stack, value) => resolver.resolve(stack, value));
@@ -137,6 +145,19 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     }
   }
 
+  // Research lake: the delivery streams of the templates, writing where S3 would (docs/research.md).
+  const glueTables = ofType('AWS::Glue::Table').map(({ stack, r }) => resolver.resolve(stack, r.Properties ?? {}) as { DatabaseName: string; TableInput: { Name: string; StorageDescriptor?: { Columns?: Array<{ Name: string; Type: string }> } } });
+  const lakeDir = join(dataDir, 'lake');
+  const lake = new LocalDeliveryStreams(
+    ofType('AWS::KinesisFirehose::DeliveryStream').flatMap(({ stack, r }) => {
+      const def = deliveryStreamDef(resolver.resolve(stack, r.Properties ?? {}) as Record<string, unknown>, (db, name) =>
+        glueTables.find((t) => t.DatabaseName === db && t.TableInput.Name === name)?.TableInput.StorageDescriptor?.Columns?.map((c) => ({ name: c.Name, type: c.Type })),
+      );
+      return def ? [def] : [];
+    }),
+    { lakeDir, flushMs: options.lakeFlushMs ?? 1000, log },
+  );
+
   // HTTP server first: the functions need its URL for the JWKS.
   const routes: HttpRoute[] = [];
   let functions!: LocalFunctions;
@@ -145,6 +166,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     invoke: (name, event) => functions.invoke(name, event),
     webDir: join(ROOT, 'web'),
     jwks: () => idp.jwks,
+    services: { '/.local-firehose': (body) => lake.putRecordBatch(body as Parameters<LocalDeliveryStreams['putRecordBatch']>[0]) },
     log,
   });
   const port = options.port ?? Number(process.env.PORT ?? 3000);
@@ -176,6 +198,10 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         // Local overrides: endpoints, and the JWKS of the local identity provider.
         AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
         MAIL_OUTBOX_DIR: join(dataDir, 'mail-outbox'),
+        // The research consumer: delivery streams served here, study keys as files under .data/.
+        AWS_ENDPOINT_URL_FIREHOSE: `${url}/.local-firehose`,
+        RESEARCH_KEY_DIR: join(dataDir, 'research-keys'),
+        ...(options.studiesDir ? { STUDIES_DIR: options.studiesDir } : {}),
         ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
       },
       timeoutMs: Number(prop(r, 'Timeout') ?? 3) * 1000,
@@ -322,6 +348,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     bus,
     functions,
     pipes,
+    lake,
+    lakeDir,
     scheduler,
     queues,
     idp,
@@ -340,7 +368,10 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
           // Confirm: nothing new reached the streams while deliveries settled.
           const read = pipes.reduce((n, p) => n + p.stats.read, 0);
           await Promise.all(pipes.map((p) => p.caughtUp()));
-          if (read === pipes.reduce((n, p) => n + p.stats.read, 0)) return;
+          if (read === pipes.reduce((n, p) => n + p.stats.read, 0)) {
+            await lake.flush();
+            return;
+          }
         }
       }
     },
@@ -349,6 +380,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       scheduler.stop();
       bus.stop();
       await Promise.all(pipes.map((p) => p.stop()));
+      await lake.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

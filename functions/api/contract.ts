@@ -3,6 +3,7 @@ import { municipality } from '../../hubs/municipalities.ts';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 import { line, multiline, trimmed } from './fields.ts';
+import { consentRoutes } from './consent-contract.ts';
 import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
 import { directoryHubRoutes, directoryNationalRoutes } from '../directory/contract.ts';
 import { route } from './route.ts';
@@ -275,6 +276,8 @@ export const MemberExportResponse = z
     bookings: z.array(BookingResponse),
     series: z.array(z.object({ id: z.string(), resourceId: z.string(), first: z.string(), last: z.string(), bookingIds: z.array(z.string()) })),
     agencyPresence: z.array(z.object({ id: z.string(), organisationId: z.string(), resourceId: z.string(), weekday: z.string(), from: z.string(), to: z.string(), firstDate: z.string(), until: z.string() }).loose()),
+    /** Consents to research studies with their history (docs/research.md). */
+    researchConsents: z.array(z.object({ studyId: z.string(), scope: z.string(), state: z.string(), textVersion: z.string(), history: z.array(z.object({}).loose()) }).loose()).optional(),
     sections: z.array(z.object({ key: z.string(), title: z.string() })),
     purposes: z.array(z.string()),
   })
@@ -363,6 +366,7 @@ export const hubRoutes = [
   route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
   ...hubEventRoutes,
   ...directoryHubRoutes,
+  ...consentRoutes,
 ];
 
 /** Routes served by the national stack. */

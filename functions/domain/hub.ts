@@ -512,6 +512,7 @@ export class HubService {
         'Bookings of desks, rooms and event spaces, and the calendar feed of them',
         'Telling a host that their guest has arrived (e-mail)',
         'Anonymous counts of visits per organisation and day for national reporting (no personal data leaves the hub)',
+        'Research studies the member consented to (or, for a public-interest study, did not opt out of): rows under a per-study pseudonym, never name, e-mail or member code (docs/research.md)',
       ],
     } as { exportedAt: string; hub: { id: string; name: string; operator: string }; member: Omit<Member, 'calendarKey'> & { qrPayload: string; calendarUrl?: string }; organisation: Organisation | undefined; visits: Visit[]; sections: Array<{ key: string; title: string }>; purposes: string[]; [section: string]: unknown };
   }

@@ -19,6 +19,10 @@ import { hubEventHandlers } from './hub-events-routes.ts';
 import { DirectoryService } from '../directory/directory.ts';
 import { directoryHubHandlers } from '../directory/routes.ts';
 import { DynamoDirectoryIndex, DynamoDirectoryRecords } from '../directory/store.ts';
+import { ConsentService } from '../consent/consent.ts';
+import { DynamoConsentStore } from '../consent/dynamo-consent-store.ts';
+import { loadAllStudies } from '../shared/study-config.ts';
+import { consentHandlers } from './consent-routes.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
@@ -26,12 +30,13 @@ const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
 const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
+const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
 const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME')), store, systemClock);
 // Every part that keeps data naming members exports and erases its own (PersonalDataHolder):
 // bookings, event registrations (also those made publicly with the member's e-mail), the
-// network directory, and the local mail outbox last.
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, mail]);
+// network directory, research consents, and the local mail outbox last.
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
@@ -118,5 +123,6 @@ export const handler = httpApi({
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
     ...hubEventHandlers(hub, hubEvents),
     ...directoryHubHandlers(hub, directory),
+    ...consentHandlers(consents),
   },
 });

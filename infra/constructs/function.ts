@@ -65,7 +65,11 @@ export class SamverkanFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [`mkdir -p "${outputDir}/hubs"`, `cp "${inputDir}"/hubs/*.json "${outputDir}/hubs/"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `mkdir -p "${outputDir}/hubs" "${outputDir}/studies"`,
+            `cp "${inputDir}"/hubs/*.json "${outputDir}/hubs/"`,
+            `cp "${inputDir}"/studies/*.json "${outputDir}/studies/"`,
+          ],
         },
       },
     });

@@ -91,7 +91,7 @@ describe('the national stack', () => {
   it('has a user pool with MFA and a group per role and hub', () => {
     national.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     const groups = Object.values(national.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName).sort();
-    expect(groups).toEqual(['national', 'researcher', 'staff-boden', 'staff-lulea', 'staff-ostersund', 'staff-skelleftea', 'staff-stockholm', 'staff-umea']);
+    expect(groups).toEqual(['national', 'research-samverkanshubbar-i-norr', 'researcher', 'staff-boden', 'staff-lulea', 'staff-ostersund', 'staff-skelleftea', 'staff-stockholm', 'staff-umea']);
     national.hasOutput('UserPoolId', { Export: { Name: 'samverkan-national-UserPoolId' } });
   });
 

@@ -51,6 +51,10 @@ const PUBLIC_ROUTES: Record<string, Expectations> = {
   confirmPublicCancellation: everyoneAllowed,
   networkEvents: everyoneAllowed,
   networkCalendar: everyoneAllowed,
+  // A member's consent page: the private link's token is the credential; a bearer token is not
+  // looked at (an unknown or expired token is 404, see test/integration/consent.test.ts).
+  consentsByLink: everyoneAllowed,
+  changeConsentByLink: everyoneAllowed,
   memberCalendar: {
     anonymous: 401,
     staffOfHub: 'allowed',
@@ -116,6 +120,7 @@ function pathOf(route: RouteSpec): string {
     resourceId: 'rum-umealven',
     eventId: 'evt_abc123',
     registrationId: 'reg_abc123',
+    token: 'AbCdEfGhIjKlMnOpQrStUvWxYz012345',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = values[name];
@@ -156,6 +161,8 @@ function bodyOf(route: RouteSpec): unknown {
     createSeries: { ...slot, until: day },
     scheduleAgencyPresence: { ...slot, organisationId: 'org_0123456789abcdef01234567', until: day },
     publishDirectoryProfile: { role: 'Access', consentVersion: 'directory-2026-11' },
+    changeConsent: { studyId: 'samverkanshubbar-i-norr', scope: 'usage', state: 'given', textVersion: '2026-01' },
+    changeConsentByLink: { studyId: 'samverkanshubbar-i-norr', scope: 'usage', state: 'given', textVersion: '2026-01' },
   };
   return bodies[route.operationId] ?? {};
 }

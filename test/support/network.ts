@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { CfnTemplate } from '../../local/cfn.ts';
 import { startNetwork, type LocalNetwork, type NetworkOptions } from '../../local/network.ts';
+import { synthTemplates } from '../../local/synth.ts';
 
-/** Starts a local network on the shared test emulator, with its own table names and in-memory state. */
+/**
+ * Starts a local network on the shared test emulator, with its own table names and in-memory state.
+ * With `studiesDir`, the templates are synthesized for those studies (their delivery streams).
+ */
 export function startTestNetwork(options: Partial<NetworkOptions> = {}): Promise<LocalNetwork> {
-  const templates = JSON.parse(readFileSync(inject('templatesFile'), 'utf8')) as Record<string, CfnTemplate>;
+  const templates = options.studiesDir ? synthTemplates({ studiesDir: options.studiesDir }) : (JSON.parse(readFileSync(inject('templatesFile'), 'utf8')) as Record<string, CfnTemplate>);
   return startNetwork({
     templates,
     dynamoEndpoint: inject('dynamoEndpoint'),

@@ -1,0 +1,75 @@
+/**
+ * Statistical disclosure control of anything that leaves the research environment
+ * (docs/research.md, "Disclosure control"). Pure: the query tool gives it the result rows and a
+ * way to count the people behind a combination of organisation type, hub, month and county.
+ *
+ * - A result row is a cell. It must say how many distinct people it is about (`n_people`,
+ *   `count(DISTINCT person)`); a result without that column is refused (row-level data never
+ *   leaves).
+ * - A cell of fewer than {@link MIN_PEOPLE} people is suppressed: its measures become null.
+ * - Every other `n_…` column is a count of distinct people too (e.g. `n_business`): a value of
+ *   1–4 is suppressed on its own.
+ * - A cell where one person makes up more than {@link MAX_DOMINANCE} of the measure (the query's
+ *   `top_share` column, the largest share of one person) is suppressed too.
+ * - The export is refused when a combination of organisation type, hub, month and county in the
+ *   result (those of the four it has as columns) holds fewer than {@link MIN_PEOPLE} people in
+ *   the study: such a result, with another, could single someone out by differencing.
+ */
+
+/** The fewest distinct people a published cell may be about. */
+export const MIN_PEOPLE = 5;
+/** The largest share of a cell one person may make up. */
+export const MAX_DOMINANCE = 0.5;
+/** The column of distinct people every result must have. */
+export const PEOPLE_COLUMN = 'n_people';
+/** The optional column with the largest share of one person in the cell's measure (0–1). */
+export const DOMINANCE_COLUMN = 'top_share';
+/** The columns whose combinations must each hold enough people. */
+export const KEY_DIMENSIONS = ['organisation_type', 'hub', 'month', 'county'] as const;
+
+export type Cell = Record<string, unknown>;
+
+/** What the check decided. */
+export type DisclosureResult =
+  | { ok: true; rows: Cell[]; suppressed: number }
+  | { ok: false; reason: string };
+
+/**
+ * Checks a result: suppresses small and dominated cells, refuses row-level results and results
+ * with a small key combination. `dimensions` are the result's grouping columns (kept as they
+ * are); every other column is a measure (nulled when its cell is suppressed). `population`
+ * counts the study's distinct people with the given key-dimension values.
+ */
+export function checkDisclosure(rows: Cell[], columns: string[], population: (combination: Record<string, unknown>) => number): DisclosureResult {
+  if (!columns.includes(PEOPLE_COLUMN)) {
+    return { ok: false, reason: `A result leaving the research environment must be aggregated and say how many people each row is about: add "count(DISTINCT person) AS ${PEOPLE_COLUMN}" (and GROUP BY)` };
+  }
+  for (const c of columns) if (/^person/.test(c) || c === 'row_id') return { ok: false, reason: `Column "${c}" is row-level (a pseudonym or row id): aggregate it away` };
+  const keys = KEY_DIMENSIONS.filter((d) => columns.includes(d));
+  if (keys.length > 0) {
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const combination = Object.fromEntries(keys.map((k) => [k, row[k]]));
+      const id = JSON.stringify(combination);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const n = population(combination);
+      if (n < MIN_PEOPLE) return { ok: false, reason: `The combination ${keys.map((k) => `${k}=${String(row[k])}`).join(', ')} holds ${n < 1 ? 'no' : 'fewer than 5'} people in the study: group more coarsely` };
+    }
+  }
+  const dimensions = new Set(columns.filter((c) => c !== PEOPLE_COLUMN && c !== DOMINANCE_COLUMN && rows.every((r) => r[c] === null || typeof r[c] !== 'number')));
+  let suppressed = 0;
+  const out = rows.map((row) => {
+    const people = Number(row[PEOPLE_COLUMN]);
+    const share = row[DOMINANCE_COLUMN] === undefined || row[DOMINANCE_COLUMN] === null ? 0 : Number(row[DOMINANCE_COLUMN]);
+    if (Number.isFinite(people) && people >= MIN_PEOPLE && share <= MAX_DOMINANCE) {
+      const small = columns.filter((c) => c !== PEOPLE_COLUMN && c.startsWith('n_') && typeof row[c] === 'number' && (row[c] as number) > 0 && (row[c] as number) < MIN_PEOPLE);
+      if (small.length === 0) return row;
+      suppressed += small.length;
+      return { ...row, ...Object.fromEntries(small.map((c) => [c, null])) };
+    }
+    suppressed++;
+    return Object.fromEntries(columns.map((c) => [c, dimensions.has(c) ? row[c] : null]));
+  });
+  return { ok: true, rows: out, suppressed };
+}

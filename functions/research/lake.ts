@@ -1,0 +1,66 @@
+/**
+ * DuckDB over the local research lake (`.data/lake/research/<study>/<table>/month=YYYY-MM/*.parquet`,
+ * the layout of the S3 lake): each of a study's tables is a view (hive partitioning, union by
+ * name, duplicates of a redelivered event dropped by `row_id`). Used by `npm run research:query`.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { columnsOf } from './columns.ts';
+import { KEY_DIMENSIONS } from './disclosure.ts';
+import { TABLES, type TableName } from './rows.ts';
+
+const DUCK: Record<string, string> = { string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN' };
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+const hasParquet = (dir: string): boolean =>
+  existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? hasParquet(join(dir, e.name)) : e.name.endsWith('.parquet')));
+
+/** A study's tables as DuckDB views over the lake. */
+export class StudyLake {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+    readonly tables: TableName[],
+  ) {}
+
+  /** Opens the lake of one study: a view per table (an empty one with the right columns when no file exists yet). */
+  static async open(lakeDir: string, studyId: string, tables: TableName[] = TABLES): Promise<StudyLake> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    for (const table of tables) {
+      const dir = join(lakeDir, 'research', studyId, table);
+      const source = hasParquet(dir)
+        ? `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY row_id) AS rn FROM read_parquet(${quote(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)) WHERE rn = 1`
+        : `SELECT ${columnsOf(table).map((c) => `CAST(NULL AS ${DUCK[c.type]}) AS "${c.name}"`).join(', ')} WHERE false`;
+      await conn.run(`CREATE VIEW "${table}" AS ${source}`);
+    }
+    return new StudyLake(instance, conn, tables);
+  }
+
+  /** Runs SQL; returns the column names and the rows (numbers as numbers, other values as text). */
+  async query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+    const reader = await this.conn.runAndReadAll(sql);
+    const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v === null || typeof v !== 'object' ? v : String(v));
+    const rows = reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+    return { columns: reader.columnNames(), rows };
+  }
+
+  /** The number of distinct people in the study with the given values of organisation type, hub, month and county. */
+  async population(combination: Record<string, unknown>): Promise<number> {
+    const keys = Object.keys(combination).filter((k) => (KEY_DIMENSIONS as readonly string[]).includes(k));
+    const parts = this.tables
+      .filter((t) => t !== 'co_presence')
+      .filter((t) => keys.every((k) => columnsOf(t).some((c) => c.name === k)))
+      .map((t) => `SELECT person, ${keys.map((k) => `CAST("${k}" AS VARCHAR) AS "${k}"`).join(', ') || '1 AS one'} FROM "${t}"`);
+    if (parts.length === 0) return 0;
+    const where = keys.map((k) => (combination[k] === null ? `"${k}" IS NULL` : `"${k}" = ${quote(String(combination[k]))}`)).join(' AND ') || 'true';
+    const { rows } = await this.query(`SELECT count(DISTINCT person) AS n FROM (${parts.join(' UNION ALL ')}) WHERE ${where}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

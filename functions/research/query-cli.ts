@@ -1,0 +1,106 @@
+/**
+ * `npm run research:query -- --study <id> "<SQL>"` — SQL (DuckDB) over the local research lake,
+ * each of the study's tables a view (docs/research.md, "SQL").
+ *
+ *   --file <query.sql>           read the SQL from a file (e.g. studies/queries/*.sql)
+ *   --format table|csv|parquet   output (default table; parquet needs --out <file>)
+ *   --out <file>                 write csv/parquet there instead of stdout
+ *   --data-dir <dir>             the local data folder (default .data/ or $SAMVERKAN_DATA_DIR)
+ *   --unchecked                  show row-level results on screen without the disclosure check:
+ *                                only with --format table (nothing leaves as a file)
+ *
+ * Everything else passes the disclosure check (functions/research/disclosure.ts): results must be
+ * aggregated with `count(DISTINCT person) AS n_people`; small and dominated cells are suppressed;
+ * a result whose organisation type/hub/month/county combination holds fewer than 5 people is refused.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadStudies } from '../../studies/load.ts';
+import { tablesOf } from './tables.ts';
+import { checkDisclosure } from './disclosure.ts';
+import { writeCodebook } from './codebook.ts';
+import { StudyLake } from './lake.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Formats rows as CSV (RFC 4180, comma, quoted where needed). */
+export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return `${[columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
+}
+
+const fail = (err: (s: string) => void, message: string, code: number) => {
+  err(message);
+  return code;
+};
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { study: { type: 'string' }, file: { type: 'string' }, format: { type: 'string', default: 'table' }, out: { type: 'string' }, 'data-dir': { type: 'string' }, 'studies-dir': { type: 'string' }, unchecked: { type: 'boolean', default: false } },
+  });
+  const sql = (values.file ? readFileSync(values.file, 'utf8') : positionals.join(' ')).trim();
+  const format = values.format ?? 'table';
+  if (!values.study || !sql) return fail(err, 'Usage: npm run research:query -- --study <id> [--format table|csv|parquet] [--out <file>] [--unchecked] "<SQL>" | --file <query.sql>\n', 2);
+  if (!['table', 'csv', 'parquet'].includes(format)) return fail(err, `--format: one of table, csv, parquet (got "${format}")\n`, 2);
+  if (format === 'parquet' && !values.out) return fail(err, '--format parquet needs --out <file.parquet>\n', 2);
+  if (values.unchecked && format !== 'table') return fail(err, '--unchecked shows results on screen only (--format table): files leaving the research environment always pass the disclosure check\n', 2);
+  const study = loadStudies(values['studies-dir'] ?? join(ROOT, 'studies')).find((s) => s.id === values.study);
+  if (!study) return fail(err, `--study: no study "${values.study}" in studies/\n`, 2);
+  const dataDir = values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR ?? join(ROOT, '.data');
+  writeCodebook(join(dataDir, 'lake'), study);
+  const lake = await StudyLake.open(join(dataDir, 'lake'), study.id, tablesOf(study));
+  try {
+    let result: { columns: string[]; rows: Record<string, unknown>[] };
+    try {
+      result = await lake.query(sql);
+    } catch (e) {
+      return fail(err, `SQL error: ${(e as Error).message}\nTables: ${lake.tables.join(', ')} (npm run research:codebook -- --study ${study.id})\n`, 1);
+    }
+    let rows = result.rows;
+    if (!values.unchecked) {
+      const populations = new Map<string, number>();
+      for (const r of rows) {
+        const combination = Object.fromEntries(['organisation_type', 'hub', 'month', 'county'].filter((k) => result.columns.includes(k)).map((k) => [k, r[k]]));
+        const id = JSON.stringify(combination);
+        if (Object.keys(combination).length && !populations.has(id)) populations.set(id, await lake.population(combination));
+      }
+      const checked = checkDisclosure(rows, result.columns, (c) => populations.get(JSON.stringify(c)) ?? 0);
+      if (!checked.ok) return fail(err, `Refused by the disclosure check: ${checked.reason}\n`, 3);
+      rows = checked.rows;
+      if (checked.suppressed) err(`${checked.suppressed} cell(s) suppressed (fewer than 5 people, or one person over 50 %)\n`);
+    }
+    if (format === 'table') {
+      out(`${toTable(result.columns, rows)}\n`);
+    } else if (format === 'csv') {
+      const text = toCsv(result.columns, rows);
+      if (values.out) writeFileSync(values.out, text);
+      else out(text);
+    } else {
+      const json = join(dataDir, `query-${process.pid}.json`);
+      writeFileSync(json, JSON.stringify(rows));
+      await lake.conn.run(`COPY (SELECT * FROM read_json('${json.replaceAll("'", "''")}')) TO '${String(values.out).replaceAll("'", "''")}' (FORMAT parquet)`);
+      rmSync(json, { force: true });
+    }
+    return 0;
+  } finally {
+    lake.close();
+  }
+}
+
+function toTable(columns: string[], rows: Record<string, unknown>[]): string {
+  const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => text(r[c])))), `(${rows.length} rows)`].join('\n');
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2));
+}

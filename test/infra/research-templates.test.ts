@@ -1,0 +1,88 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { columnsOf } from '../../functions/research/columns.ts';
+import { RESEARCH_CONSUMED } from '../../functions/research/project.ts';
+import { buildApp } from '../../infra/app.ts';
+import { ATHENA_BYTES_SCANNED_LIMIT } from '../../infra/research.ts';
+
+const STUDY = 'samverkanshubbar-i-norr';
+let national: Template;
+
+beforeAll(() => {
+  national = Template.fromStack(buildApp({ bundle: false }).nationalStack);
+}, 300_000);
+
+describe('the research datasets on AWS (per study)', () => {
+  it('has a Firehose stream per table: encrypted, Parquet through the Glue table, partitioned by month under research/<study>/<table>/', () => {
+    const streams = national.findResources('AWS::KinesisFirehose::DeliveryStream');
+    expect(Object.values(streams).map((s) => s.Properties.DeliveryStreamName).sort()).toEqual(
+      ['bookings', 'co_presence', 'consents', 'event_participation', 'visits'].map((t) => `research-${STUDY}-${t}`),
+    );
+    national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: `research-${STUDY}-visits`,
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: `research/${STUDY}/visits/month=!{partitionKeyFromQuery:month}/`,
+        DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: Match.anyValue() },
+        ProcessingConfiguration: { Enabled: true, Processors: [Match.objectLike({ Type: 'MetadataExtraction', Parameters: Match.arrayWith([{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{month: .month}' }]) })] },
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+          SchemaConfiguration: Match.objectLike({ TableName: 'samverkanshubbar_i_norr__visits', VersionId: 'LATEST' }),
+        }),
+      }),
+    });
+  });
+
+  it('has Glue tables whose columns are generated from the row schemas, with month partition projection', () => {
+    national.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'samverkanshubbar_i_norr__visits',
+        PartitionKeys: [Match.objectLike({ Name: 'month', Type: 'string' })],
+        Parameters: Match.objectLike({ 'projection.enabled': 'true', 'projection.month.type': 'date', 'projection.month.format': 'yyyy-MM', 'projection.month.range': '2026-01,NOW' }),
+        StorageDescriptor: Match.objectLike({
+          Columns: columnsOf('visits')
+            .filter((c) => c.name !== 'month')
+            .map((c) => Match.objectLike({ Name: c.name, Type: c.type })),
+        }),
+      }),
+    });
+  });
+
+  it('has one Athena workgroup per study with a bytes-scanned limit and a results bucket of its own', () => {
+    national.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: `research-${STUDY}`,
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: ATHENA_BYTES_SCANNED_LIMIT,
+        ResultConfiguration: Match.objectLike({ OutputLocation: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('ResearchResultssamverkanshubbarinorr') }])] } }),
+      }),
+    });
+  });
+
+  it("gives the study's Cognito group a role that reads that study only", () => {
+    national.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: `research-${STUDY}`, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ResearchRolesamverkanshubbarinorr'), 'Arn'] } });
+    const policies = Object.values(national.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes('ResearchRolesamverkanshubbarinorr'));
+    const text = JSON.stringify(policies);
+    expect(text).toContain(`research/${STUDY}/*`);
+    expect(text).toContain('samverkanshubbar_i_norr__*');
+    expect(text).toContain(`workgroup/research-${STUDY}`);
+    expect(text).not.toMatch(/"research\/\*"/);
+    national.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', { RoleMappings: { userPool: Match.objectLike({ Type: 'Token', AmbiguousRoleResolution: 'Deny' }) } });
+  });
+
+  it('runs the consumer on the national bus for the research events, with a DLQ, and keeps one pseudonym key per study in Secrets Manager', () => {
+    national.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: [{ prefix: 'samverkan.hub.' }], 'detail-type': [...RESEARCH_CONSUMED] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+    national.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `samverkan/research/${STUDY}/pseudonym-key`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    national.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('expires a study in the lake the day after its retention ends (lifecycle rule on its prefix)', () => {
+    national.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: `retention-${STUDY}`, Prefix: `research/${STUDY}/`, ExpirationDate: '2034-01-01T00:00:00Z', Status: 'Enabled' })]) },
+    });
+  });
+});

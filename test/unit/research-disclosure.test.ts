@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { checkDisclosure } from '../../functions/research/disclosure.ts';
+
+const plenty = () => 100;
+
+describe('disclosure control', () => {
+  it('suppresses the measures of a cell about fewer than 5 distinct people, keeping its dimensions', () => {
+    const rows = [
+      { kind: 'workshop', n_people: 12, visits: 40 },
+      { kind: 'training', n_people: 4, visits: 9 },
+      { kind: 'other', n_people: 5, visits: 5 },
+    ];
+    const result = checkDisclosure(rows, ['kind', 'n_people', 'visits'], plenty);
+    expect(result).toEqual({
+      ok: true,
+      suppressed: 1,
+      rows: [
+        { kind: 'workshop', n_people: 12, visits: 40 },
+        { kind: 'training', n_people: null, visits: null },
+        { kind: 'other', n_people: 5, visits: 5 },
+      ],
+    });
+  });
+
+  it('suppresses a cell dominated by one person (more than 50 %), but not one at exactly 50 %', () => {
+    const rows = [
+      { hub: 'umea', n_people: 9, hours: 100, top_share: 0.51 },
+      { hub: 'lulea', n_people: 9, hours: 100, top_share: 0.5 },
+    ];
+    const result = checkDisclosure(rows, ['hub', 'n_people', 'hours', 'top_share'], plenty);
+    expect(result.ok && result.rows).toEqual([
+      { hub: 'umea', n_people: null, hours: null, top_share: null },
+      { hub: 'lulea', n_people: 9, hours: 100, top_share: 0.5 },
+    ]);
+  });
+
+  it('suppresses a small n_… count of people on its own (1–4), keeping 0 and the rest of the cell', () => {
+    const rows = [{ kind: 'workshop', n_people: 12, n_business: 3, n_public: 9, n_other: 0 }];
+    const result = checkDisclosure(rows, ['kind', 'n_people', 'n_business', 'n_public', 'n_other'], plenty);
+    expect(result).toEqual({ ok: true, suppressed: 1, rows: [{ kind: 'workshop', n_people: 12, n_business: null, n_public: 9, n_other: 0 }] });
+  });
+
+  it('refuses a result without n_people, and one with pseudonyms', () => {
+    expect(checkDisclosure([{ person: 'ab', visits: 3 }], ['person', 'visits'], plenty)).toMatchObject({ ok: false, reason: expect.stringMatching(/n_people/) });
+    expect(checkDisclosure([{ person_a: 'ab', n_people: 9 }], ['person_a', 'n_people'], plenty)).toMatchObject({ ok: false, reason: expect.stringMatching(/person_a/) });
+  });
+
+  it('refuses the export when a combination of organisation type, hub, month and county holds fewer than 5 people', () => {
+    const rows = [
+      { hub: 'umea', month: '2026-10', n_people: 7, visits: 20 },
+      { hub: 'boden', month: '2026-10', n_people: 6, visits: 8 },
+    ];
+    const asked: unknown[] = [];
+    const population = (c: Record<string, unknown>) => {
+      asked.push(c);
+      return c.hub === 'boden' ? 4 : 50;
+    };
+    expect(checkDisclosure(rows, ['hub', 'month', 'n_people', 'visits'], population)).toMatchObject({ ok: false, reason: expect.stringMatching(/hub=boden, month=2026-10 holds fewer than 5/) });
+    expect(asked).toEqual([
+      { hub: 'umea', month: '2026-10' },
+      { hub: 'boden', month: '2026-10' },
+    ]);
+    expect(checkDisclosure(rows, ['hub', 'month', 'n_people', 'visits'], () => 5).ok).toBe(true);
+  });
+});
