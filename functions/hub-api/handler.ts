@@ -2,7 +2,6 @@ import { hubRoutes } from '../api/contract.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
 import { HubService, qrPayload, type Member, type Visit } from '../domain/hub.ts';
-import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { badRequest, forbidden, notFound } from '../shared/errors.ts';
@@ -16,16 +15,17 @@ import { createMailForgetter } from '../shared/mail-forget.ts';
 import { DynamoHubEventStore } from '../adapters/dynamo-hub-event-store.ts';
 import { HubEventService } from '../domain/hub-events.ts';
 import { hubEventHandlers } from './hub-events-routes.ts';
+import { clock } from '../shared/clock.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
 const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
-const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
+const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
 // Bookings and the mail outbox keep data naming members: they export and erase theirs.
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
-const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
+const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
+const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, clock);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
