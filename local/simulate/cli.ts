@@ -6,7 +6,8 @@
  *
  *   --months N | --days N   how far back from yesterday (default 3 months)
  *   --seed N                the same seed gives the same traffic (default 20261128)
- *   --volume X              people, room bookings and events scaled by X (default 1)
+ *   --volume X              people, room bookings and events scaled by X (default 0.4: about
+ *                           18 people a hub; three months take a few minutes, docs/local-runtime.md)
  *   --url URL               the runtime (default http://127.0.0.1:$PORT, port 3000 as npm start)
  *   --to YYYY-MM-DD         the last simulated day (default yesterday)
  *   --quiet                 no progress bar
@@ -20,7 +21,7 @@ import { localDate } from '../../functions/domain/time.ts';
 import { buildPlan } from './plan.ts';
 import { runPlan, simulationStatus } from './run.ts';
 
-export const DEFAULT_SEED = 20261128;
+const DEFAULT_SEED = 20261128;
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +50,8 @@ const months = positive('months', values.months);
 const days = positive('days', values.days);
 if (months && days) fail('give --months or --days, not both');
 const seed = positive('seed', values.seed) ?? DEFAULT_SEED;
-const volume = positive('volume', values.volume, false) ?? 1;
+const DEFAULT_VOLUME = 0.4;
+const volume = positive('volume', values.volume, false) ?? DEFAULT_VOLUME;
 if (values.to && !/^\d{4}-\d{2}-\d{2}$/.test(values.to)) fail('--to must be a date YYYY-MM-DD');
 const to = values.to ?? addDays(localDate(new Date(), 'Europe/Stockholm'), -1);
 const from = days ? addDays(to, -(days - 1)) : (() => {

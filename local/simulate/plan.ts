@@ -13,7 +13,7 @@ import { openInterval, zonedInstant } from '../../functions/reporting/measures.t
 import { addDays } from '../../functions/reporting/periods.ts';
 import { weekdayOf } from '../../functions/domain/time.ts';
 
-/** How much traffic: 1 is the default (a few minutes for three months of six hubs on a small machine). */
+/** What to simulate. */
 export interface PlanOptions {
   seed: number;
   /** First and last simulated day (hub-local dates, inclusive). */
@@ -21,7 +21,7 @@ export interface PlanOptions {
   to: string;
   hubs: HubConfig[];
   organisations: StarterOrganisation[];
-  /** Scales people, rooms booked and events (default 1). */
+  /** Scales people (45 a hub at 1), rooms booked and events; `npm run simulate` uses 0.4 unless told (docs/local-runtime.md). */
   volume?: number;
 }
 
@@ -222,7 +222,8 @@ export function buildPlan(o: PlanOptions): Plan {
 
       for (const p of members) {
         const comes = chance(p.propensity * factor);
-        const books = deskPool && chance(0.18);
+        // A quarter of those who come booked a desk; now and then someone books and does not come (a no-show).
+        const books = deskPool && (comes ? chance(0.25) : chance(0.015));
         let arrival = between(opens, opens + 150);
         if (books) {
           // A desk booked the afternoon before; now and then cancelled, or nobody comes (a no-show).
