@@ -277,7 +277,10 @@ export function createHttpServer(options: {
       res.end(JSON.stringify(options.jwks()));
       return;
     }
-    if (url.pathname.startsWith('/.local/simulation/') && options.simulation) return simulationControl(options.simulation, url, method, body, res);
+    if (url.pathname.startsWith('/.local/simulation/')) {
+      if (options.simulation) return simulationControl(options.simulation, url, method, body, res);
+      return sendError(res, 404, 'not_found', 'The simulation controls exist only in a local runtime started with --simulation');
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const match = matchRoute(options.routes, method, url.pathname);
       if (!match) {

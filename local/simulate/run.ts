@@ -77,7 +77,7 @@ export async function simulationStatus(url: string): Promise<{ schedules: string
   return { schedules: json.schedules ?? [] };
 }
 
-/** Runs the plan: the hubs side by side, each hub's actions in time order. */
+/** Runs the plan: a day at a time, the hubs side by side, each hub's actions in time order. */
 export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: string) => void; log?: (m: string) => void }): Promise<RunResult> {
   const started = performance.now();
   const call = client(o.url);
@@ -85,21 +85,32 @@ export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: s
   const tallies: Record<string, HubTally> = {};
   let requests = 0;
 
-  await Promise.all(
+  const lanes = await Promise.all(
     plan.hubs.map(async (hp) => {
       const tally = emptyTally();
       tallies[hp.hubId] = tally;
       const { json } = await call('POST', '/.local/simulation/token', { body: { role: 'staff', hub: hp.hubId } });
-      const token = String(json.token);
-      const ids = new Map<string, string>();
       const job = (name: string) => schedules.find((s) => s.startsWith(`${hubStackName(hp.hubId)}/`) && s.includes(name));
-      for (const a of hp.actions) {
-        requests++;
-        await perform(hp, a, { call, token, ids, tally, job });
-        o.onAction?.(hp.hubId);
-      }
+      return { hp, ctx: { call, token: String(json.token), ids: new Map<string, string>(), tally, job } satisfies Ctx };
     }),
   );
+  // A day at a time: the hubs side by side, each hub's requests in time order; then wait until
+  // the day's events are delivered, so the consumers are never flooded (a consumer timing out
+  // under load would dead-letter events, and the report would miss them).
+  const days = [...new Set(plan.hubs.flatMap((h) => h.actions.map((a) => a.at.slice(0, 10))))].sort();
+  for (const day of days) {
+    await Promise.all(
+      lanes.map(async ({ hp, ctx }) => {
+        for (const a of hp.actions) {
+          if (a.at.slice(0, 10) !== day) continue;
+          requests++;
+          await perform(hp, a, ctx);
+          o.onAction?.(hp.hubId);
+        }
+      }),
+    );
+    await call('POST', '/.local/simulation/idle');
+  }
   // Let every event reach the national projection before anyone reads a report.
   const sent = performance.now();
   await call('POST', '/.local/simulation/idle');

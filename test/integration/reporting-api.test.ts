@@ -146,5 +146,5 @@ describe('hub events in the national report (JSON, CSV, HTML)', () => {
     const events = html.slice(html.indexOf('<h2>Evenemang'));
     expect(events).toContain('Workshop');
     expect(events).toMatch(/<td>6<\/td>/);
-  });
+  }, 300_000);
 });
