@@ -118,7 +118,8 @@ function rowGroups(c: RowCells): Group[] {
     { cells: [c.first, c.returning], total: c.unique },
     { cells: [...Object.values(c.members), ...Object.values(c.guests)], total: c.unique },
     { cells: Object.values(c.registrationsByType), total: c.registrations },
-    { cells: [c.remote, { value: c.m.remoteWorkers.withMunicipality - c.m.remoteWorkers.remote, shown: '..' }], total: c.withMunicipality },
+    // The rest (known municipality, not remote) is implied by the two: suppressed only when small itself.
+    { cells: [c.remote, cell(c.m.remoteWorkers.withMunicipality - c.m.remoteWorkers.remote)], total: c.withMunicipality },
     // Attendees from businesses or from other hubs, and the rest, add up to the attendees.
     { cells: [c.events.participantsBusiness, cell(c.m.events.attended - c.m.events.participantsBusiness)], total: c.events.attended },
     { cells: [c.events.participantsOtherHubs, cell(c.m.events.attended - c.m.events.participantsOtherHubs)], total: c.events.attended },

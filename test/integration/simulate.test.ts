@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../infra/constructs/function.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { loadStarterOrganisations } from '../../hubs/organisations.ts';
 import { SIMULATED_NOW_HEADER } from '../../local/http-server.ts';
@@ -89,7 +92,7 @@ describe('without --simulation, as on AWS', () => {
       const route = network.routes.find((r) => r.method === 'POST' && r.path === '/api/hubs/umea/organisations')!;
       const def = network.functions.def(route.functionName);
       Object.assign(process.env, network.functions.baseEnv, def.environment);
-      const { handler } = (await import(`../../${def.entry}`)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
+      const { handler } = (await import(/* @vite-ignore */ pathToFileURL(join(ROOT, def.entry)).href)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
       const event = {
         version: '2.0',
         routeKey: 'POST /api/hubs/umea/organisations',

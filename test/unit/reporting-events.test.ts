@@ -5,7 +5,7 @@ import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { reportCsv } from '../../functions/reporting/csv.ts';
-import { HUBS, event, eventRegistration, hub, hubEvent, hubEventCancelled, openDay, seeded, shuffled, type CraftedEvent } from '../support/report-events.ts';
+import { HUBS, event, eventRegistration, hub, hubEvent, hubEventCancelled, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
 
 const day = openDay(8);
 
@@ -136,6 +136,18 @@ describe('national projection: hub events', () => {
     expect(cell('Deltagare / Attended')).toBe('6');
     expect(cell('Närvarograd / Attendance rate')).toBe('0,5');
     expect(cell('Deltagare från näringslivet / Participants from business')).toBe('0');
+  });
+});
+
+describe('published remote-worker counts', () => {
+  it('publishes the known and the remote when neither they nor the rest are small, and withholds the known when the rest is', async () => {
+    const publish = async (remote: number, local: number) => {
+      const events = Array.from({ length: remote + local }, (_, i) => visit({ hubId: 'skelleftea', date: day, from: '09:00', to: '11:00', memberId: `pw${remote}-${i}`, org: 'af', type: 'state-agency', employerMunicipality: i < remote ? '2480' : '2482' })).flat();
+      return (await buildReport(project(events), [hub('skelleftea')], { from: day, to: day, period: 'day' })).hubs[0]!.total.remoteWorkers;
+    };
+    expect(await publish(6, 6)).toEqual({ publicVisitors: 12, withMunicipality: 12, remote: 6, share: 0.5 });
+    // 8 known, 6 remote: the 2 local would follow from the total, so the total is withheld, and the share with it.
+    expect(await publish(6, 2)).toMatchObject({ withMunicipality: '..', remote: 6 });
   });
 });
 
