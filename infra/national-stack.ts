@@ -84,8 +84,11 @@ export class NationalStack extends Stack {
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
       entry: 'functions/reporting/consume.ts',
-      description: 'Records the facts of visits, bookings, registrations, erasures and agency presence per hub and day, once per eventId',
+      description: 'Records the facts of visits, bookings, registrations, erasures, agency presence and hub events, once per eventId',
       environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
+      // A few sequential reads and transactions per event (first sightings, erasure): 10 s was passed
+      // under load locally (npm run simulate), and a timed-out invocation is retried, then dead-lettered.
+      timeout: Duration.seconds(30),
       asyncDeadLetterQueue: consumerDlq,
     });
     this.reportTable.grantReadWriteData(consumer);

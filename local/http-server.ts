@@ -139,6 +139,46 @@ export function toApiGatewayEvent(req: IncomingMessage, url: URL, route: HttpRou
   } as APIGatewayProxyEventV2;
 }
 
+/**
+ * The local-only controls of `--simulation` (not routes of the API, never deployed):
+ * `GET /.local/simulation/status`, `POST /.local/simulation/token` `{role, hub?}`,
+ * `POST /.local/simulation/schedules/fire` `{name, at}`, `POST /.local/simulation/idle`.
+ */
+async function simulationControl(sim: SimulationControls, url: URL, method: string, body: Buffer, res: ServerResponse): Promise<void> {
+  const json = (status: number, value: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(value));
+  };
+  let input: Record<string, unknown> = {};
+  try {
+    input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+  } catch {
+    return sendError(res, 400, 'validation_failed', 'The body is not JSON', [{ path: 'body', message: 'Not JSON' }]);
+  }
+  const action = url.pathname.slice('/.local/simulation/'.length);
+  if (action === 'status' && method === 'GET') return json(200, { simulation: true, header: SIMULATED_NOW_HEADER, schedules: sim.schedules() });
+  if (method !== 'POST') return sendError(res, 405, 'method_not_allowed', `${method} is not allowed here`);
+  if (action === 'token') {
+    const role = input.role;
+    if (role !== 'staff' && role !== 'national' && role !== 'researcher') return sendError(res, 400, 'validation_failed', 'role: staff, national or researcher', [{ path: 'body.role', message: 'Invalid' }]);
+    if (role === 'staff' && typeof input.hub !== 'string') return sendError(res, 400, 'validation_failed', 'hub: required for staff', [{ path: 'body.hub', message: 'Required' }]);
+    return json(200, { token: await sim.token(role, typeof input.hub === 'string' ? input.hub : undefined) });
+  }
+  if (action === 'schedules/fire') {
+    const at = simulatedNow(typeof input.at === 'string' ? input.at : '');
+    if (!(at instanceof Date)) return sendError(res, 400, 'validation_failed', `at: ${at}`, [{ path: 'body.at', message: String(at) }]);
+    const name = String(input.name ?? '');
+    if (!sim.schedules().some((s) => s === name || s.endsWith(`/${name}`))) return sendError(res, 404, 'not_found', `No schedule ${name}`, [{ path: 'body.name', message: 'Unknown' }]);
+    await sim.fireSchedule(name, at);
+    return json(200, { fired: name, at: at.toISOString() });
+  }
+  if (action === 'idle') {
+    await sim.idle();
+    return json(200, { idle: true });
+  }
+  return sendError(res, 404, 'not_found', `No simulation control ${action}`);
+}
+
 /** Writes a Lambda proxy result (structured or the 2.0 shorthand) as the HTTP response. */
 function writeResult(res: ServerResponse, result: unknown): void {
   const structured = result && typeof result === 'object' && 'statusCode' in result;
@@ -150,15 +190,43 @@ function writeResult(res: ServerResponse, result: unknown): void {
   res.end(body);
 }
 
+/**
+ * The header that carries a request's simulated instant, honoured only by a local runtime
+ * started with `--simulation` (docs/local-runtime.md, "Simulation clock"). API Gateway and the
+ * deployed functions know nothing of it: there it is an ordinary header nobody reads.
+ */
+export const SIMULATED_NOW_HEADER = 'x-samverkan-simulated-now';
+
+/** What the front door offers under `--simulation`: local-only controls for `npm run simulate`. */
+export interface SimulationControls {
+  /** Runs a schedule as if it was due at `at` (its function's clock at `at` too). */
+  fireSchedule(name: string, at: Date): Promise<void>;
+  /** The names of the schedules. */
+  schedules(): string[];
+  /** Signs a token of the local identity provider. */
+  token(role: 'staff' | 'national' | 'researcher', hub?: string): Promise<string>;
+  /** Resolves when every written event has left the outbox and every delivery has settled. */
+  idle(): Promise<void>;
+}
+
+/** Reads the simulated instant of a request: undefined without the header, an error message when it is not an ISO 8601 instant. */
+export function simulatedNow(value: string | undefined): Date | string | undefined {
+  if (value === undefined) return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : 'Use an ISO 8601 instant with a zone, e.g. 2026-09-01T08:30:00Z';
+}
+
 /** The local HTTP front door: API routes from the templates, the staff app, the local JWKS. */
 export function createHttpServer(options: {
   routes: HttpRoute[];
-  invoke: (functionName: string, event: unknown) => Promise<unknown>;
+  invoke: (functionName: string, event: unknown, opts?: { simulatedNow?: Date }) => Promise<unknown>;
   webDir: string;
   jwks: () => unknown;
   /** Local stand-ins of AWS services the functions call (`/.local-firehose`): JSON in, status and JSON out. */
   services?: Record<string, (body: unknown, headers: IncomingMessage['headers']) => { status: number; body: unknown }>;
   log: (message: string) => void;
+  /** Present only under `--simulation`. */
+  simulation?: SimulationControls;
 }): Server {
   const appScript = webAppScript(options.webDir);
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => receive(req, res));
@@ -218,6 +286,10 @@ export function createHttpServer(options: {
       res.end(JSON.stringify(options.jwks()));
       return;
     }
+    if (url.pathname.startsWith('/.local/simulation/')) {
+      if (options.simulation) return simulationControl(options.simulation, url, method, body, res);
+      return sendError(res, 404, 'not_found', 'The simulation controls exist only in a local runtime started with --simulation');
+    }
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const match = matchRoute(options.routes, method, url.pathname);
       if (!match) {
@@ -227,7 +299,12 @@ export function createHttpServer(options: {
       }
       const event = toApiGatewayEvent(req, url, match.route, match.params, body);
       if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) return tooLarge(res);
-      writeResult(res, await options.invoke(match.route.functionName, event));
+      // Under --simulation the header sets the function's clock and is taken off the event;
+      // otherwise it stays an ordinary header that no function reads, as on AWS.
+      const at = options.simulation ? simulatedNow(event.headers[SIMULATED_NOW_HEADER]) : undefined;
+      if (typeof at === 'string') return sendError(res, 400, 'validation_failed', `Header ${SIMULATED_NOW_HEADER}: ${at}`, [{ path: `header.${SIMULATED_NOW_HEADER}`, message: at }]);
+      if (at) delete event.headers[SIMULATED_NOW_HEADER];
+      writeResult(res, await options.invoke(match.route.functionName, event, at ? { simulatedNow: at } : {}));
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {

@@ -2,14 +2,18 @@
  * One local "Lambda container": a worker thread with the function's own environment that
  * imports the handler source once and answers invocations, like a warm Lambda.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
+import { SIMULATED_NOW_HOOK } from '../functions/shared/clock.ts';
 
 interface Init {
   entryPath: string;
   handlerName: string;
   functionName: string;
   memorySize: number;
+  /** The runtime was started with `--simulation`: invocations may carry a simulated "now". */
+  simulation?: boolean;
 }
 
 const init = workerData as Init;
@@ -17,6 +21,19 @@ const port = parentPort;
 if (!port) throw new Error('lambda-worker must run in a worker thread');
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The simulation clock (docs/local-runtime.md): under `--simulation` an invocation may carry
+ * the instant it happens at; the functions' `clock()` then answers that instant plus the time
+ * the invocation has run, for that invocation only (overlapping invocations keep their own).
+ */
+const simulated = new AsyncLocalStorage<{ at: number; since: number }>();
+if (init.simulation) {
+  (globalThis as Record<symbol, unknown>)[SIMULATED_NOW_HOOK] = () => {
+    const s = simulated.getStore();
+    return s ? new Date(s.at + (performance.now() - s.since)) : undefined;
+  };
+}
 
 let handler: Handler;
 try {
@@ -31,7 +48,7 @@ try {
   throw e;
 }
 
-port.on('message', async (msg: { id: number; event: unknown; deadline: number; requestId: string }) => {
+port.on('message', async (msg: { id: number; event: unknown; deadline: number; requestId: string; simulatedNow?: string }) => {
   const context = {
     functionName: init.functionName,
     functionVersion: '$LATEST',
@@ -44,7 +61,8 @@ port.on('message', async (msg: { id: number; event: unknown; deadline: number; r
     getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
   };
   try {
-    const result = await handler(msg.event, context);
+    const at = init.simulation && msg.simulatedNow ? Date.parse(msg.simulatedNow) : Number.NaN;
+    const result = Number.isNaN(at) ? await handler(msg.event, context) : await simulated.run({ at, since: performance.now() }, () => handler(msg.event, context));
     port.postMessage({ type: 'result', id: msg.id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
   } catch (e) {
     const err = e as Error;

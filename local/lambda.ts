@@ -47,7 +47,9 @@ export class LocalFunctions {
 
   constructor(
     readonly defs: Map<string, LocalFunctionDef>,
-    private readonly baseEnv: Record<string, string>,
+    readonly baseEnv: Record<string, string>,
+    /** `--simulation`: invocations may carry a simulated "now" (docs/local-runtime.md). */
+    readonly simulation = false,
   ) {}
 
   /** The definition of a function, by name. */
@@ -70,7 +72,7 @@ export class LocalFunctions {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memorySize),
         LAMBDA_TASK_ROOT: ROOT,
       },
-      workerData: { entryPath: join(ROOT, def.entry), handlerName: def.handlerName, functionName: def.name, memorySize: def.memorySize },
+      workerData: { entryPath: join(ROOT, def.entry), handlerName: def.handlerName, functionName: def.name, memorySize: def.memorySize, simulation: this.simulation },
       stdout: false,
       stderr: false,
     });
@@ -106,8 +108,12 @@ export class LocalFunctions {
     return c;
   }
 
-  /** Invokes a function synchronously (RequestResponse) and returns its result; throws FunctionError. */
-  async invoke(name: string, event: unknown): Promise<unknown> {
+  /**
+   * Invokes a function synchronously (RequestResponse) and returns its result; throws FunctionError.
+   * `simulatedNow` (only under `--simulation`) is the instant the function's clock starts at.
+   */
+  async invoke(name: string, event: unknown, options: { simulatedNow?: Date } = {}): Promise<unknown> {
+    if (options.simulatedNow && !this.simulation) throw new Error('A simulated time needs the runtime started with --simulation');
     const def = this.def(name);
     const c = this.container(name);
     await c.ready;
@@ -120,7 +126,7 @@ export class LocalFunctions {
         void c.worker.terminate();
       }, def.timeoutMs);
       c.pending.set(id, { resolve, reject, timer });
-      c.worker.postMessage({ id, event, deadline, requestId: randomUUID() });
+      c.worker.postMessage({ id, event, deadline, requestId: randomUUID(), ...(options.simulatedNow ? { simulatedNow: options.simulatedNow.toISOString() } : {}) });
     });
   }
 

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import type { CfnTemplate } from './cfn.ts';
 import { startNetwork } from './network.ts';
 
-const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, quiet: { type: 'boolean' }, 'data-dir': { type: 'string' }, templates: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, quiet: { type: 'boolean' }, 'data-dir': { type: 'string' }, templates: { type: 'string' }, simulation: { type: 'boolean' } } });
 const dataDir = values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR;
 const started = Date.now();
 console.log('samverkan: synthesizing the CDK app and starting the local network…');
@@ -21,6 +21,7 @@ const network = await startNetwork({
   ...(dataDir ? { dataDir: resolve(dataDir) } : {}),
   ...(values.templates ? { templates: JSON.parse(readFileSync(values.templates, 'utf8')) as Record<string, CfnTemplate> } : {}),
   logLevel: values.quiet ? 'ERROR' : 'WARN',
+  simulation: values.simulation ?? false,
 });
 const hubs = [...new Set(network.routes.map((r) => /^\/api\/hubs\/([a-z0-9-]+)\//.exec(r.path)?.[1]).filter(Boolean))];
 console.log(`
@@ -32,7 +33,9 @@ samverkan is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   DynamoDB    ${network.dynamoEndpoint} (${values['in-memory'] ? 'in memory' : `data in ${dataDir ?? '.data/'}`})
   Hubs        ${hubs.join(', ')}
 
-  Token:      npm run --silent token -- --role staff --hub umea${dataDir ? ` --data-dir ${resolve(dataDir)}` : ''}
+  Token:      npm run --silent token -- --role staff --hub umea${dataDir ? ` --data-dir ${resolve(dataDir)}` : ''}${
+    values.simulation ? `\n  Simulation  on: requests may carry x-samverkan-simulated-now; npm run simulate -- --url ${network.url}` : `\n  Simulate:   restart with npm start -- --simulation, then npm run simulate`
+  }
   Stop:       Ctrl-C
 `);
 

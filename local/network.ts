@@ -38,6 +38,12 @@ export interface NetworkOptions {
   pollMs?: number;
   /** Run `rate()` schedules on their timers (default true; tests fire them by hand). */
   schedules?: boolean;
+  /**
+   * The simulation clock (`npm start -- --simulation`, docs/local-runtime.md): API requests may
+   * carry `x-samverkan-simulated-now`, and `/.local/simulation/*` offers tokens, schedules fired
+   * at a simulated time and "wait until idle" to `npm run simulate`. Local only; off by default.
+   */
+  simulation?: boolean;
   log?: (message: string) => void;
   /** The folder of study files the functions read (`STUDIES_DIR`); default `studies/`. Give the templates synthesized with the same folder. */
   studiesDir?: string;
@@ -161,13 +167,24 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   // HTTP server first: the functions need its URL for the JWKS.
   const routes: HttpRoute[] = [];
   let functions!: LocalFunctions;
+  let network!: LocalNetwork;
   const server = createHttpServer({
     routes,
-    invoke: (name, event) => functions.invoke(name, event),
+    invoke: (name, event, opts) => functions.invoke(name, event, opts),
     webDir: join(ROOT, 'web'),
     jwks: () => idp.jwks,
     services: { '/.local-firehose': (body) => lake.putRecordBatch(body as Parameters<LocalDeliveryStreams['putRecordBatch']>[0]) },
     log,
+    ...(options.simulation
+      ? {
+          simulation: {
+            fireSchedule: (name: string, at: Date) => network.scheduler.fire(name, at, { simulated: true }),
+            schedules: () => network.scheduler.schedules.map((s) => s.name),
+            token: (role: Role, hub?: string) => idp.sign({ role, ...(hub ? { hub } : {}) }),
+            idle: () => network.idle(),
+          },
+        }
+      : {}),
   });
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   await new Promise<void>((resolve, reject) => {
@@ -222,7 +239,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
-  functions = new LocalFunctions(defs, baseEnv);
+  functions = new LocalFunctions(defs, baseEnv, options.simulation ?? false);
 
   // Buses, rules, archives
   const buses = new Set(ofType('AWS::Events::EventBus').map(({ stack, r }) => String(resolver.resolve(stack, prop(r, 'Name')))));
@@ -342,7 +359,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   for (const p of pipes) p.start();
   if (options.schedules !== false) scheduler.start();
 
-  return {
+  network = {
     url,
     dynamoEndpoint,
     bus,
@@ -390,4 +407,5 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       await emulator?.stop();
     },
   };
+  return network;
 }

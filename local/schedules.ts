@@ -51,22 +51,25 @@ export class LocalScheduler {
     }
   }
 
-  /** Runs one schedule now, as if it was due at `at`; resolves when the invocation has settled. */
-  fire(name: string, at: Date = new Date()): Promise<void> {
+  /**
+   * Runs one schedule now, as if it was due at `at`; resolves when the invocation has settled.
+   * `simulated` (runtime under `--simulation`): the function's clock is at `at` too.
+   */
+  fire(name: string, at: Date = new Date(), opts: { simulated?: boolean } = {}): Promise<void> {
     const s = this.schedules.find((x) => x.name === name || x.name.endsWith(`/${name}`));
     if (!s) throw new Error(`No schedule ${name}`);
     const executionId = `local-${++this.seq}`;
     const input = (s.input ?? '{}').replaceAll('<aws.scheduler.scheduled-time>', at.toISOString().replace(/\.\d{3}Z$/, 'Z')).replaceAll('<aws.scheduler.execution-id>', executionId);
-    const run = this.invoke(s, JSON.parse(input));
+    const run = this.invoke(s, JSON.parse(input), opts.simulated ? at : undefined);
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
     return run;
   }
 
-  private async invoke(s: ScheduleDef, event: unknown): Promise<void> {
+  private async invoke(s: ScheduleDef, event: unknown, simulatedNow?: Date): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.deps.functions.invoke(s.functionName, event);
+        await this.deps.functions.invoke(s.functionName, event, simulatedNow ? { simulatedNow } : {});
         return;
       } catch (e) {
         if (attempt > s.maximumRetryAttempts) {

@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { transformSync } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 /**
- * The staff app's script: `web/app.ts` with its types stripped by esbuild, rebuilt when the
- * source changes. The app imports only types, so no bundling is needed.
+ * The staff app's script: `web/app.ts` bundled by esbuild (types stripped; the one value it
+ * imports is the municipality list, hubs/municipalities.ts), rebuilt when the source changes.
  */
 export function webAppScript(webDir: string): () => string {
   const source = join(webDir, 'app.ts');
@@ -12,8 +12,8 @@ export function webAppScript(webDir: string): () => string {
   return () => {
     const { mtimeMs } = statSync(source);
     if (cached?.mtimeMs !== mtimeMs) {
-      const { code } = transformSync(readFileSync(source, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2022', sourcefile: 'app.ts' });
-      cached = { mtimeMs, code };
+      const out = buildSync({ stdin: { contents: readFileSync(source, 'utf8'), loader: 'ts', sourcefile: 'app.ts', resolveDir: webDir }, bundle: true, write: false, format: 'esm', target: 'es2022', platform: 'browser' });
+      cached = { mtimeMs, code: out.outputFiles[0]?.text ?? '' };
     }
     return cached.code;
   };

@@ -15,6 +15,7 @@ import type {
 } from '../functions/api/contract.ts';
 import type { HubEventResponse, RegistrationResponse } from '../functions/api/hub-events-contract.ts';
 import type { DirectoryProfileResponse, DirectoryStateResponse } from '../functions/directory/contract.ts';
+import { COUNTIES, MUNICIPALITIES } from '../hubs/municipalities.ts';
 
 type Visit = z.infer<typeof VisitResponse>;
 type Member = z.infer<typeof MemberResponse>;
@@ -34,7 +35,7 @@ const sv = {
   title: 'samverkan · värdskap', hub: 'Hubb', signIn: 'Inloggning', tokenHint: 'Klistra in din token (lokalt: npm run --silent token -- --role staff --hub umea).',
   token: 'Token', save: 'Spara', checkIn: 'Checka in', memberCode: 'Medlemskod', checkInButton: 'Checka in', newOrganisation: 'Ny organisation',
   name: 'Namn', type: 'Typ', orgNumber: 'Organisationsnummer', homeMunicipality: 'Hemkommun', register: 'Registrera', newMember: 'Ny medlem',
-  email: 'E-post', organisation: 'Organisation', employerLocation: 'Arbetsgivarens ort', membership: 'Medlemskap', messages: 'Meddelanden',
+  email: 'E-post', organisation: 'Organisation', employerLocation: 'Arbetsgivarens ort (om kommunen saknas i listan)', employerMunicipality: 'Arbetsgivarens kommun', membership: 'Medlemskap', messages: 'Meddelanden',
   'm_member': 'Medlem', 'm_guest': 'Gäst', 'm_business-partner': 'Näringslivspartner',
   't_state-agency': 'Statlig myndighet', t_municipality: 'Kommun', t_region: 'Region', 't_county-board': 'Länsstyrelse', 't_public-company': 'Kommunalt eller regionalt bolag',
   t_university: 'Lärosäte', t_business: 'Företag', t_other: 'Annan',
@@ -70,7 +71,7 @@ const en: Catalog = {
   title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
   token: 'Token', save: 'Save', checkIn: 'Check in', memberCode: 'Member code', checkInButton: 'Check in', newOrganisation: 'New organisation',
   name: 'Name', type: 'Type', orgNumber: 'Organisation number', homeMunicipality: 'Home municipality', register: 'Register', newMember: 'New member',
-  email: 'E-mail', organisation: 'Organisation', employerLocation: "Employer's location", membership: 'Membership', messages: 'Messages',
+  email: 'E-mail', organisation: 'Organisation', employerLocation: "Employer's location (when not in the list)", employerMunicipality: "Employer's municipality", membership: 'Membership', messages: 'Messages',
   'm_member': 'Member', 'm_guest': 'Guest', 'm_business-partner': 'Business partner',
   't_state-agency': 'State agency', t_municipality: 'Municipality', t_region: 'Region', 't_county-board': 'County board', 't_public-company': 'Municipal or regional company',
   t_university: 'University', t_business: 'Business', t_other: 'Other',
@@ -254,10 +255,23 @@ $('#org-form').addEventListener('submit', async (e) => {
     fail(err);
   }
 });
+/** The municipality list of the member form: "Umeå (2480)", searchable by name or code (SCB's 290, from hubs/municipalities.ts). */
+const municipalityLabel = (m: (typeof MUNICIPALITIES)[number]) => `${m.name} (${m.code})`;
+$('#municipalities').innerHTML = MUNICIPALITIES.map((m) => `<option value="${html(municipalityLabel(m))}">${html(COUNTIES[m.county] ?? '')}</option>`).join('');
+
+/** The SCB code of what was typed: a label from the list, a name, or a code; what matches nothing goes as typed, and the API names the field. */
+function municipalityCode(typed: string): string {
+  const t = typed.trim().toLowerCase();
+  const m = MUNICIPALITIES.find((x) => municipalityLabel(x).toLowerCase() === t || x.name.toLowerCase() === t || x.code === t);
+  return m?.code ?? typed.trim();
+}
+
 $('#member-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   try {
-    const { json } = await api<Member>('POST', `/api/hubs/${currentHub()}/members`, formData(formOf(e)));
+    const body = formData(formOf(e));
+    if (body.employerMunicipality) body.employerMunicipality = municipalityCode(body.employerMunicipality);
+    const { json } = await api<Member>('POST', `/api/hubs/${currentHub()}/members`, body);
     say(t('memberCreated')(json));
     formOf(e).reset();
   } catch (err) {

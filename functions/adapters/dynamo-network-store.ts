@@ -1,6 +1,7 @@
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Agreement, NetworkAgreementStore } from '../domain/agreements.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
+import { clock } from '../shared/clock.ts';
 
 /**
  * Network-wide agreements in the national network table: the agreement item counts its seats,
@@ -56,7 +57,7 @@ export class DynamoNetworkStore implements NetworkAgreementStore {
                   ExpressionAttributeValues: { ':one': 1 },
                 },
               },
-              { Put: { TableName: this.tableName, Item: { ...this.holderKey(agreement, holder), ...holder, takenAt: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: this.tableName, Item: { ...this.holderKey(agreement, holder), ...holder, takenAt: clock().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' } },
             ],
           }),
         ),

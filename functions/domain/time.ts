@@ -5,10 +5,8 @@ export function localDate(instant: Date, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-/** A clock, injectable for tests. */
+/** A clock, injected into the domain services (the handlers give them `clock` from functions/shared/clock.ts; tests their own). */
 export type Clock = () => Date;
-/** The system clock. */
-export const systemClock: Clock = () => new Date();
 
 /** How far a timezone is ahead of UTC at an instant, in milliseconds. */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {

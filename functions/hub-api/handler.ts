@@ -2,7 +2,6 @@ import { hubRoutes } from '../api/contract.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
 import { HubService, qrPayload, type Member, type Visit } from '../domain/hub.ts';
-import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { badRequest, forbidden, notFound } from '../shared/errors.ts';
@@ -23,20 +22,21 @@ import { ConsentService } from '../consent/consent.ts';
 import { DynamoConsentStore } from '../consent/dynamo-consent-store.ts';
 import { loadAllStudies } from '../shared/study-config.ts';
 import { consentHandlers } from './consent-routes.ts';
+import { clock } from '../shared/clock.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
 const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
-const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock, swedishPublicHoliday);
+const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, systemClock);
-const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
-const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME')), store, systemClock);
+const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock);
+const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, clock);
+const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME')), store, clock);
 // Every part that keeps data naming members exports and erases its own (PersonalDataHolder):
 // bookings, event registrations (also those made publicly with the member's e-mail), the
 // network directory, research consents, and the local mail outbox last.
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
+const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {

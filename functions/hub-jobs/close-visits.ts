@@ -2,13 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { HubService } from '../domain/hub.ts';
-import { systemClock } from '../domain/time.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
+import { clock } from '../shared/clock.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `close-visits-${hub.id}` });
-const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock);
+const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), clock);
 
 /**
  * The closing-time job (EventBridge Scheduler, every 15 minutes): closes the visits still open
@@ -17,7 +17,7 @@ const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB
  * retried run decides as of the time it was meant for.
  */
 export async function handler(event: { scheduledTime?: string } = {}): Promise<{ closed: number }> {
-  const at = event.scheduledTime ? new Date(event.scheduledTime) : new Date();
+  const at = event.scheduledTime ? new Date(event.scheduledTime) : clock();
   if (Number.isNaN(at.getTime())) throw new Error(`Bad scheduledTime ${event.scheduledTime}`);
   const closed = await service.closeOverdueVisits(at, `close-visits-${randomUUID()}`);
   if (closed.length) logger.info('Closed visits at closing time', { hubId: hub.id, count: closed.length, visitIds: closed.map((v) => v.id) });

@@ -20,6 +20,7 @@ import { networkCalendarHandlers } from '../network-calendar/routes.ts';
 import { directoryNationalHandlers } from '../directory/routes.ts';
 import { DynamoDirectoryIndex } from '../directory/store.ts';
 import { forbidden } from '../shared/errors.ts';
+import { clock } from '../shared/clock.ts';
 
 const hubs = loadAllHubs();
 const directory = loadStarterOrganisations(hubsDir())
@@ -57,7 +58,7 @@ export const handler = httpApi({
     },
     nationalReport: async ({ query: q, principal }) => {
       if (!principal) throw new Error('The national report route needs a caller');
-      const scope = reportScope(hubs, principal, q, new Date());
+      const scope = reportScope(hubs, principal, q, clock());
       const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
       if (q.format === 'csv') {
         return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${scope.from}-${scope.to}.csv"` } };
@@ -66,7 +67,7 @@ export const handler = httpApi({
     },
     reportView: async ({ query: q, principal }) => {
       if (!principal) throw new Error('The report view route needs a caller');
-      const scope = reportScope(hubs, principal, q, new Date());
+      const scope = reportScope(hubs, principal, q, clock());
       const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
       return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
     },
@@ -77,7 +78,7 @@ export const handler = httpApi({
     },
     createNetworkAgreement: async ({ params, body }) => {
       const org = networkOrganisation(params.organisationId);
-      const agreement = newAgreement(await network.agreementsOf(org.id), { organisationId: org.id, organisationName: org.name, ...body, scope: 'network' }, new Date());
+      const agreement = newAgreement(await network.agreementsOf(org.id), { organisationId: org.id, organisationName: org.name, ...body, scope: 'network' }, clock());
       await network.create(agreement);
       return { body: agreement };
     },

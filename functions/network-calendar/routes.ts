@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../shared/errors.ts';
 import type { networkEventRoutes } from '../api/hub-events-contract.ts';
 import type { RouteHandlers } from '../shared/http.ts';
 import { decodeCursor, type CalendarEntry, type NetworkCalendarStore } from './store.ts';
+import { clock } from '../shared/clock.ts';
 
 type Query = { from?: string; to?: string; hub?: string; kind?: string; limit?: number; cursor?: string };
 
@@ -15,7 +16,7 @@ export function networkCalendarHandlers(hubs: HubConfig[], store: NetworkCalenda
     if (q.hub && !names.has(q.hub)) throw notFound(`Unknown hub "${q.hub}"`, [{ path: 'query.hub', message: 'Unknown hub' }]);
     const cursor = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined;
     if (q.cursor !== undefined && !cursor) throw badRequest('Invalid request: query.cursor', [{ path: 'query.cursor', message: 'Not a cursor this API gave out' }]);
-    const from = q.from ?? localDate(new Date(), 'Europe/Stockholm');
+    const from = q.from ?? localDate(clock(), 'Europe/Stockholm');
     const to = q.to ?? new Date(Date.parse(`${from}T12:00:00Z`) + 90 * 86_400_000).toISOString().slice(0, 10);
     if (to < from) throw badRequest('Invalid request: query.to', [{ path: 'query.to', message: '"to" must not be before "from"' }]);
     return { from, to, hub: q.hub, kind: q.kind, cursor };

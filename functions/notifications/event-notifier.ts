@@ -7,16 +7,16 @@ import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { BookingService } from '../domain/bookings.ts';
 import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { HubEventService } from '../domain/hub-events.ts';
-import { systemClock } from '../domain/time.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { createMailer } from '../shared/mail.ts';
+import { clock } from '../shared/clock.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `event-notifier-${hub.id}` });
 const table = requireEnv('HUB_TABLE_NAME');
 const members = new DynamoHubStore(dynamo(), table);
-const service = new HubEventService(hub, new DynamoHubEventStore(dynamo(), table), members, new BookingService(hub, new DynamoBookingStore(dynamo(), table), members, systemClock, swedishPublicHoliday), systemClock);
+const service = new HubEventService(hub, new DynamoHubEventStore(dynamo(), table), members, new BookingService(hub, new DynamoBookingStore(dynamo(), table), members, clock, swedishPublicHoliday), clock);
 const send = createMailer();
 /** Where links in e-mails point (the one origin serving the API and the apps). */
 const publicUrl = (process.env.PUBLIC_BASE_URL ?? 'https://samverkan.se').replace(/\/$/, '');

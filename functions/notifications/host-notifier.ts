@@ -3,14 +3,14 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { parseDetail } from '../../events/catalog.ts';
 import { DynamoHubStore } from '../adapters/dynamo-hub-store.ts';
 import { HubService } from '../domain/hub.ts';
-import { systemClock } from '../domain/time.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { createMailer } from '../shared/mail.ts';
+import { clock } from '../shared/clock.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `host-notifier-${hub.id}` });
-const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), systemClock);
+const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME')), clock);
 const send = createMailer();
 
 /**

@@ -57,6 +57,20 @@ export const PublishedMeasures = z.object({
   agencyPresenceHours: z.record(z.string(), z.number()),
   coPresence: z.object({ pairDays: z.number().int(), distinctPairs: z.number().int(), byTypePair: z.record(z.string(), z.number().int()), bySectorPair: z.record(z.string(), z.number().int()) }),
   remoteWorkers: z.object({ publicVisitors: PublishedCount, withMunicipality: PublishedCount, remote: PublishedCount, share: z.union([z.number(), z.null(), z.literal('..')]) }),
+  events: z.object({
+    held: z.number().int(),
+    heldByKind: z.record(z.string(), z.number().int()),
+    cancelled: z.number().int(),
+    registrations: PublishedCount,
+    registrationsCancelled: PublishedCount,
+    waitlisted: PublishedCount,
+    promoted: PublishedCount,
+    confirmed: PublishedCount,
+    attended: PublishedCount,
+    attendanceRate: z.union([z.number(), z.null(), z.literal('..')]),
+    participantsBusiness: PublishedCount,
+    participantsOtherHubs: PublishedCount,
+  }),
 });
 
 const PeriodRow = z.object({ period: z.string(), from: z.string(), to: z.string(), measures: PublishedMeasures });

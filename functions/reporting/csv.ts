@@ -1,7 +1,10 @@
+import { HubEventKind } from '../../events/catalog.ts';
 import type { PublishedMeasures, Report } from './report.ts';
 
 /** Organisation types in the order the CSV lists them. */
 const TYPES = ['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university', 'business', 'other'];
+/** Hub event kinds, in catalog order. */
+const EVENT_KINDS = HubEventKind.options;
 const SECTOR_PAIRS = ['public×public', 'business×public', 'other×public', 'business×business', 'business×other', 'other×other'];
 
 /** Excel with Swedish settings: semicolon between fields, decimal comma. */
@@ -35,6 +38,18 @@ const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
   ['Med känd arbetsgivarkommun / With known employer municipality', (m) => value(m.remoteWorkers.withMunicipality)],
   ['Distansarbetande (annan kommun) / Remote public workers', (m) => value(m.remoteWorkers.remote)],
   ['Andel distansarbetande / Share of remote public workers', (m) => value(m.remoteWorkers.share)],
+  ['Evenemang genomförda / Events held', (m) => m.events.held],
+  ...EVENT_KINDS.map((k): [string, (m: PublishedMeasures) => number] => [`Evenemang ${k} / Events ${k}`, (m) => m.events.heldByKind[k] ?? 0]),
+  ['Inställda evenemang / Events cancelled', (m) => m.events.cancelled],
+  ['Anmälningar / Event registrations', (m) => value(m.events.registrations)],
+  ['Avanmälningar / Registrations cancelled', (m) => value(m.events.registrationsCancelled)],
+  ['Väntelista / Waitlisted', (m) => value(m.events.waitlisted)],
+  ['Fick plats från väntelistan / Promoted from the waitlist', (m) => value(m.events.promoted)],
+  ['Bekräftade anmälningar / Confirmed registrations', (m) => value(m.events.confirmed)],
+  ['Deltagare / Attended', (m) => value(m.events.attended)],
+  ['Närvarograd / Attendance rate', (m) => value(m.events.attendanceRate)],
+  ['Deltagare från näringslivet / Participants from business', (m) => value(m.events.participantsBusiness)],
+  ['Deltagare från andra hubbar / Participants from other hubs', (m) => value(m.events.participantsOtherHubs)],
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Medlemmar ${t} / Members ${t}`, (m) => value(m.membersByOrgType[t] ?? 0)]),
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => value(m.guestsByOrgType[t] ?? 0)]),
 ];

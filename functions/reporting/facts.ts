@@ -63,6 +63,40 @@ export interface PresenceFact {
   until: string;
 }
 
+/**
+ * The state of a published hub event at one version (`HubEventScheduled`/`Updated`); the
+ * reader takes the highest version, so an update delivered before the scheduling is harmless.
+ */
+export interface HubEventState {
+  kind: string;
+  date: string;
+  start: string;
+  end: string;
+  capacity: number;
+}
+/** A registration as created (no person: only whether from a business and from outside the hub). */
+export interface EventRegistrationFact {
+  status: 'confirmed' | 'waitlisted';
+  business: boolean;
+  outside: boolean;
+  walkIn: boolean;
+}
+/** A registration that attended. */
+export interface EventAttendanceFact {
+  business: boolean;
+  outside: boolean;
+  how: string;
+}
+
+/**
+ * Attribute prefixes of the facts of one hub event (one item per event, not per day:
+ * registration events do not carry the event's date, which may arrive later).
+ */
+export const E = { state: 'ev:', cancelled: 'ex', registered: 'er:', regCancelled: 'ec:', promoted: 'ep:', attended: 'ea:' } as const;
+
+/** The state attribute of a version: zero-padded, so the highest sorts last. */
+export const stateAttr = (version: number) => `${E.state}${String(version).padStart(6, '0')}`;
+
 /** Attribute prefixes of the facts of one hub-day. */
 export const P = { in: 'in:', out: 'out:', booking: 'bk:', cancelled: 'bc:', noShow: 'bn:', registration: 'rg:', firstOrg: 'fo:', firstVisitor: 'fv:' } as const;
 
@@ -72,10 +106,11 @@ export type FactOp =
   | { op: 'orgFirst'; orgId: string; hubId: string; date: string }
   | { op: 'visitorFirst'; hubId: string; visitor: string; date: string }
   | { op: 'presence'; hubId: string; presenceId: string; value: PresenceFact }
-  | { op: 'erase'; visitor: string };
+  | { op: 'erase'; visitor: string }
+  | { op: 'event'; hubId: string; eventId: string; attr: string; value: unknown };
 
 /** The detail-types the projection consumes. Adding one is one entry here and one case in `factOps`. */
-export const CONSUMED = ['CheckedIn', 'CheckedOut', 'BookingCreated', 'BookingCancelled', 'BookingNoShowReleased', 'MemberRegistered', 'MemberErased', 'AgencyPresenceScheduled'] as const satisfies readonly DetailType[];
+export const CONSUMED = ['CheckedIn', 'CheckedOut', 'BookingCreated', 'BookingCancelled', 'BookingNoShowReleased', 'MemberRegistered', 'MemberErased', 'AgencyPresenceScheduled', 'HubEventScheduled', 'HubEventUpdated', 'HubEventCancelled', 'EventRegistrationCreated', 'EventRegistrationCancelled', 'EventWaitlistPromoted', 'EventAttended'] as const satisfies readonly DetailType[];
 export type Consumed = (typeof CONSUMED)[number];
 
 /**
@@ -158,9 +193,49 @@ export function factOps(detailType: string, detail: unknown, hubs: ReadonlyMap<s
       const { data: d } = parseAnyVersion('AgencyPresenceScheduled', detail);
       return [{ op: 'presence', hubId: d.hubId, presenceId: d.presenceId, value: { org: d.organisationId, type: d.organisationType, weekday: d.weekday, from: d.from, to: d.to, firstDate: d.firstDate, until: d.until } }];
     }
+    case 'HubEventScheduled':
+    case 'HubEventUpdated': {
+      const { data: d } = parseAnyVersion(detailType, detail);
+      const value: HubEventState = { kind: d.kind, date: d.localDate, start: d.start, end: d.end, capacity: d.capacity };
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: stateAttr(d.version), value }];
+    }
+    case 'HubEventCancelled': {
+      const { data: d } = parseAnyVersion('HubEventCancelled', detail);
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: E.cancelled, value: { kind: d.kind, date: d.localDate, start: d.start, end: d.end } }];
+    }
+    case 'EventRegistrationCreated': {
+      const { data: d } = parseAnyVersion('EventRegistrationCreated', detail);
+      const value: EventRegistrationFact = { status: d.status, business: d.business, outside: d.fromOutsideHub, walkIn: d.walkIn };
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: `${E.registered}${d.registrationId}`, value }];
+    }
+    case 'EventRegistrationCancelled': {
+      const { data: d } = parseAnyVersion('EventRegistrationCancelled', detail);
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: `${E.regCancelled}${d.registrationId}`, value: { previous: d.previousStatus } }];
+    }
+    case 'EventWaitlistPromoted': {
+      const { data: d } = parseAnyVersion('EventWaitlistPromoted', detail);
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: `${E.promoted}${d.registrationId}`, value: true }];
+    }
+    case 'EventAttended': {
+      const { data: d } = parseAnyVersion('EventAttended', detail);
+      const value: EventAttendanceFact = { business: d.business, outside: d.fromOutsideHub, how: d.how };
+      return [{ op: 'event', hubId: d.hubId, eventId: d.eventId, attr: `${E.attended}${d.registrationId}`, value }];
+    }
     default:
       return [];
   }
+}
+
+/** The date and state of a hub event from its facts: the highest version, or the cancellation; undefined while only registrations are known. */
+export function eventState(facts: DayFacts): { state: Pick<HubEventState, 'kind' | 'date'>; cancelled: boolean } | undefined {
+  const versions = Object.keys(facts)
+    .filter((k) => k.startsWith(E.state))
+    .sort();
+  const latest = versions.length ? (facts[versions[versions.length - 1] as string] as HubEventState) : undefined;
+  const cancelled = facts[E.cancelled] as Pick<HubEventState, 'kind' | 'date'> | undefined;
+  // A cancellation is final and carries the date the event had when it was cancelled.
+  const state = cancelled ?? latest;
+  return state ? { state: { kind: state.kind, date: state.date }, cancelled: cancelled !== undefined } : undefined;
 }
 
 /** The facts of one hub-day, as stored: attribute name → fact. */

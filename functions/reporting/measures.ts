@@ -1,7 +1,7 @@
 import type { HubConfig } from '../../hubs/schema.ts';
 import Holidays from 'date-holidays';
 import { weekdayOf } from '../domain/time.ts';
-import { P, type BookingEnd, type BookingFact, type DayFacts, type PresenceFact, type Registration, type VisitIn, type VisitOut } from './facts.ts';
+import { E, P, eventState, type EventAttendanceFact, type EventRegistrationFact, type BookingEnd, type BookingFact, type DayFacts, type PresenceFact, type Registration, type VisitIn, type VisitOut } from './facts.ts';
 
 /** Organisation types that are public sector. */
 export const PUBLIC_TYPES: ReadonlySet<string> = new Set(['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university']);
@@ -69,6 +69,36 @@ export interface Measures {
     /** remote / withMunicipality. */
     share: number | null;
   };
+  /** Hub events dated in the scope (docs/reporting.md, "Event measures"). */
+  events: EventMeasures;
+}
+
+/** Measures of hub events. Registrations, waitlist and attendance are those of events held (not cancelled). */
+export interface EventMeasures {
+  /** Published events not cancelled, dated in the scope. */
+  held: number;
+  /** Held events by kind (workshop, training, network-meeting, …). */
+  heldByKind: Record<string, number>;
+  /** Published events that were cancelled. */
+  cancelled: number;
+  /** Registrations made (confirmed or waitlisted when made, walk-ins included). */
+  registrations: number;
+  /** Registrations cancelled by the registrant or staff. */
+  registrationsCancelled: number;
+  /** Registrations that went on the waitlist. */
+  waitlisted: number;
+  /** Waitlisted registrations that got a seat. */
+  promoted: number;
+  /** Registrations confirmed in the end: confirmed when made or promoted, not cancelled (plus any that attended). */
+  confirmed: number;
+  /** Registrations that attended (door, check-in during the event, walk-in). */
+  attended: number;
+  /** attended / confirmed. */
+  attendanceRate: number | null;
+  /** Attendees from businesses (organisation type business or business partners). */
+  participantsBusiness: number;
+  /** Attendees who are not members of the hub: from other hubs of the network or outside it. */
+  participantsOtherHubs: number;
 }
 
 /** One hub-day to summarise: its hub, its date and its facts (missing when nothing happened). */
@@ -78,6 +108,37 @@ export interface HubDayInput {
   facts?: DayFacts;
   /** The hub's presence schedules (the same for every day of a hub). */
   presences?: PresenceFact[];
+  /** The facts of the hub's events dated on this day (one record per event). */
+  hubEvents?: DayFacts[];
+}
+
+/** Adds the measures of one hub event's facts to `ev`. */
+function addEvent(ev: EventMeasures, facts: DayFacts): void {
+  const known = eventState(facts);
+  if (!known) return;
+  if (known.cancelled) {
+    ev.cancelled++;
+    return;
+  }
+  ev.held++;
+  inc(ev.heldByKind, known.state.kind);
+  const regs = new Map(entries<EventRegistrationFact>(facts, E.registered));
+  const cancelled = new Set(entries<unknown>(facts, E.regCancelled).map(([id]) => id));
+  const promoted = new Set(entries<true>(facts, E.promoted).map(([id]) => id));
+  const attended = new Map(entries<EventAttendanceFact>(facts, E.attended));
+  ev.registrations += regs.size;
+  ev.registrationsCancelled += cancelled.size;
+  ev.waitlisted += [...regs.values()].filter((r) => r.status === 'waitlisted').length;
+  ev.promoted += promoted.size;
+  for (const [id, r] of regs) {
+    if (attended.has(id) || ((r.status === 'confirmed' || promoted.has(id)) && !cancelled.has(id))) ev.confirmed++;
+  }
+  for (const [id, a] of attended) {
+    if (!regs.has(id)) ev.confirmed++; // attended, its registration not delivered yet
+    ev.attended++;
+    if (a.business) ev.participantsBusiness++;
+    if (a.outside) ev.participantsOtherHubs++;
+  }
 }
 
 const entries = <T>(facts: DayFacts, prefix: string) =>
@@ -185,9 +246,11 @@ export function summarise(days: HubDayInput[]): Measures {
   const remote = new Map<string, { known: boolean; remote: boolean }>();
   const publicVisitors = new Set<string>();
   const presencesByHub = new Map<string, PresenceFact[]>();
+  const ev: EventMeasures = { held: 0, heldByKind: {}, cancelled: 0, registrations: 0, registrationsCancelled: 0, waitlisted: 0, promoted: 0, confirmed: 0, attended: 0, attendanceRate: null, participantsBusiness: 0, participantsOtherHubs: 0 };
 
-  for (const { hub, date, facts = {}, presences } of days) {
+  for (const { hub, date, facts = {}, presences, hubEvents = [] } of days) {
     if (presences) presencesByHub.set(hub.id, presences);
+    for (const e of hubEvents) addEvent(ev, e);
     const ins = new Map(entries<VisitIn>(facts, P.in));
     const outs = new Map(entries<VisitOut>(facts, P.out));
     const typeOfOrg = new Map<string, string>();
@@ -322,5 +385,6 @@ export function summarise(days: HubDayInput[]): Measures {
     agencyPresenceHours,
     coPresence: { pairDays, distinctPairs: distinctPairs.size, byTypePair, bySectorPair },
     remoteWorkers: { publicVisitors: publicVisitors.size, withMunicipality, remote: remoteCount, share: ratio(remoteCount, withMunicipality) },
+    events: { ...ev, attendanceRate: ratio(ev.attended, ev.confirmed) },
   };
 }

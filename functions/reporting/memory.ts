@@ -8,6 +8,8 @@ export interface FactSource {
   hubDays(hubId: string, from: string, to: string): Promise<Map<string, DayFacts>>;
   /** The agency presence schedules of a hub. */
   presences(hubId: string): Promise<PresenceFact[]>;
+  /** The facts of a hub's events (published, cancelled, or only registrations known yet), by event id. */
+  hubEvents(hubId: string): Promise<Map<string, DayFacts>>;
 }
 
 /**
@@ -22,6 +24,8 @@ export class MemoryProjection implements FactSource {
   private readonly visitorDays = new Map<string, Set<string>>();
   private readonly erased = new Map<string, string>();
   private readonly presence = new Map<string, Map<string, PresenceFact>>();
+  /** Facts of hub events, by `hubId#eventId`. */
+  readonly events = new Map<string, DayFacts>();
   private readonly hubs: ReadonlyMap<string, HubConfig>;
 
   constructor(hubs: HubConfig[], private readonly token: () => string = () => `x${randomUUID().replaceAll('-', '').slice(0, 20)}`) {
@@ -76,6 +80,13 @@ export class MemoryProjection implements FactSource {
         this.day(op.hubId, op.date)[`${P.firstVisitor}${visitor}`] = true;
         return;
       }
+      case 'event': {
+        const key = `${op.hubId}#${op.eventId}`;
+        const facts = this.events.get(key) ?? {};
+        facts[op.attr] = op.value;
+        this.events.set(key, facts);
+        return;
+      }
       case 'presence': {
         const list = this.presence.get(op.hubId) ?? new Map();
         list.set(op.presenceId, op.value);
@@ -117,6 +128,15 @@ export class MemoryProjection implements FactSource {
     for (const [key, facts] of this.days) {
       const [h, date = ''] = key.split('#');
       if (h === hubId && date >= from && date <= to) out.set(date, facts);
+    }
+    return out;
+  }
+
+  async hubEvents(hubId: string): Promise<Map<string, DayFacts>> {
+    const out = new Map<string, DayFacts>();
+    for (const [key, facts] of this.events) {
+      const [h, eventId = ''] = key.split('#');
+      if (h === hubId) out.set(eventId, facts);
     }
     return out;
   }

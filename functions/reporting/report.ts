@@ -1,5 +1,5 @@
 import type { HubConfig } from '../../hubs/schema.ts';
-import type { DayFacts } from './facts.ts';
+import { eventState, type DayFacts } from './facts.ts';
 import { summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
 import { bucket, type Period } from './periods.ts';
@@ -25,7 +25,28 @@ export interface PublishedMeasures {
   agencyPresenceHours: Record<string, number>;
   coPresence: Measures['coPresence'];
   remoteWorkers: { publicVisitors: Published; withMunicipality: Published; remote: Published; share: number | null | '..' };
+  events: PublishedEvents;
 }
+
+/** Event measures as published: counts of people suppressed, the rate withheld when either of its counts is. */
+export interface PublishedEvents {
+  held: number;
+  heldByKind: Record<string, number>;
+  cancelled: number;
+  registrations: Published;
+  registrationsCancelled: Published;
+  waitlisted: Published;
+  promoted: Published;
+  confirmed: Published;
+  attended: Published;
+  attendanceRate: number | null | '..';
+  participantsBusiness: Published;
+  participantsOtherHubs: Published;
+}
+
+/** The counts of people among the event measures (suppressed when published). */
+const EVENT_PEOPLE = ['registrations', 'registrationsCancelled', 'waitlisted', 'promoted', 'confirmed', 'attended', 'participantsBusiness', 'participantsOtherHubs'] as const;
+type EventPeople = (typeof EVENT_PEOPLE)[number];
 
 /** One period of a hub or of the network. */
 export interface PeriodRow {
@@ -69,6 +90,7 @@ interface RowCells {
   publicVisitors: Cell;
   withMunicipality: Cell;
   remote: Cell;
+  events: Record<EventPeople, Cell>;
 }
 
 const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]));
@@ -86,6 +108,7 @@ function rowCells(m: Measures): RowCells {
     publicVisitors: cell(m.remoteWorkers.publicVisitors),
     withMunicipality: cell(m.remoteWorkers.withMunicipality),
     remote: cell(m.remoteWorkers.remote),
+    events: Object.fromEntries(EVENT_PEOPLE.map((k) => [k, cell(m.events[k])])) as Record<EventPeople, Cell>,
   };
 }
 
@@ -95,7 +118,13 @@ function rowGroups(c: RowCells): Group[] {
     { cells: [c.first, c.returning], total: c.unique },
     { cells: [...Object.values(c.members), ...Object.values(c.guests)], total: c.unique },
     { cells: Object.values(c.registrationsByType), total: c.registrations },
-    { cells: [c.remote, { value: c.m.remoteWorkers.withMunicipality - c.m.remoteWorkers.remote, shown: '..' }], total: c.withMunicipality },
+    // The rest (known municipality, not remote) is implied by the two: suppressed only when small itself.
+    { cells: [c.remote, cell(c.m.remoteWorkers.withMunicipality - c.m.remoteWorkers.remote)], total: c.withMunicipality },
+    // Attendees from businesses or from other hubs, and the rest, add up to the attendees.
+    { cells: [c.events.participantsBusiness, cell(c.m.events.attended - c.m.events.participantsBusiness)], total: c.events.attended },
+    { cells: [c.events.participantsOtherHubs, cell(c.m.events.attended - c.m.events.participantsOtherHubs)], total: c.events.attended },
+    // Confirmed registrations that attended and those that did not.
+    { cells: [c.events.attended, cell(c.m.events.confirmed - c.m.events.attended)], total: c.events.confirmed },
   ];
 }
 
@@ -135,7 +164,26 @@ function publish(c: RowCells): PublishedMeasures {
       remote: c.remote.shown,
       share: m.remoteWorkers.share === null ? null : shareHidden ? '..' : round(m.remoteWorkers.share, 3),
     },
+    events: {
+      held: m.events.held,
+      heldByKind: m.events.heldByKind,
+      cancelled: m.events.cancelled,
+      ...(Object.fromEntries(EVENT_PEOPLE.map((k) => [k, c.events[k].shown])) as Record<EventPeople, Published>),
+      attendanceRate:
+        m.events.attendanceRate === null ? null : typeof c.events.attended.shown === 'string' || typeof c.events.confirmed.shown === 'string' ? '..' : round(m.events.attendanceRate, 3),
+    },
   };
+}
+
+/** Groups a hub's event facts by the event's date; events known only from registrations have no date yet and wait. */
+function eventsByDate(events: Map<string, DayFacts>): Map<string, DayFacts[]> {
+  const out = new Map<string, DayFacts[]>();
+  for (const [, facts] of [...events].sort(([a], [b]) => a.localeCompare(b))) {
+    const date = eventState(facts)?.state.date;
+    if (!date) continue;
+    out.set(date, [...(out.get(date) ?? []), facts]);
+  }
+  return out;
 }
 
 /** Builds the report of the selected hubs over a range, by period, from a projection's facts. `suppress: false` gives raw numbers (tests). */
@@ -143,12 +191,12 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
   const buckets = bucket(q.from, q.to, q.period);
   const allDates = buckets.flatMap((b) => b.dates);
   const loaded = await Promise.all(
-    hubs.map(async (hub) => ({ hub, facts: await source.hubDays(hub.id, q.from, q.to), presences: await source.presences(hub.id) })),
+    hubs.map(async (hub) => ({ hub, facts: await source.hubDays(hub.id, q.from, q.to), presences: await source.presences(hub.id), events: eventsByDate(await source.hubEvents(hub.id)) })),
   );
   const inputs = (dates: string[], only?: HubConfig) =>
     loaded
       .filter((l) => !only || l.hub.id === only.id)
-      .flatMap((l) => dates.map((date): HubDayInput => ({ hub: l.hub, date, facts: l.facts.get(date), presences: l.presences })));
+      .flatMap((l) => dates.map((date): HubDayInput => ({ hub: l.hub, date, facts: l.facts.get(date), presences: l.presences, hubEvents: l.events.get(date) })));
 
   const groups: Group[] = [];
   const row = (m: Measures) => {
@@ -157,7 +205,11 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
     return c;
   };
   // Registrations add up over periods and over hubs: protect those sums too.
-  const series = (periods: RowCells[], total: RowCells) => groups.push({ cells: periods.map((p) => p.registrations), total: total.registrations });
+  const series = (periods: RowCells[], total: RowCells) => {
+    groups.push({ cells: periods.map((p) => p.registrations), total: total.registrations });
+    // Event registrations and attendees add up over periods too (an event is dated on one day).
+    for (const k of EVENT_PEOPLE) groups.push({ cells: periods.map((p) => p.events[k]), total: total.events[k] });
+  };
 
   const hubRows = loaded.map(({ hub, facts }) => {
     const periods = buckets.map((b) => ({ b, c: row(summarise(inputs(b.dates, hub))) }));
@@ -176,6 +228,7 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
   const networkTotal = row(summarise(inputs(allDates)));
   series(networkPeriods.map((p) => p.c), networkTotal);
   groups.push({ cells: hubRows.map((h) => h.total.registrations), total: networkTotal.registrations });
+  for (const k of EVENT_PEOPLE) groups.push({ cells: hubRows.map((h) => h.total.events[k]), total: networkTotal.events[k] });
   secondary(groups);
 
   const periodRows = (ps: { b: (typeof buckets)[number]; c: RowCells }[]): PeriodRow[] => ps.map(({ b, c }) => ({ period: b.label, from: b.from, to: b.to, measures: publish(c) }));

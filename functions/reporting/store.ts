@@ -21,6 +21,8 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
  * - `<v>#DAY#<hubId>` / `<date>`: the facts of a hub-day, one attribute per fact
  *   (`in:<visitId>`, `out:<visitId>`, `bk:<bookingId>`, `fo:<organisationId>`, …);
  * - `<v>#PRESENCE#<hubId>` / `<presenceId>`: agency presence schedules;
+ * - `<v>#HUBEVENT#<hubId>` / `<eventId>`: the facts of a hub event, one attribute per fact
+ *   (`ev:<version>`, `ex`, `er:<registrationId>`, `ea:<registrationId>`, …);
  * - `<v>#ORGFIRST#<organisationId>`, `<v>#VFIRST#<hubId>#<visitor>`: first sightings;
  * - `<v>#PERSON#<visitor>`: the hub-days a visitor pseudonym appears in, for erasure;
  * - `<v>#ERASED#<visitor>`: the random token that replaces an erased visitor;
@@ -79,6 +81,17 @@ export class ReportStore implements FactSource {
       ];
       for (const op of ops) {
         if (op.op === 'presence') items.push({ Put: { TableName: this.tableName, Item: { pk: this.key('PRESENCE', op.hubId), sk: op.presenceId, ...op.value } } });
+        if (op.op === 'event') {
+          items.push({
+            Update: {
+              TableName: this.tableName,
+              Key: { pk: this.key('HUBEVENT', op.hubId), sk: op.eventId },
+              UpdateExpression: 'SET #f = :f',
+              ExpressionAttributeNames: { '#f': op.attr },
+              ExpressionAttributeValues: { ':f': op.value },
+            },
+          });
+        }
         if (op.op !== 'set') continue;
         const token = op.visitor ? await this.erasedToken(op.visitor) : undefined;
         const value = token ? { ...(op.value as object), v: token } : op.value;
@@ -204,6 +217,18 @@ export class ReportStore implements FactSource {
           ExclusiveStartKey: startKey,
         }),
       );
+      for (const { pk: _pk, sk, ...facts } of res.Items ?? []) out.set(String(sk), facts);
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** The facts of a hub's events: one item per event (a hub holds a few a week), read in one query. */
+  async hubEvents(hubId: string): Promise<Map<string, DayFacts>> {
+    const out = new Map<string, DayFacts>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': this.key('HUBEVENT', hubId) }, ExclusiveStartKey: startKey }));
       for (const { pk: _pk, sk, ...facts } of res.Items ?? []) out.set(String(sk), facts);
       startKey = res.LastEvaluatedKey;
     } while (startKey);

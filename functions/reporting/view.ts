@@ -105,6 +105,27 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
     },
   });
 
+  const KIND_LABELS: Record<string, string> = {
+    workshop: 'Workshop',
+    training: 'Utbildning / Training',
+    'network-meeting': 'Nätverksträff / Network meeting',
+    'business-joint': 'Med näringslivet / Business joint',
+    'agency-office-hours': 'Myndighetsträffar / Agency office hours',
+    other: 'Övrigt / Other',
+  };
+  const eventsByKind = report.hubs.flatMap((h) => Object.entries(h.total.events.heldByKind).map(([kind, n]) => ({ hub: h.name, kind: KIND_LABELS[kind] ?? kind, n })));
+  const eventsChart = await svg({
+    ...base,
+    height: 200,
+    data: { values: eventsByKind },
+    mark: 'bar',
+    encoding: {
+      y: { field: 'hub', type: 'nominal', title: null },
+      x: { field: 'n', type: 'quantitative', title: 'Genomförda evenemang / Events held', stack: true },
+      color: { field: 'kind', type: 'nominal', title: 'Slag / Kind' },
+    },
+  });
+
   return `<!doctype html>
 <html lang="sv">
 <head>
@@ -164,8 +185,12 @@ ${rowsTable(report, (m) => [num(m.bookings.made), num(m.bookings.cancelled), num
 
 <section>
 <h2>Evenemang <span class="en">/ Events</span></h2>
-<p>Evenemang (workshops, utbildningar, nätverksträffar), anmälningar, väntelistor och närvaro kommer i rapporten när hubbarnas evenemang publiceras på bussen.
-<span class="en">Events (workshops, trainings, network meetings), registrations, waitlists and attendance join the report once the hubs' events are published on the bus.</span></p>
+<p>Genomförda evenemang (ej inställda) per slag, med anmälningar, väntelista och närvaro.
+<span class="en">Events held (not cancelled) by kind, with registrations, waitlist and attendance.</span></p>
+<figure>${eventsChart}</figure>
+${rowsTable(report, (m) => [num(m.events.held), num(m.events.cancelled), num(m.events.registrations), num(m.events.waitlisted), num(m.events.promoted), num(m.events.attended), pct(m.events.attendanceRate), num(m.events.participantsBusiness), num(m.events.participantsOtherHubs)], ['Genomförda / Held', 'Inställda / Cancelled', 'Anmälningar / Registrations', 'Väntelista / Waitlisted', 'Fick plats / Promoted', 'Deltagare / Attended', 'Närvarograd / Attendance rate', 'Från näringslivet / From business', 'Från andra hubbar / From other hubs'])}
+<p class="note">Närvarograd: deltagare delat med bekräftade anmälningar (bekräftade eller flyttade från väntelistan, ej avanmälda) till genomförda evenemang.
+<span class="en">Attendance rate: attendees divided by confirmed registrations (confirmed or promoted from the waitlist, not cancelled) of the events held.</span></p>
 </section>
 </body>
 </html>

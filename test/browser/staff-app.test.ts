@@ -37,11 +37,20 @@ describe('the staff app', () => {
     await page.click('#org-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('Försäkringskassan');
 
+    // The employer's municipality: a searchable list of SCB's 290; a name that is not one of them is refused, naming the field.
+    expect(await page.locator('#municipalities option').count()).toBe(290);
+    expect(await page.locator('#municipalities option[value="Skellefteå (2482)"]').count()).toBe(1);
     await page.fill('#member-form input[name=name]', 'Karin Öberg');
     await page.fill('#member-form input[name=email]', 'karin.oberg@fk.se');
+    await page.fill('#member-form input[name=employerMunicipality]', 'Atlantis');
     await page.selectOption('#member-form select[name=membership]', 'member');
     await page.click('#member-form button');
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('employerMunicipality');
+    await page.fill('#member-form input[name=employerMunicipality]', 'Skellefteå (2482)');
+    await page.click('#member-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/Medlemskod: [2-9A-Z]{8}/);
+    const found = await fetch(`${network.url}/api/hubs/umea/members?q=${encodeURIComponent('öberg')}`, { headers: { authorization: `Bearer ${await network.token('staff', 'umea')}` } }).then((r) => r.json());
+    expect(found.members[0]).toMatchObject({ name: 'Karin Öberg', employerMunicipality: '2482' });
     const code = /Medlemskod: ([2-9A-Z]{8})/.exec((await page.locator('#result').textContent()) ?? '')![1]!;
 
     await page.fill('#checkin-code', code.toLowerCase());

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
+import { openInterval, zonedInstant } from '../../functions/reporting/measures.ts';
+import { hub } from '../support/report-events.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 
 let network: LocalNetwork;
@@ -93,4 +95,58 @@ describe('GET /api/national/reports', () => {
     expect(total[header.indexOf('Incheckningar / Check-ins')]).toBe('2');
     expect(total[header.indexOf('Unika besökare / Unique visitors')]).toBe('<5');
   });
+});
+
+describe('hub events in the national report (JSON, CSV, HTML)', () => {
+  it('counts a published event and its registrations, in the CSV and in the printable HTML view', async () => {
+    // Prepare: a workshop on an open weekday ahead, six members registered (published events go on the bus).
+    let day = addDays(today(), 2);
+    while (!openInterval(hub('skelleftea'), day)) day = addDays(day, 1);
+    const offset = zonedInstant(day, '10:00', 'Europe/Stockholm').toISOString();
+    const agency = await org('Trafikverket', 'state-agency');
+    const created = await call('POST', '/api/hubs/skelleftea/events', { token: staff, body: { title: 'Workshop: vätgas', titleEn: 'Workshop: hydrogen', kind: 'workshop', capacity: 10, start: offset, end: new Date(Date.parse(offset) + 3_600_000).toISOString(), status: 'published' } });
+    expect(created.status, created.text).toBe(201);
+    for (let i = 0; i < 6; i++) {
+      const memberId = await member(agency, `deltagare${i}@trafikverket.se`);
+      const reg = await call('POST', `/api/hubs/skelleftea/events/${created.json.id}/registrations`, { token: staff, body: { memberId } });
+      expect(reg.status, reg.text).toBe(201);
+    }
+    const q = `from=${addDays(today(), -3)}&to=${day}&hub=skelleftea`;
+    // Act + Assess: JSON
+    const report = await eventually(async () => {
+      const res = await call('GET', `/api/national/reports?${q}&period=week`, { token: national });
+      return res.json?.hubs?.[0]?.total.events.registrations === 6 && res.json;
+    });
+    expect(report.hubs[0].total.events).toMatchObject({ held: 1, heldByKind: { workshop: 1 }, cancelled: 0, registrations: 6, waitlisted: 0, confirmed: 6, attended: 0, attendanceRate: 0 });
+    // CSV
+    const csv = await call('GET', `/api/national/reports?${q}&period=week&format=csv`, { token: national });
+    const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
+    const header = lines[0]!.split(';');
+    const total = lines.find((l) => l.startsWith('skelleftea;') && l.includes(';total;'))!.split(';');
+    expect(total[header.indexOf('Evenemang genomförda / Events held')]).toBe('1');
+    expect(total[header.indexOf('Evenemang workshop / Events workshop')]).toBe('1');
+    expect(total[header.indexOf('Anmälningar / Event registrations')]).toBe('6');
+    expect(total[header.indexOf('Närvarograd / Attendance rate')]).toBe('0');
+    // HTML
+    const view = await call('GET', `/api/national/reports/view?${q}`, { token: national });
+    expect(view.status).toBe(200);
+    expect(view.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = view.text;
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<html lang="sv">');
+    // Charts as inline SVG: use over time, sector mix, co-presence, utilisation, events by kind.
+    expect(html.match(/<svg/g)?.length).toBe(5);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|src="|href="http|url\((?!#)/); // url(#clip) is an in-page reference
+    expect(html).toContain('@page { size: A4');
+    expect(html).toMatch(/break-before: page/);
+    expect(html).toMatch(/Nationell rapport.*National report/s);
+    expect(html).toMatch(/<h2>Evenemang <span class="en">\/ Events<\/span><\/h2>/);
+    expect(html).toContain('Närvarograd / Attendance rate');
+    // The event section's chart names the kind, and its table the registrations.
+    const events = html.slice(html.indexOf('<h2>Evenemang'));
+    expect(events).toContain('Workshop');
+    expect(events).toMatch(/<td>6<\/td>/);
+    // The registrants' confirmation e-mails are still on their way: let them finish before the network stops.
+    await network.idle();
+  }, 300_000);
 });

@@ -9,7 +9,7 @@ import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { ReportStore } from '../../functions/reporting/store.ts';
-import { HUBS, booking, event, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
+import { HUBS, booking, event, eventRegistration, hubEvent, hubEventCancelled, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
 
 let client: DynamoDBClient;
 let db: DynamoDBDocumentClient;
@@ -52,6 +52,11 @@ function stream(): CraftedEvent[] {
     }
     events.push(...booking({ hubId: 'boden', date, from: '09:00', to: '11:00', resourceId: 'r', resourceType: 'room', memberId: 'm1', org: 'org1', end: d === 1 ? 'no-show' : undefined }));
   }
+  // Hub events: one moved by an update, one cancelled, registrations cancelled, promoted and attended.
+  events.push(hubEvent({ hubId: 'boden', eventId: 'hev1', date: addDays(day, -1), kind: 'workshop', capacity: 3 }));
+  events.push(hubEvent({ hubId: 'boden', eventId: 'hev1', date: day, kind: 'workshop', version: 2, changed: ['start'] }));
+  events.push(hubEvent({ hubId: 'lulea', eventId: 'hev2', date: day, kind: 'training' }), hubEventCancelled({ hubId: 'lulea', eventId: 'hev2', date: day, version: 2 }));
+  for (let r = 0; r < 6; r++) events.push(...eventRegistration({ hubId: 'boden', eventId: 'hev1', memberId: `m${r}`, status: r < 3 ? 'confirmed' : 'waitlisted', cancelled: r === 1, promoted: r === 3, attended: r !== 2, business: r === 4, outside: r === 5 }));
   events.push(event('MemberErased', 'boden', { memberId: 'm4', erasedAt: new Date().toISOString() }));
   return events;
 }
@@ -71,6 +76,7 @@ describe('the national projection in DynamoDB', () => {
     const q = { from: addDays(day, -2), to: day, period: 'day' as const };
     const fromStore = await buildReport(store, HUBS, q);
     expect(fromStore.totals.checkIns).toBeGreaterThan(10);
+    expect(fromStore.network.total.events).toMatchObject({ held: 1, cancelled: 1, heldByKind: { workshop: 1 } });
     expect(fromStore).toEqual(await buildReport(memory, HUBS, q));
     const days = [...(await store.hubDays('boden', q.from, q.to)).values(), ...(await store.hubDays('lulea', q.from, q.to)).values()];
     expect(JSON.stringify(days)).not.toContain(pseudonym('m4'));

@@ -91,3 +91,67 @@ export function shuffled<T>(list: T[], random: () => number): T[] {
   }
   return out;
 }
+
+/** The public fields of a hub event as the catalog publishes them. */
+function hubEventData(o: { hubId: string; eventId: string; date: string; kind?: string; version?: number; capacity?: number; from?: string; to?: string }) {
+  return {
+    eventId: o.eventId,
+    hubId: o.hubId,
+    version: o.version ?? 1,
+    title: 'Frukostmöte',
+    kind: o.kind ?? 'workshop',
+    start: at(o.date, o.from ?? '09:00'),
+    end: at(o.date, o.to ?? '10:00'),
+    localDate: o.date,
+    capacity: o.capacity ?? 10,
+    openToNetwork: true,
+    openToBusiness: true,
+  };
+}
+
+/** A hub event published (version 1), or updated (a later version, `changed` given). */
+export function hubEvent(o: { hubId: string; eventId: string; date: string; kind?: string; version?: number; capacity?: number; changed?: string[] }): CraftedEvent {
+  const data = hubEventData(o);
+  return o.changed ? event('HubEventUpdated', o.hubId, { ...data, changed: o.changed }) : event('HubEventScheduled', o.hubId, data);
+}
+
+/** A hub event cancelled. */
+export function hubEventCancelled(o: { hubId: string; eventId: string; date: string; kind?: string; version: number }): CraftedEvent {
+  const d = hubEventData(o);
+  return event('HubEventCancelled', o.hubId, { eventId: d.eventId, hubId: d.hubId, version: d.version, kind: d.kind, start: d.start, end: d.end, localDate: d.localDate, cancelledAt: new Date().toISOString(), registrations: 0 });
+}
+
+/** A registration for a hub event and what became of it: cancelled, promoted from the waitlist, attended. */
+export function eventRegistration(o: {
+  hubId: string;
+  eventId: string;
+  status?: 'confirmed' | 'waitlisted';
+  memberId?: string;
+  business?: boolean;
+  outside?: boolean;
+  walkIn?: boolean;
+  cancelled?: boolean;
+  promoted?: boolean;
+  attended?: boolean;
+  kind?: string;
+}): CraftedEvent[] {
+  const registrationId = `reg_${randomUUID()}`;
+  const status = o.status ?? 'confirmed';
+  const who = {
+    registrationId,
+    eventId: o.eventId,
+    hubId: o.hubId,
+    kind: o.kind ?? 'workshop',
+    registrant: o.outside ? 'public' : 'member',
+    ...(o.outside ? {} : { memberId: o.memberId ?? `mem_${randomUUID()}` }),
+    organisationType: o.business ? 'business' : 'municipality',
+    business: o.business ?? false,
+    fromOutsideHub: o.outside ?? false,
+  };
+  const now = new Date().toISOString();
+  const out = [event('EventRegistrationCreated', o.hubId, { ...who, status, capacity: 10, walkIn: o.walkIn ?? false })];
+  if (o.promoted) out.push(event('EventWaitlistPromoted', o.hubId, { ...who, promotedAt: now }));
+  if (o.cancelled) out.push(event('EventRegistrationCancelled', o.hubId, { ...who, previousStatus: o.promoted ? 'confirmed' : status, cancelledAt: now }));
+  if (o.attended) out.push(event('EventAttended', o.hubId, { ...who, attendedAt: now, how: o.walkIn ? 'walk-in' : 'door' }));
+  return out;
+}

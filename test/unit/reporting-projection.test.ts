@@ -4,7 +4,7 @@ import { summarise } from '../../functions/reporting/measures.ts';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
-import { HUBS, booking, event, hub, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
+import { HUBS, booking, event, eventRegistration, hub, hubEvent, hubEventCancelled, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
 
 function project(events: CraftedEvent[]): MemoryProjection {
   const p = new MemoryProjection(HUBS);
@@ -158,6 +158,18 @@ function realisticStream(seed: number): CraftedEvent[] {
     }
   }
   for (const m of members.slice(0, 6)) events.push(event('MemberRegistered', m.hubId, { memberId: m.id, organisationId: m.org, organisationType: m.type, membership: 'member' }, `${addDays(day, -3)}T09:00:00Z`));
+  // Hub events: updated, cancelled, registrations cancelled, waitlisted and promoted, attended.
+  for (let i = 0; i < 12; i++) {
+    const hubId = HUBS[i % HUBS.length]!.id;
+    const date = addDays(day, -Math.floor(random() * 14));
+    events.push(hubEvent({ hubId, eventId: `hev_${i}`, date, kind: i % 2 ? 'workshop' : 'network-meeting', capacity: 6 }));
+    if (random() < 0.3) events.push(hubEvent({ hubId, eventId: `hev_${i}`, date: addDays(date, -1), version: 2, changed: ['start'] }));
+    if (random() < 0.15) events.push(hubEventCancelled({ hubId, eventId: `hev_${i}`, date, version: 3 }));
+    for (let r = 0; r < 8; r++) {
+      const m = members[(i * 8 + r) % members.length]!;
+      events.push(...eventRegistration({ hubId, eventId: `hev_${i}`, memberId: m.id, status: r < 6 ? 'confirmed' : 'waitlisted', business: m.type === 'business', outside: m.hubId !== hubId, cancelled: random() < 0.15, promoted: r >= 6 && random() < 0.5, attended: random() < 0.7 }));
+    }
+  }
   events.push(event('MemberErased', 'umea', { memberId: 'mem_1', erasedAt: new Date().toISOString() }));
   return events;
 }
@@ -173,6 +185,8 @@ describe('national projection: order and duplicates', () => {
     // Assess
     expect(inOrder.totals.checkIns).toBeGreaterThan(100);
     expect(inOrder.network.total.coPresence.pairDays).toBeGreaterThan(10);
+    expect(inOrder.network.total.events.held).toBeGreaterThan(5);
+    expect(Object.keys(inOrder.network.total.events.heldByKind).sort()).toEqual(['network-meeting', 'workshop']);
     expect(twiceShuffled).toEqual(inOrder);
   });
 });

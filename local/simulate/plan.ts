@@ -1,0 +1,330 @@
+/**
+ * The plan of `npm run simulate`: what happens at every hub, when, as a list of API actions
+ * in time order. A pure function of the seed, the dates and the hubs (no clock, no network),
+ * so two runs with the same seed send the same requests (test/unit/simulate-plan.test.ts).
+ * The runner (run.ts) sends them through the real API of a local runtime started with
+ * `--simulation`, each at its simulated instant.
+ */
+import { Faker, base, en, sv } from '@faker-js/faker';
+import type { StarterOrganisation } from '../../hubs/organisations.ts';
+import { MUNICIPALITIES } from '../../hubs/municipalities.ts';
+import type { HubConfig } from '../../hubs/schema.ts';
+import { openInterval, zonedInstant } from '../../functions/reporting/measures.ts';
+import { addDays } from '../../functions/reporting/periods.ts';
+import { weekdayOf } from '../../functions/domain/time.ts';
+
+/** What to simulate. */
+export interface PlanOptions {
+  seed: number;
+  /** First and last simulated day (hub-local dates, inclusive). */
+  from: string;
+  to: string;
+  hubs: HubConfig[];
+  organisations: StarterOrganisation[];
+  /** Scales people (45 a hub at 1), rooms booked and events; `npm run simulate` uses 0.4 unless told (docs/local-runtime.md). */
+  volume?: number;
+}
+
+/** An organisation a hub registers (from the seed's starter list, or a local business). */
+export interface OrgSpec {
+  key: string;
+  name: string;
+  type: string;
+  orgNumber?: string;
+}
+
+/** A person who becomes a member (or a guest) of a hub. */
+export interface PersonSpec {
+  key: string;
+  name: string;
+  email: string;
+  org: string;
+  membership: 'member' | 'guest' | 'business-partner';
+  employerMunicipality?: string;
+  employerLocation?: string;
+  /** Chance of coming on an ordinary weekday. */
+  propensity: number;
+}
+
+/** One API action at a simulated instant; `key`s name what an earlier action created. */
+export type Action = { at: string } & (
+  | { t: 'organisation'; org: string }
+  | { t: 'agreement'; org: string; seats: number; validFrom: string; validTo: string }
+  | { t: 'member'; person: string }
+  | { t: 'checkIn'; person: string; visit: string }
+  | { t: 'checkOut'; visit: string }
+  | { t: 'book'; person: string; booking: string; resourceId: string; start: string; end: string }
+  | { t: 'cancelBooking'; booking: string }
+  | { t: 'event'; event: string; title: string; titleEn: string; kind: string; start: string; end: string; capacity: number; resourceId?: string; openToBusiness: boolean }
+  | { t: 'cancelEvent'; event: string }
+  | { t: 'register'; event: string; person: string; reg: string }
+  | { t: 'registerPublic'; event: string; reg: string; name: string; email: string; organisationName: string; organisationType: string }
+  | { t: 'cancelRegistration'; event: string; reg: string }
+  | { t: 'attend'; event: string; reg: string }
+  | { t: 'walkIn'; event: string; person: string; reg: string }
+  | { t: 'job'; job: 'close-visits' | 'release-no-shows' }
+);
+
+export interface HubPlan {
+  hubId: string;
+  organisations: OrgSpec[];
+  people: PersonSpec[];
+  /** In time order. */
+  actions: Action[];
+}
+
+export interface Plan {
+  seed: number;
+  from: string;
+  to: string;
+  hubs: HubPlan[];
+}
+
+/** A seeded generator (mulberry32): the same seed, the same numbers. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** How busy a date is compared with an ordinary weekday: quiet July, Christmas and the summer's edges; Friday light. */
+export function dayFactor(date: string): number {
+  const month = Number(date.slice(5, 7));
+  const dom = Number(date.slice(8, 10));
+  let f = 1;
+  if (month === 7) f = 0.2;
+  else if ((month === 12 && dom >= 20) || (month === 1 && dom <= 6)) f = 0.3;
+  else if ((month === 6 && dom >= 20) || (month === 8 && dom <= 10)) f = 0.55;
+  else if (month === 12 && dom >= 14) f = 0.75;
+  const weekday = weekdayOf(date);
+  f *= { monday: 0.9, tuesday: 1.1, wednesday: 1.1, thursday: 1, friday: 0.6, saturday: 0, sunday: 0 }[weekday];
+  return f;
+}
+
+/** Julafton, nyårsafton and midsommarafton: hubs close (the booking rules' eves). */
+function isEve(date: string): boolean {
+  const md = date.slice(5);
+  return md === '12-24' || md === '12-31' || (weekdayOf(date) === 'friday' && md >= '06-19' && md <= '06-25');
+}
+
+const KINDS: [string, string, string, number][] = [
+  ['workshop', 'Workshop: ', 'Workshop: ', 3],
+  ['network-meeting', 'Nätverksträff: ', 'Network meeting: ', 3],
+  ['training', 'Utbildning: ', 'Training: ', 2],
+  ['business-joint', 'Frukostmöte med näringslivet: ', 'Business breakfast: ', 1],
+  ['agency-office-hours', 'Myndighetsträff: ', 'Agency office hours: ', 1],
+];
+const TOPICS: [string, string][] = [
+  ['digital samverkan', 'digital collaboration'],
+  ['kompetensförsörjning', 'skills supply'],
+  ['grön omställning', 'green transition'],
+  ['tillitsbaserad styrning', 'trust-based governance'],
+  ['innovationsupphandling', 'innovation procurement'],
+  ['AI i offentlig sektor', 'AI in the public sector'],
+  ['platsbaserat arbete', 'place-based work'],
+  ['landsbygdens service', 'rural services'],
+];
+
+/** An e-mail address from a Swedish name: lower case, å/ä/ö as a/a/o, nothing but letters, digits, dots and hyphens. */
+const email = (local: string, domain: string) =>
+  `${local
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9.-]/g, '')}@${domain}`;
+/** The later of two ISO 8601 UTC instants. */
+const later = (a: string, b: string) => ([a, b].sort()[1] ?? a);
+const pad = (n: number) => String(n).padStart(2, '0');
+const hm = (minutes: number) => `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+
+/** Builds the plan. */
+export function buildPlan(o: PlanOptions): Plan {
+  const volume = o.volume ?? 1;
+  const faker = new Faker({ locale: [sv, en, base] });
+  faker.seed(o.seed);
+  const random = rng(o.seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const chance = (p: number) => random() < p;
+  const between = (a: number, b: number) => a + Math.floor(random() * (b - a + 1));
+
+  const dates: string[] = [];
+  for (let d = o.from; d <= o.to; d = addDays(d, 1)) dates.push(d);
+  const publicOrgs = o.organisations.filter((x) => x.type !== 'business');
+  const businesses = o.organisations.filter((x) => x.type === 'business');
+  const municipalityCodes = MUNICIPALITIES.map((m) => m.code);
+  let emailSeq = 0;
+
+  const hubs = o.hubs.map((hub): HubPlan => {
+    const actions: Action[] = [];
+    const at = (date: string, minutes: number) => zonedInstant(date, hm(minutes), hub.timezone).toISOString();
+    const startAt = at(o.from, 6 * 60);
+
+    // Organisations: the hub's own municipality and region, agencies of the seed, local businesses.
+    const local = publicOrgs.filter((x) => x.name.includes(hub.city.replace(/å$/, '')) || x.name.includes(hub.municipality.slice(0, 4)));
+    const chosen = [...new Set([...local, ...publicOrgs.filter(() => chance(0.35)), ...businesses.filter(() => chance(0.3))])];
+    const organisations: OrgSpec[] = chosen.map((x, i) => ({ key: `${hub.id}-o${i}`, name: x.name, type: x.type, ...(x.orgNumber ? { orgNumber: x.orgNumber } : {}) }));
+    for (let i = 0; i < 3; i++) organisations.push({ key: `${hub.id}-b${i}`, name: `${faker.company.name()} (${hub.city})`, type: 'business' });
+    for (const org of organisations) {
+      actions.push({ at: startAt, t: 'organisation', org: org.key });
+      // The same generous agreement whatever the dates, so a second run on the same data finds it in place.
+      if (org.type !== 'business') actions.push({ at: startAt, t: 'agreement', org: org.key, seats: 1000, validFrom: `${Number(o.from.slice(0, 4)) - 2}-01-01`, validTo: `${Number(o.to.slice(0, 4)) + 2}-12-31` });
+    }
+
+    // People: public employees (some employed in another municipality: remote workers), business guests and partners.
+    const count = Math.max(8, Math.round(45 * volume));
+    const people: PersonSpec[] = Array.from({ length: count }, (_, i) => {
+      const org = pick(organisations);
+      const business = org.type === 'business';
+      const first = faker.person.firstName();
+      const last = faker.person.lastName();
+      const remote = !business && chance(org.type === 'state-agency' ? 0.45 : 0.15);
+      const mun = business ? undefined : remote ? pick(municipalityCodes.filter((c) => c !== hub.municipalityCode)) : hub.municipalityCode;
+      return {
+        key: `${hub.id}-p${i}`,
+        name: `${first} ${last}`,
+        email: email(`${first}.${last}.${++emailSeq}`, business ? 'foretag.example' : 'myndighet.example'),
+        org: org.key,
+        membership: business ? (chance(0.4) ? 'business-partner' : 'guest') : 'member',
+        ...(mun ? { employerMunicipality: mun } : {}),
+        ...(chance(0.05) ? { employerLocation: faker.location.city() } : {}),
+        propensity: 0.08 + random() * 0.35,
+      };
+    });
+    // A third are members already on the first day; the rest register over the period.
+    const joins = new Map(people.map((p, i) => [p.key, i < count / 3 ? o.from : pick(dates)]));
+
+    const openDays = dates.filter((d) => openInterval(hub, d) && !isEve(d));
+    const resources = hub.resources;
+    const deskPool = resources.find((r) => r.type === 'desk-pool');
+    const rooms = resources.filter((r) => r.type === 'room');
+    const eventSpace = resources.find((r) => r.type === 'event-space');
+    let n = 0;
+    const next = (prefix: string) => `${hub.id}-${prefix}${n++}`;
+
+    for (const date of dates) {
+      for (const p of people) if (joins.get(p.key) === date) actions.push({ at: at(date, date === o.from ? 6 * 60 + 30 : between(8 * 60, 15 * 60)), t: 'member', person: p.key });
+    }
+
+    for (const date of openDays) {
+      const hours = hub.openingHours[weekdayOf(date)];
+      if (!hours) continue;
+      const opens = minutesOf(hours.opens);
+      const closes = minutesOf(hours.closes);
+      const midday = minutesOf(hub.bookingRules.deskMidday);
+      const factor = dayFactor(date);
+      const members = people.filter((p) => (joins.get(p.key) ?? '9') < date || (joins.get(p.key) === date && date === o.from));
+
+      for (const p of members) {
+        const comes = chance(p.propensity * factor);
+        // A quarter of those who come booked a desk; now and then someone books and does not come (a no-show).
+        const books = deskPool && (comes ? chance(0.25) : chance(0.015));
+        let arrival = between(opens, opens + 150);
+        if (books) {
+          // A desk booked the afternoon before; now and then cancelled, or nobody comes (a no-show).
+          const booking = next('bk');
+          const wholeDay = chance(0.5);
+          const bookedAt = date === o.from ? at(date, 6 * 60 + 45) : at(addDays(date, -1), between(13 * 60, 16 * 60));
+          actions.push({ at: bookedAt, t: 'book', person: p.key, booking, resourceId: deskPool.id, start: at(date, opens), end: at(date, wholeDay ? closes : midday) });
+          if (chance(0.1)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
+          else if (comes) arrival = between(opens, opens + 25); // within the no-show grace period
+        }
+        if (!comes) continue;
+        const visit = next('v');
+        actions.push({ at: at(date, arrival), t: 'checkIn', person: p.key, visit });
+        // Most check out; a few forget and the closing-time job closes their visit.
+        if (chance(0.95)) {
+          const stay = Math.min(closes - 5, arrival + between(75, 7 * 60));
+          actions.push({ at: at(date, Math.max(arrival + 20, stay)), t: 'checkOut', visit });
+        }
+      }
+
+      // Rooms booked by the hour for meetings, made a day or two ahead.
+      const roomBookings = Math.round(between(0, 3) * factor * volume);
+      for (let i = 0; i < roomBookings && rooms.length && members.length; i++) {
+        const room = pick(rooms);
+        const start = opens + 15 * between(2, Math.floor((closes - opens - 120) / 15));
+        const booking = next('bk');
+        const bookedAt = date === o.from ? at(date, 6 * 60 + 50) : at(addDays(date, -between(1, 2)), between(9 * 60, 16 * 60));
+        const p = pick(members);
+        actions.push({ at: later(bookedAt, startAt), t: 'book', person: p.key, booking, resourceId: room.id, start: at(date, start), end: at(date, start + 15 * between(2, 8)) });
+        if (chance(0.12)) actions.push({ at: at(date, opens - 30), t: 'cancelBooking', booking });
+      }
+
+      // Hub events: one or two a week, Tuesday to Thursday.
+      const weekday = weekdayOf(date);
+      if ((weekday === 'tuesday' || weekday === 'thursday' || (weekday === 'wednesday' && chance(0.3))) && chance(Math.min(1, 0.7 * factor * volume))) {
+        const event = next('ev');
+        const [kind, sv_, en_] = pickWeighted(KINDS, random);
+        const [topic, topicEn] = pick(TOPICS);
+        const start = chance(0.4) ? opens + 30 : between(10, 14) * 60;
+        const length = 60 * between(1, 3);
+        const capacity = pick([8, 12, 15, 20, 25]);
+        const createdAt = addDays(date, -14) < o.from ? startAt : at(addDays(date, -14), 10 * 60);
+        actions.push({ at: createdAt, t: 'event', event, title: `${sv_}${topic}`, titleEn: `${en_}${topicEn}`, kind, start: at(date, start), end: at(date, Math.min(closes, start + length)), capacity, ...(eventSpace ? { resourceId: eventSpace.id } : {}), openToBusiness: kind === 'business-joint' || chance(0.5) });
+        if (chance(0.06)) {
+          actions.push({ at: at(addDays(date, -2), 9 * 60), t: 'cancelEvent', event });
+          continue;
+        }
+        // Registrations in the two weeks before: members of the hub, and people from elsewhere publicly.
+        const wanted = Math.round(capacity * (0.5 + random() * 0.7));
+        const registered: { reg: string; person?: string }[] = [];
+        const eligible = people.filter((p) => (joins.get(p.key) ?? '9') < addDays(date, -1));
+        for (let i = 0; i < wanted; i++) {
+          const reg = next('r');
+          const when = at(addDays(date, -between(1, 13)), between(8 * 60, 16 * 60));
+          const regAt = later(when, createdAt);
+          if (eligible.length && chance(0.75)) {
+            const p = pick(eligible);
+            if (registered.some((r) => r.person === p.key)) continue;
+            registered.push({ reg, person: p.key });
+            actions.push({ at: regAt, t: 'register', event, person: p.key, reg });
+          } else {
+            const first = faker.person.firstName();
+            const last = faker.person.lastName();
+            const org = pick(o.organisations.filter((x) => x.type !== 'business' || kind === 'business-joint'));
+            registered.push({ reg });
+            actions.push({ at: regAt, t: 'registerPublic', event, reg, name: `${first} ${last}`, email: email(`${first}.${last}.${++emailSeq}`, 'besok.example'), organisationName: org.name, organisationType: org.type });
+          }
+        }
+        // Some cancel the day before (the first on the waitlist gets the seat); most come.
+        const cancelled = new Set<string>();
+        for (const r of registered) {
+          if (r.person && chance(0.1)) {
+            cancelled.add(r.reg);
+            actions.push({ at: at(addDays(date, -1), between(9 * 60, 15 * 60)), t: 'cancelRegistration', event, reg: r.reg });
+          }
+        }
+        for (const r of registered) if (!cancelled.has(r.reg) && chance(0.8)) actions.push({ at: at(date, start + between(0, 10)), t: 'attend', event, reg: r.reg });
+        // Now and then a member walks in.
+        const walker = pick(members.length ? members : people);
+        if (chance(0.3) && !registered.some((r) => r.person === walker.key) && members.includes(walker)) actions.push({ at: at(date, start + 12), t: 'walkIn', event, person: walker.key, reg: next('r') });
+      }
+
+      // The hub's jobs, as EventBridge Scheduler would run them: no-shows after the grace period, visits left open after closing.
+      // (Once after closing suffices: what the job releases does not depend on when it runs, only its time stamp does.)
+      actions.push({ at: at(date, closes + 10), t: 'job', job: 'release-no-shows' });
+      actions.push({ at: at(date, closes + 15), t: 'job', job: 'close-visits' });
+    }
+
+    // Stable order: by instant, then as planned (registrations before their attendance, and so on).
+    const ordered = actions.map((a, i) => ({ a, i })).sort((x, y) => x.a.at.localeCompare(y.a.at) || x.i - y.i).map((x) => x.a);
+    return { hubId: hub.id, organisations, people, actions: ordered };
+  });
+  return { seed: o.seed, from: o.from, to: o.to, hubs };
+}
+
+function pickWeighted<T extends [string, string, string, number]>(list: T[], random: () => number): T {
+  const total = list.reduce((s, x) => s + x[3], 0);
+  let r = random() * total;
+  for (const x of list) {
+    r -= x[3];
+    if (r < 0) return x;
+  }
+  return list[list.length - 1] as T;
+}

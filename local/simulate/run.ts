@@ -1,0 +1,274 @@
+/**
+ * Sends a simulation plan through the real HTTP API of a local runtime started with
+ * `--simulation`: each request carries its simulated instant (`x-samverkan-simulated-now`),
+ * the hubs' jobs are fired at their simulated times, and the tally says what the API accepted.
+ */
+import { SIMULATED_NOW_HEADER } from '../http-server.ts';
+import { hubStackName } from '../../infra/names.ts';
+import type { Action, HubPlan, Plan } from './plan.ts';
+
+/** What the API accepted for one hub: the numbers the national report must show. */
+export interface HubTally {
+  organisations: number;
+  members: number;
+  checkIns: number;
+  checkOuts: number;
+  bookings: number;
+  bookingsCancelled: number;
+  eventsPublished: number;
+  eventsCancelled: number;
+  registrations: number;
+  waitlisted: number;
+  registrationsCancelled: number;
+  attended: number;
+  /** Refused requests by action and status (a room already booked, a full event, …): realistic, and counted. */
+  refused: Record<string, number>;
+  /** The first error message of each refusal, to see why. */
+  reasons: Record<string, string>;
+}
+
+export interface RunResult {
+  tallies: Record<string, HubTally>;
+  requests: number;
+  seconds: number;
+  /** Of those, waiting for the events to reach the national reports. */
+  idleSeconds: number;
+}
+
+const emptyTally = (): HubTally => ({ organisations: 0, members: 0, checkIns: 0, checkOuts: 0, bookings: 0, bookingsCancelled: 0, eventsPublished: 0, eventsCancelled: 0, registrations: 0, waitlisted: 0, registrationsCancelled: 0, attended: 0, refused: {}, reasons: {} });
+
+/** A small client of the runtime. */
+function client(url: string) {
+  return async function call(method: string, path: string, o: { token?: string; body?: unknown; at?: string } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+    const headers: Record<string, string> = {};
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    if (o.at) headers[SIMULATED_NOW_HEADER] = o.at;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${url}${path}`, { method, headers, ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}) });
+        const text = await res.text();
+        let json: Record<string, unknown> = {};
+        try {
+          json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          json = { text };
+        }
+        // A container restarted under load answers 502: try again, as a client would.
+        if (res.status >= 502 && attempt < 3) continue;
+        return { status: res.status, json };
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
+  };
+}
+
+/** Asks the runtime whether it runs with `--simulation`; throws a clear error when not. */
+export async function simulationStatus(url: string): Promise<{ schedules: string[] }> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/.local/simulation/status`);
+  } catch {
+    throw new Error(`Nothing answers at ${url}. Start the local runtime first: npm start -- --simulation`);
+  }
+  const json = (await res.json().catch(() => ({}))) as { simulation?: boolean; schedules?: string[] };
+  if (!res.ok || !json.simulation) throw new Error(`The runtime at ${url} does not run with --simulation. Restart it: npm start -- --simulation`);
+  return { schedules: json.schedules ?? [] };
+}
+
+/** Runs the plan: a day at a time, the hubs side by side, each hub's actions in time order. */
+export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: string) => void; log?: (m: string) => void }): Promise<RunResult> {
+  const started = performance.now();
+  const call = client(o.url);
+  const { schedules } = await simulationStatus(o.url);
+  const tallies: Record<string, HubTally> = {};
+  let requests = 0;
+
+  const lanes = await Promise.all(
+    plan.hubs.map(async (hp) => {
+      const tally = emptyTally();
+      tallies[hp.hubId] = tally;
+      const { json } = await call('POST', '/.local/simulation/token', { body: { role: 'staff', hub: hp.hubId } });
+      const job = (name: string) => schedules.find((s) => s.startsWith(`${hubStackName(hp.hubId)}/`) && s.includes(name));
+      return { hp, ctx: { call, token: String(json.token), ids: new Map<string, string>(), tally, job } satisfies Ctx };
+    }),
+  );
+  // A day at a time: the hubs side by side, each hub's requests in time order; then wait until
+  // the day's events are delivered, so the consumers are never flooded (a consumer timing out
+  // under load would dead-letter events, and the report would miss them).
+  const days = [...new Set(plan.hubs.flatMap((h) => h.actions.map((a) => a.at.slice(0, 10))))].sort();
+  for (const day of days) {
+    await Promise.all(
+      lanes.map(async ({ hp, ctx }) => {
+        for (const a of hp.actions) {
+          if (a.at.slice(0, 10) !== day) continue;
+          requests++;
+          await perform(hp, a, ctx);
+          o.onAction?.(hp.hubId);
+        }
+      }),
+    );
+    await call('POST', '/.local/simulation/idle');
+  }
+  // Let every event reach the national projection before anyone reads a report.
+  const sent = performance.now();
+  await call('POST', '/.local/simulation/idle');
+  return { tallies, requests, seconds: (performance.now() - started) / 1000, idleSeconds: (performance.now() - sent) / 1000 };
+}
+
+interface Ctx {
+  call: ReturnType<typeof client>;
+  token: string;
+  ids: Map<string, string>;
+  tally: HubTally;
+  job: (name: string) => string | undefined;
+}
+
+async function perform(hp: HubPlan, a: Action, c: Ctx): Promise<void> {
+  const base = `/api/hubs/${hp.hubId}`;
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await c.call(method, path, { token: c.token, at: a.at, ...(body !== undefined ? { body } : {}) });
+    if (res.status >= 400) refuse(res);
+    return res;
+  };
+  function refuse(res: { status: number; json: Record<string, unknown> }) {
+    const k = `${a.t} ${res.status}`;
+    c.tally.refused[k] = (c.tally.refused[k] ?? 0) + 1;
+    c.tally.reasons[k] ??= JSON.stringify((res.json.error as { issues?: unknown; message?: unknown } | undefined)?.issues ?? res.json).slice(0, 300);
+  }
+  /** An id created by an earlier action; a missing one (that action was refused) skips this one. */
+  const id = (key: string) => c.ids.get(key);
+  const skip = () => {
+    c.tally.refused[`${a.t} skipped`] = (c.tally.refused[`${a.t} skipped`] ?? 0) + 1;
+  };
+  switch (a.t) {
+    case 'organisation': {
+      const org = hp.organisations.find((x) => x.key === a.org);
+      if (!org) return;
+      const res = await send('POST', `${base}/organisations`, { name: org.name, type: org.type, ...(org.orgNumber ? { orgNumber: org.orgNumber } : {}) });
+      if (res.status < 300) {
+        c.ids.set(a.org, String(res.json.id));
+        c.tally.organisations++;
+      }
+      return;
+    }
+    case 'agreement': {
+      const orgId = id(a.org);
+      if (!orgId) return skip();
+      await send('POST', `${base}/organisations/${orgId}/agreements`, { seats: a.seats, validFrom: a.validFrom, validTo: a.validTo });
+      return;
+    }
+    case 'member': {
+      const p = hp.people.find((x) => x.key === a.person);
+      const orgId = p && id(p.org);
+      if (!p || !orgId) return skip();
+      const res = await send('POST', `${base}/members`, {
+        name: p.name,
+        email: p.email,
+        organisationId: orgId,
+        membership: p.membership,
+        ...(p.employerMunicipality ? { employerMunicipality: p.employerMunicipality } : {}),
+        ...(p.employerLocation ? { employerLocation: p.employerLocation } : {}),
+      });
+      if (res.status === 201) {
+        c.ids.set(a.person, String(res.json.id));
+        c.tally.members++;
+      }
+      return;
+    }
+    case 'checkIn': {
+      const memberId = id(a.person);
+      if (!memberId) return skip();
+      const res = await send('POST', `${base}/check-ins`, { memberId });
+      if (res.status === 201) {
+        c.ids.set(a.visit, String(res.json.id));
+        c.tally.checkIns++;
+      }
+      return;
+    }
+    case 'checkOut': {
+      const visitId = id(a.visit);
+      if (!visitId) return skip();
+      const res = await send('POST', `${base}/check-ins/${visitId}/check-out`);
+      if (res.status === 200) c.tally.checkOuts++;
+      return;
+    }
+    case 'book': {
+      const memberId = id(a.person);
+      if (!memberId) return skip();
+      const res = await send('POST', `${base}/bookings`, { resourceId: a.resourceId, memberId, start: a.start, end: a.end });
+      if (res.status === 201) {
+        c.ids.set(a.booking, String(res.json.id));
+        c.tally.bookings++;
+      }
+      return;
+    }
+    case 'cancelBooking': {
+      const bookingId = id(a.booking);
+      if (!bookingId) return skip();
+      const res = await send('DELETE', `${base}/bookings/${bookingId}`);
+      if (res.status === 200) c.tally.bookingsCancelled++;
+      return;
+    }
+    case 'event': {
+      const body = { title: a.title, titleEn: a.titleEn, kind: a.kind, start: a.start, end: a.end, capacity: a.capacity, openToNetwork: true, openToBusiness: a.openToBusiness, status: 'published' };
+      let res = await send('POST', `${base}/events`, a.resourceId ? { ...body, resourceId: a.resourceId } : body);
+      if (res.status === 409 && a.resourceId) res = await send('POST', `${base}/events`, body); // the room is taken: held elsewhere in the hub
+      if (res.status === 201) {
+        c.ids.set(a.event, String(res.json.id));
+        c.tally.eventsPublished++;
+      }
+      return;
+    }
+    case 'cancelEvent': {
+      const eventId = id(a.event);
+      if (!eventId) return skip();
+      const res = await send('PATCH', `${base}/events/${eventId}`, { status: 'cancelled' });
+      if (res.status === 200) c.tally.eventsCancelled++;
+      return;
+    }
+    case 'register':
+    case 'registerPublic': {
+      const eventId = id(a.event);
+      const memberId = a.t === 'register' ? id(a.person) : undefined;
+      if (!eventId || (a.t === 'register' && !memberId)) return skip();
+      const res =
+        a.t === 'register'
+          ? await send('POST', `${base}/events/${eventId}/registrations`, { memberId })
+          : await c.call('POST', `${base}/events/${eventId}/public-registrations`, { at: a.at, body: { name: a.name, email: a.email, organisationName: a.organisationName, organisationType: a.organisationType } });
+      if (res.status === 201) {
+        c.ids.set(a.reg, String(res.json.id));
+        c.tally.registrations++;
+        if (res.json.status === 'waitlisted') c.tally.waitlisted++;
+      } else if (a.t === 'registerPublic') refuse(res);
+      return;
+    }
+    case 'cancelRegistration': {
+      const eventId = id(a.event);
+      const regId = id(a.reg);
+      if (!eventId || !regId) return skip();
+      const res = await send('DELETE', `${base}/events/${eventId}/registrations/${regId}`);
+      if (res.status === 200) c.tally.registrationsCancelled++;
+      return;
+    }
+    case 'attend':
+    case 'walkIn': {
+      const eventId = id(a.event);
+      const who = a.t === 'attend' ? { registrationId: id(a.reg) } : { memberId: id(a.person) };
+      if (!eventId || !Object.values(who)[0]) return skip();
+      const res = await send('POST', `${base}/events/${eventId}/attendance`, who);
+      if (res.status === 201 || res.status === 200) {
+        c.tally.attended++;
+        if (a.t === 'walkIn') c.tally.registrations++;
+      }
+      return;
+    }
+    case 'job': {
+      const name = c.job(a.job === 'close-visits' ? 'CloseVisits' : 'ReleaseNoShows');
+      if (!name) return skip();
+      await c.call('POST', '/.local/simulation/schedules/fire', { body: { name, at: a.at } });
+      return;
+    }
+  }
+}

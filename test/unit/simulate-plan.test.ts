@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../functions/reporting/periods.ts';
+import { municipality } from '../../hubs/municipalities.ts';
+import { loadStarterOrganisations } from '../../hubs/organisations.ts';
+import { buildPlan, dayFactor } from '../../local/simulate/plan.ts';
+import { HUBS, todayLocal } from '../support/report-events.ts';
+
+const organisations = loadStarterOrganisations('hubs');
+const to = addDays(todayLocal(), -1);
+const from = addDays(to, -20);
+const plan = (seed: number) => buildPlan({ seed, from, to, hubs: HUBS, organisations, volume: 0.5 });
+
+describe('npm run simulate: the plan', () => {
+  it('is the same for the same seed and differs for another', () => {
+    const a = plan(7);
+    expect(JSON.stringify(plan(7))).toBe(JSON.stringify(a));
+    expect(JSON.stringify(plan(8))).not.toBe(JSON.stringify(a));
+  });
+
+  it('gives every hub members, visits, bookings with cancellations, events with registrations, in time order', () => {
+    const p = plan(7);
+    expect(p.hubs.map((h) => h.hubId).sort()).toEqual(HUBS.map((h) => h.id).sort());
+    for (const h of p.hubs) {
+      const kinds = new Set(h.actions.map((a) => a.t));
+      for (const t of ['organisation', 'agreement', 'member', 'checkIn', 'checkOut', 'book', 'event', 'job']) expect(kinds, `${h.hubId}: ${t}`).toContain(t);
+      expect(h.actions.map((a) => a.at)).toEqual(h.actions.map((a) => a.at).sort());
+      expect(h.actions.every((a) => a.at.slice(0, 10) >= addDays(from, -15) && a.at < `${addDays(to, 2)}`)).toBe(true);
+    }
+    const all = new Set(p.hubs.flatMap((h) => h.actions.map((a) => a.t)));
+    for (const t of ['cancelBooking', 'register', 'registerPublic', 'cancelRegistration', 'attend']) expect(all).toContain(t);
+  });
+
+  it('uses the seed organisations and Swedish names, and makes some public employees remote workers', () => {
+    const p = plan(7);
+    const names = new Set(organisations.map((o) => o.name));
+    const orgs = p.hubs.flatMap((h) => h.organisations);
+    expect(orgs.filter((o) => names.has(o.name)).length).toBeGreaterThan(orgs.length / 2);
+    const people = p.hubs.flatMap((h) => h.people.map((person) => ({ person, hub: HUBS.find((x) => x.id === h.hubId)! })));
+    expect(people.every(({ person }) => /^[\p{L}' -]+ [\p{L}' -]+$/u.test(person.name))).toBe(true);
+    expect(people.some(({ person }) => /[åäö]/i.test(person.name))).toBe(true);
+    const publicPeople = people.filter(({ person }) => person.membership === 'member');
+    const remote = publicPeople.filter(({ person, hub }) => person.employerMunicipality && person.employerMunicipality !== hub.municipalityCode);
+    expect(remote.length).toBeGreaterThan(0);
+    expect(remote.length).toBeLessThan(publicPeople.length / 2);
+    expect(people.every(({ person }) => !person.employerMunicipality || municipality(person.employerMunicipality))).toBe(true);
+    expect(people.every(({ person }) => /^[a-z0-9.-]+@[a-z.]+$/.test(person.email))).toBe(true);
+  });
+
+  it('is quiet in July and at Christmas, busy midweek, closed at weekends', () => {
+    expect(dayFactor('2026-07-15')).toBeLessThan(dayFactor('2026-09-16') / 3);
+    expect(dayFactor('2026-12-28')).toBeLessThan(dayFactor('2026-11-25') / 2);
+    expect(dayFactor('2026-11-27')).toBeLessThan(dayFactor('2026-11-25'));
+    expect(dayFactor('2026-11-28')).toBe(0);
+  });
+});
