@@ -24,7 +24,7 @@ const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requir
 const forgetMail = createMailForgetter();
 // Bookings and the mail outbox keep data naming members: they export and erase theirs.
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
+const service = new HubService(hub, store, systemClock, new DynamoNetworkStore(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), [bookings, mail]);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, systemClock);
 
 /** The optional Idempotency-Key header, validated. */
