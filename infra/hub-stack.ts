@@ -15,7 +15,7 @@ import { BOOKINGS_BY_DAY_INDEX, BOOKINGS_BY_RESOURCE_INDEX } from '../functions/
 import { hubSource } from '../events/envelope.ts';
 import type { HubConfig } from '../hubs/schema.ts';
 import { Operations } from './constructs/alarms.ts';
-import { deadLetterQueue, deadLetterQueuesOf } from './constructs/dlq.ts';
+import { deadLetterQueue, deadLetterQueuesOf, functionArnByName, redriveTo } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
 import { serviceRole } from './constructs/roles.ts';
@@ -85,14 +85,17 @@ export class HubStack extends Stack {
    */
   private scheduledJob(hub: HubConfig, id: string, entry: string, description: string): SamverkanFunction {
     const dlq = deadLetterQueue(this, `${id}Dlq`);
+    const functionName = `${this.stackName}-${id}`;
     const fn = new SamverkanFunction(this, id, {
       entry,
       description,
+      functionName,
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName },
       timeout: Duration.seconds(60),
       asyncDeadLetterQueue: dlq,
     });
     this.useHubTableItems(fn);
+    redriveTo(dlq, 'lambda', functionArnByName(functionName));
     const role = serviceRole(this, `${id}SchedulerRole`, 'scheduler.amazonaws.com');
     fn.grantInvoke(role);
     dlq.grantSendMessages(role);
@@ -212,6 +215,7 @@ export class HubStack extends Stack {
     });
     // The pipe must not exist before its role may read the stream (aws/aws-cdk#31211): depend on the role and its policy.
     pipe.node.addDependency(pipeRole);
+    redriveTo(pipeDlq, 'pipe', pipeName);
 
     // Forward every event of this hub to the national bus (cross-account when the hub has its own account).
     const nationalBusArn = `arn:${Aws.PARTITION}:events:${nationalRegion}:${nationalAccount}:event-bus/${names.nationalBus}`;
@@ -232,6 +236,7 @@ export class HubStack extends Stack {
       }),
     };
     forwardRule.addTarget(toNational);
+    redriveTo(forwardDlq, 'event-bus', nationalBusArn);
     forwardDlq.addToResourcePolicy(
       new PolicyStatement({
         actions: ['sqs:SendMessage'],
@@ -247,12 +252,14 @@ export class HubStack extends Stack {
     const sesIdentity = `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${mailDomain}`;
     const notifierDlq = deadLetterQueue(this, 'HostNotifierDlq');
     const notifier = new SamverkanFunction(this, 'HostNotifier', {
+      functionName: `${this.stackName}-HostNotifier`,
       entry: 'functions/notifications/host-notifier.ts',
       description: `E-mails hosts at ${hub.name} when their guest checks in`,
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom },
       asyncDeadLetterQueue: notifierDlq,
     });
     this.useHubTableItems(notifier);
+    redriveTo(notifierDlq, 'lambda', functionArnByName(`${this.stackName}-HostNotifier`));
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentity] }));
     new Rule(this, 'GuestArrivalToHost', {
       eventBus: this.bus,
@@ -265,12 +272,14 @@ export class HubStack extends Stack {
     const publicUrl = String(this.node.tryGetContext('samverkan:publicUrl') ?? 'https://samverkan.se');
     const eventNotifierDlq = deadLetterQueue(this, 'EventNotifierDlq');
     const eventNotifier = new SamverkanFunction(this, 'EventNotifier', {
+      functionName: `${this.stackName}-EventNotifier`,
       entry: 'functions/notifications/event-notifier.ts',
       description: `E-mails registrants of events at ${hub.name}`,
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom, PUBLIC_BASE_URL: publicUrl },
       asyncDeadLetterQueue: eventNotifierDlq,
     });
     this.useHubTableItems(eventNotifier);
+    redriveTo(eventNotifierDlq, 'lambda', functionArnByName(`${this.stackName}-EventNotifier`));
     eventNotifier.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentity] }));
     new Rule(this, 'EventChangesToRegistrants', {
       eventBus: this.bus,

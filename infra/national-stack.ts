@@ -19,7 +19,7 @@ import { SamverkanHttpApi } from './constructs/http-api.ts';
 import { safeTable } from './constructs/table.ts';
 import { mailSender, type AppConfig } from './config.ts';
 import { Operations } from './constructs/alarms.ts';
-import { deadLetterQueuesOf } from './constructs/dlq.ts';
+import { deadLetterQueuesOf, functionArnByName, redriveTo } from './constructs/dlq.ts';
 import { allowAccountsViaService, stackKey } from './constructs/kms.ts';
 import { NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
 import { hubSource } from '../events/envelope.ts';
@@ -114,12 +114,14 @@ export class NationalStack extends Stack {
 
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
+      functionName: `${this.stackName}-ReportingConsumer`,
       entry: 'functions/reporting/consume.ts',
       description: 'Records the facts of visits, bookings, registrations, erasures and agency presence per hub and day, once per eventId',
       environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
       asyncDeadLetterQueue: consumerDlq,
     });
     this.reportTable.grantReadWriteData(consumer);
+    redriveTo(consumerDlq, 'lambda', functionArnByName(`${this.stackName}-ReportingConsumer`));
     new Rule(this, 'CheckedInToReporting', {
       eventBus: this.bus,
       description: 'The events national reports are made of, from every hub, to the national reporting store',
@@ -130,12 +132,14 @@ export class NationalStack extends Stack {
     // The network calendar: every hub's published events, projected from the national bus.
     const calendarDlq = deadLetterQueue(this, 'NetworkCalendarConsumerDlq');
     const calendarConsumer = new SamverkanFunction(this, 'NetworkCalendarConsumer', {
+      functionName: `${this.stackName}-NetworkCalendarConsumer`,
       entry: 'functions/network-calendar/consume.ts',
       description: 'Projects published hub events into the network calendar, newest version wins',
       environment: { NETWORK_TABLE_NAME: this.networkTable.tableName },
       asyncDeadLetterQueue: calendarDlq,
     });
     this.networkTable.grantReadWriteData(calendarConsumer);
+    redriveTo(calendarDlq, 'lambda', functionArnByName(`${this.stackName}-NetworkCalendarConsumer`));
     new Rule(this, 'HubEventsToNetworkCalendar', {
       eventBus: this.bus,
       description: 'Hub events scheduled, updated and cancelled at every hub to the network calendar',

@@ -5,7 +5,8 @@ import { HubService, qrPayload, type Member, type Visit } from '../domain/hub.ts
 import { systemClock } from '../domain/time.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { badRequest, forbidden, notFound } from '../shared/errors.ts';
+import { ApiError, badRequest, forbidden, notFound } from '../shared/errors.ts';
+import { countBusiness } from '../shared/observability.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { BookingService } from '../domain/bookings.ts';
 import { swedishPublicHoliday } from '../domain/holidays.ts';
@@ -75,6 +76,7 @@ export const handler = httpApi({
     },
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body, correlationId);
+      if (created) countBusiness('CheckIns', hub.id);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
       // A check-in during an event the member is registered for counts as attendance.
       if (created && visit.memberId) await hubEvents.attendOnCheckIn(visit.memberId, correlationId);
@@ -100,8 +102,14 @@ export const handler = httpApi({
     },
     availability: async ({ query }) => ({ body: await bookings.availability(query.date, query.resourceType) }),
     createBooking: async ({ body, event, correlationId }) => {
-      const { booking } = await bookings.book(body, correlationId, idempotencyKey(event.headers));
-      return { status: 201, body: booking };
+      try {
+        const { booking, replayed } = await bookings.book(body, correlationId, idempotencyKey(event.headers));
+        if (!replayed) countBusiness('BookingsCreated', hub.id);
+        return { status: 201, body: booking };
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409) countBusiness('BookingConflicts', hub.id);
+        throw e;
+      }
     },
     createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body, correlationId) }),
     scheduleAgencyPresence: async ({ body, correlationId }) => {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traceClient } from './observability.ts';
 
 const documentClients = new Map<string, DynamoDBDocumentClient>();
 
@@ -12,7 +13,7 @@ export function dynamo(region?: string): DynamoDBDocumentClient {
   const key = region ?? '';
   let client = documentClients.get(key);
   if (!client) {
-    client = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, ...(region ? { region } : {}) }), {
+    client = DynamoDBDocumentClient.from(traceClient(new DynamoDBClient({ maxAttempts: 5, ...(region ? { region } : {}) })), {
       marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
     });
     documentClients.set(key, client);

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Tags, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { stackKey } from './kms.ts';
@@ -8,8 +8,7 @@ export const DLQ_TAG = 'samverkan:dlq';
 
 /**
  * A dead-letter queue: encrypted with the stack's key, TLS only, kept 14 days (the SQS maximum)
- * for redrive. `redriveTo` says where `npm run redrive` sends its messages back (recorded on the
- * queue's metadata and in docs/operations.md).
+ * for redrive; {@link redriveTo} tags it with where `npm run redrive` sends its messages back.
  */
 export function deadLetterQueue(scope: Construct, id: string): Queue {
   const queue = new Queue(scope, id, {
@@ -28,3 +27,22 @@ export function deadLetterQueue(scope: Construct, id: string): Queue {
 export function deadLetterQueuesOf(scope: Construct): Queue[] {
   return scope.node.findAll().filter((c): c is Queue => c instanceof Queue && c.node.metadata.some((m) => m.type === DLQ_TAG));
 }
+
+/** Tag keys read by `npm run redrive` (scripts/redrive.ts). */
+export const REDRIVE_TAGS = { kind: 'samverkan:redrive-kind', target: 'samverkan:redrive-target' } as const;
+
+/**
+ * Where a DLQ's messages go back to: a function (invoked asynchronously with each message as its
+ * event), an event bus (each message is an event, put again), or a pipe (the message only names a
+ * stream batch: redriven by hand, see docs/operations.md).
+ */
+export function redriveTo(queue: Queue, kind: 'lambda' | 'event-bus' | 'pipe', target: string): void {
+  Tags.of(queue).add(REDRIVE_TAGS.kind, kind);
+  Tags.of(queue).add(REDRIVE_TAGS.target, target);
+}
+
+/**
+ * The ARN of a function by its explicit name: a DLQ tagged with its function's attribute would
+ * make the queue and the function depend on each other (the function names its DLQ).
+ */
+export const functionArnByName = (name: string) => `arn:${Aws.PARTITION}:lambda:${Aws.REGION}:${Aws.ACCOUNT_ID}:function:${name}`;

@@ -25,6 +25,8 @@ export interface SamverkanFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /** An explicit physical name (≤ 64 characters), for a function others must name without referring to it. */
+  functionName?: string;
   /** For functions invoked asynchronously (rule targets): where events go after Lambda's retries. */
   asyncDeadLetterQueue?: IQueue;
 }
@@ -37,11 +39,13 @@ export interface SamverkanFunctionProps {
  */
 export class SamverkanFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SamverkanFunctionProps) {
+    if (props.functionName && props.functionName.length > 64) throw new Error(`Function name ${props.functionName} is longer than 64 characters: use a shorter stage or hub id`);
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: stackKey(scope) });
     super(scope, id, {
       entry: join(ROOT, props.entry),
       handler: 'handler',
       description: props.description,
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,

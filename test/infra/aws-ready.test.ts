@@ -251,6 +251,24 @@ describe('operations: trouble is seen', () => {
     }
   });
 
+  it('tags every dead-letter queue with where `npm run redrive` sends its messages back', () => {
+    const tagsOf = (t: Template, pattern: RegExp) => {
+      const q = Object.entries(t.findResources('AWS::SQS::Queue')).find(([id]) => pattern.test(id))![1];
+      return Object.fromEntries((q.Properties.Tags as Array<{ Key: string; Value: unknown }>).map((tag) => [tag.Key, tag.Value]));
+    };
+    for (const t of all) {
+      for (const q of Object.values(t.findResources('AWS::SQS::Queue'))) {
+        const keys = (q.Properties.Tags as Array<{ Key: string }>).map((tag) => tag.Key);
+        expect(keys).toEqual(expect.arrayContaining(['samverkan:redrive-kind', 'samverkan:redrive-target']));
+      }
+    }
+    expect(tagsOf(umea, /^ForwardDlq/)['samverkan:redrive-kind']).toBe('event-bus');
+    expect(JSON.stringify(tagsOf(umea, /^ForwardDlq/)['samverkan:redrive-target'])).toMatch(/event-bus\/samverkan-national/);
+    expect(tagsOf(umea, /^OutboxPipeDlq/)).toMatchObject({ 'samverkan:redrive-kind': 'pipe', 'samverkan:redrive-target': 'samverkan-hub-umea-outbox' });
+    expect(tagsOf(national, /^ReportingConsumerDlq/)).toMatchObject({ 'samverkan:redrive-kind': 'lambda', 'samverkan:redrive-target': { 'Fn::Join': ['', expect.arrayContaining([':function:samverkan-national-ReportingConsumer'])] } });
+    national.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'samverkan-national-ReportingConsumer', DeadLetterConfig: Match.anyValue() });
+  });
+
   it('writes API access logs as JSON with the error and the integration error', () => {
     for (const t of all) {
       const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
