@@ -1,12 +1,12 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBusPolicy, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { AccountPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { nationalRoutes } from '../functions/api/contract.ts';
 import { NETWORK_CALENDAR_INDEX } from '../functions/network-calendar/store.ts';
@@ -19,33 +19,48 @@ import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
 import { safeTable } from './constructs/table.ts';
-import { EXPORTS, NATIONAL_BUS_NAME, NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
+import { mailSender, type AppConfig } from './config.ts';
+import { Operations } from './constructs/alarms.ts';
+import { deadLetterQueuesOf, functionArnByName, redriveTo } from './constructs/dlq.ts';
+import { allowAccountsViaService, stackKey } from './constructs/kms.ts';
+import { NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
+import { hubSource } from '../events/envelope.ts';
+import { NETWORK_TABLE_ACTIONS } from './hub-stack.ts';
 
 /** How long the national bus archive keeps events for replay. */
 export const ARCHIVE_RETENTION_DAYS = 365;
 
 /**
  * The national stack: the national event bus (with archive), the reporting store and its
- * consumer, the national API, the user pool, and the research lake placeholders.
+ * consumer, the national API, the user pool, and the research lake placeholders; its key,
+ * alarms and the national dashboard.
  */
 export class NationalStack extends Stack {
   readonly bus: EventBus;
   readonly reportTable: Table;
   readonly networkTable: Table;
   readonly userPool: UserPool;
+  readonly operations: Operations;
 
-  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[]; studies?: StudyConfig[] }) {
+  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[]; studies?: StudyConfig[]; config: AppConfig }) {
     super(scope, id, props);
+    const { config } = props;
+    const names = config.names;
+    const key = stackKey(this);
 
-    this.bus = new EventBus(this, 'NationalBus', { eventBusName: NATIONAL_BUS_NAME, description: 'National bus of the samverkan network: every hub forwards its events here.' });
+    this.bus = new EventBus(this, 'NationalBus', { eventBusName: names.nationalBus, description: 'National bus of the samverkan network: every hub forwards its events here.', kmsKey: key });
     this.bus.archive('NationalArchive', {
-      archiveName: 'samverkan-national-all',
+      archiveName: names.nationalArchive,
+      kmsKey: key,
       description: 'Every event of the network, for replay into new consumers and the research lake.',
       eventPattern: { source: [{ prefix: 'samverkan.' }] as unknown as string[] },
       retention: Duration.days(ARCHIVE_RETENTION_DAYS),
     });
-    const hubAccounts = [...new Set(props.hubs.flatMap((h) => (h.aws ? [h.aws.account] : [])))];
-    hubAccounts.forEach((account) => {
+    // Hubs in their operators' own accounts: each account may publish only as its own hubs, exactly.
+    const hubsByAccount = new Map<string, string[]>();
+    for (const h of props.hubs) if (h.aws) hubsByAccount.set(h.aws.account, [...(hubsByAccount.get(h.aws.account) ?? []), h.id]);
+    const hubAccounts = [...hubsByAccount.keys()].sort();
+    for (const account of hubAccounts) {
       new CfnEventBusPolicy(this, `AllowHubAccount${account}`, {
         eventBusName: this.bus.eventBusName,
         statementId: `allow-hub-account-${account}`,
@@ -54,14 +69,28 @@ export class NationalStack extends Stack {
           Principal: { AWS: `arn:${Aws.PARTITION}:iam::${account}:root` },
           Action: 'events:PutEvents',
           Resource: this.bus.eventBusArn,
-          Condition: { StringLike: { 'events:source': 'samverkan.hub.*' } },
+          Condition: { 'ForAllValues:StringEquals': { 'events:source': (hubsByAccount.get(account) ?? []).sort().map(hubSource) } },
         },
       });
-    });
+    }
+    if (hubAccounts.length) {
+      // Events put on the bus from the hubs' accounts are encrypted with this key by EventBridge, for this bus only.
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'EventBridgeNationalBusFromHubAccounts',
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: ['*'],
+          // The bus's ARN by name: its attribute would make the key and the bus depend on each other.
+          conditions: { StringEquals: { 'kms:EncryptionContext:aws:events:event-bus:arn': this.formatArn({ service: 'events', resource: 'event-bus', resourceName: names.nationalBus }) } },
+        }),
+      );
+    }
 
     this.reportTable = safeTable(this, 'ReportTable');
     // Network-wide state every hub shares: agreements that hold at every hub, and their seats.
-    const hubAccountPrincipals = [...new Set(props.hubs.flatMap((h) => (h.aws ? [h.aws.account] : [])))].map((a) => new AccountPrincipal(a));
+    // Hubs in other accounts reach it by ARN: the table's resource policy names exactly their accounts.
+    const hubAccountPrincipals = hubAccounts.map((a) => new AccountPrincipal(a));
     this.networkTable = safeTable(this, 'NetworkTable', {
       // The network calendar: published hub events by month and start (functions/network-calendar).
       indexes: [NETWORK_CALENDAR_INDEX],
@@ -70,8 +99,9 @@ export class NationalStack extends Stack {
             resourcePolicy: new PolicyDocument({
               statements: [
                 new PolicyStatement({
+                  sid: 'HubAccountsUseNetworkAgreements',
                   principals: hubAccountPrincipals,
-                  actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+                  actions: NETWORK_TABLE_ACTIONS,
                   resources: ['*'],
                 }),
               ],
@@ -79,10 +109,14 @@ export class NationalStack extends Stack {
           }
         : {}),
     });
-    new CfnOutput(this, 'NetworkTableName', { value: this.networkTable.tableName, exportName: EXPORTS.networkTableName });
+    allowAccountsViaService(key, hubAccounts, 'dynamodb', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey']);
+    new CfnOutput(this, 'NetworkTableArn', { value: this.networkTable.tableArn, exportName: names.exports.networkTableArn });
+    new CfnOutput(this, 'NetworkKeyArn', { value: key.keyArn, exportName: names.exports.networkKeyArn });
+    new CfnOutput(this, 'NetworkTableName', { value: this.networkTable.tableName, exportName: names.exports.networkTableName });
 
     const consumerDlq = deadLetterQueue(this, 'ReportingConsumerDlq');
     const consumer = new SamverkanFunction(this, 'ReportingConsumer', {
+      functionName: `${this.stackName}-ReportingConsumer`,
       entry: 'functions/reporting/consume.ts',
       description: 'Records the facts of visits, bookings, registrations, erasures, agency presence and hub events, once per eventId',
       environment: { REPORT_TABLE_NAME: this.reportTable.tableName },
@@ -92,6 +126,7 @@ export class NationalStack extends Stack {
       asyncDeadLetterQueue: consumerDlq,
     });
     this.reportTable.grantReadWriteData(consumer);
+    redriveTo(consumerDlq, 'lambda', functionArnByName(`${this.stackName}-ReportingConsumer`));
     new Rule(this, 'CheckedInToReporting', {
       eventBus: this.bus,
       description: 'The events national reports are made of, from every hub, to the national reporting store',
@@ -102,12 +137,14 @@ export class NationalStack extends Stack {
     // The network calendar: every hub's published events, projected from the national bus.
     const calendarDlq = deadLetterQueue(this, 'NetworkCalendarConsumerDlq');
     const calendarConsumer = new SamverkanFunction(this, 'NetworkCalendarConsumer', {
+      functionName: `${this.stackName}-NetworkCalendarConsumer`,
       entry: 'functions/network-calendar/consume.ts',
       description: 'Projects published hub events into the network calendar, newest version wins',
       environment: { NETWORK_TABLE_NAME: this.networkTable.tableName },
       asyncDeadLetterQueue: calendarDlq,
     });
     this.networkTable.grantReadWriteData(calendarConsumer);
+    redriveTo(calendarDlq, 'lambda', functionArnByName(`${this.stackName}-NetworkCalendarConsumer`));
     new Rule(this, 'HubEventsToNetworkCalendar', {
       eventBus: this.bus,
       description: 'Hub events scheduled, updated and cancelled at every hub to the network calendar',
@@ -115,8 +152,17 @@ export class NationalStack extends Stack {
       targets: [new LambdaFunction(calendarConsumer, { deadLetterQueue: calendarDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
+    const sender = mailSender(config.mailFrom);
     this.userPool = new UserPool(this, 'UserPool', {
-      userPoolName: 'samverkan',
+      userPoolName: names.userPool,
+      deletionProtection: true,
+      // Invitations and codes are sent through SES from the configured, verified address.
+      email: UserPoolEmail.withSES({
+        fromEmail: sender.address,
+        ...(sender.name ? { fromName: sender.name } : {}),
+        sesRegion: this.region,
+        sesVerifiedDomain: sender.domain,
+      }),
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       mfa: Mfa.REQUIRED,
@@ -130,8 +176,8 @@ export class NationalStack extends Stack {
     const client = this.userPool.addClient('StaffApp', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
     const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];
     for (const groupName of groups) new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: EXPORTS.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: EXPORTS.userPoolClientId });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: names.exports.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: names.exports.userPoolClientId });
     const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
 
     const nationalApi = new SamverkanFunction(this, 'NationalApi', {
@@ -147,8 +193,8 @@ export class NationalStack extends Stack {
         reason: 'Access to the network table’s own indexes (table/index/*), nothing else.',
       });
     }
-    new SamverkanHttpApi(this, 'Http', {
-      name: 'samverkan-national',
+    const http = new SamverkanHttpApi(this, 'Http', {
+      name: names.nationalApi,
       handler: nationalApi,
       routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path })),
     });
@@ -162,9 +208,12 @@ export class NationalStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(365) }],
     });
+    // S3 server access logs can only be delivered to a bucket with SSE-S3, not SSE-KMS: the one exception to the stack key.
     Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' });
     const lake = new Bucket(this, 'ResearchLake', {
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
       enforceSSL: true,
       versioned: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -174,21 +223,36 @@ export class NationalStack extends Stack {
     });
     const database = new CfnDatabase(this, 'ResearchDatabase', {
       catalogId: Aws.ACCOUNT_ID,
-      databaseInput: { name: 'samverkan_research', description: 'Pseudonymised usage and survey datasets of the samverkan network' },
+      databaseInput: { name: names.researchDatabase, description: 'Pseudonymised usage and survey datasets of the samverkan network' },
     });
     new CfnWorkGroup(this, 'ResearchWorkGroup', {
-      name: 'samverkan-research',
+      name: names.researchWorkGroup,
       description: 'Research teams query the pseudonymised datasets here',
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
-        resultConfiguration: { outputLocation: lake.s3UrlForObject('athena-results/'), encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
+        resultConfiguration: { outputLocation: lake.s3UrlForObject('athena-results/'), encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn } },
       },
     });
     // Per study: consumer, pseudonym keys, Firehose → Parquet → Glue (infra/research.ts).
     new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [], userPool: this.userPool, client, accessLogs });
     new CfnOutput(this, 'ResearchLakeBucket', { value: lake.bucketName });
     new CfnOutput(this, 'ResearchDatabaseName', { value: database.ref });
+
+    // Operations: every DLQ, function, the API and the tables alarm to the topic; the national dashboard.
+    this.operations = new Operations(this, 'Operations', {
+      topicName: `${names.alarmTopic}-national`,
+      dashboardName: names.nationalDashboard,
+      title: `samverkan national (${config.stage})`,
+      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+    });
+    this.operations.watchApi('NationalApi', http.api);
+    this.operations.watchTable('ReportTable', this.reportTable);
+    this.operations.watchTable('NetworkTable', this.networkTable);
+    for (const fn of this.node.findAll().filter((c): c is SamverkanFunction => c instanceof SamverkanFunction)) this.operations.watchFunction(fn.node.id, fn);
+    for (const q of deadLetterQueuesOf(this)) this.operations.watchDeadLetterQueue(q.node.id, q, 'dead-lettered at the national stack');
+    this.operations.finish();
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn });
 
   }
 }

@@ -220,6 +220,9 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         RESEARCH_KEY_DIR: join(dataDir, 'research-keys'),
         ...(options.studiesDir ? { STUDIES_DIR: options.studiesDir } : {}),
         ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
+        // No X-Ray daemon here: tracing off. Business metrics (EMF) go to stdout, unless the network is silent.
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        ...(options.logLevel === 'SILENT' ? { POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
       },
       timeoutMs: Number(prop(r, 'Timeout') ?? 3) * 1000,
       memorySize: Number(prop(r, 'MemorySize') ?? 128),

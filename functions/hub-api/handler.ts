@@ -4,7 +4,8 @@ import { DynamoNetworkStore } from '../adapters/dynamo-network-store.ts';
 import { HubService, qrPayload, type Member, type Visit } from '../domain/hub.ts';
 import { authConfigFromEnv, createVerifier, requireStaffOf } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
-import { badRequest, forbidden, notFound } from '../shared/errors.ts';
+import { ApiError, badRequest, forbidden, notFound } from '../shared/errors.ts';
+import { countBusiness } from '../shared/observability.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { BookingService } from '../domain/bookings.ts';
 import { swedishPublicHoliday } from '../domain/holidays.ts';
@@ -32,11 +33,11 @@ const forgetMail = createMailForgetter();
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
 const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, clock);
-const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME')), store, clock);
+const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), store, clock);
 // Every part that keeps data naming members exports and erases its own (PersonalDataHolder):
 // bookings, event registrations (also those made publicly with the member's e-mail), the
 // network directory, research consents, and the local mail outbox last.
-const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
+const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
@@ -82,6 +83,7 @@ export const handler = httpApi({
     eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
       const { created, visit } = await service.checkIn(body, correlationId);
+      if (created) countBusiness('CheckIns', hub.id);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
       // A check-in during an event the member is registered for counts as attendance.
       if (created && visit.memberId) await hubEvents.attendOnCheckIn(visit.memberId, correlationId);
@@ -107,8 +109,14 @@ export const handler = httpApi({
     },
     availability: async ({ query }) => ({ body: await bookings.availability(query.date, query.resourceType) }),
     createBooking: async ({ body, event, correlationId }) => {
-      const { booking } = await bookings.book(body, correlationId, idempotencyKey(event.headers));
-      return { status: 201, body: booking };
+      try {
+        const { booking, replayed } = await bookings.book(body, correlationId, idempotencyKey(event.headers));
+        if (!replayed) countBusiness('BookingsCreated', hub.id);
+        return { status: 201, body: booking };
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409) countBusiness('BookingConflicts', hub.id);
+        throw e;
+      }
     },
     createSeries: async ({ body, correlationId }) => ({ body: await bookings.bookWeekly(body, correlationId) }),
     scheduleAgencyPresence: async ({ body, correlationId }) => {

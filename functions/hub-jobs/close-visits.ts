@@ -5,6 +5,7 @@ import { HubService } from '../domain/hub.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { clock } from '../shared/clock.ts';
+import { traced } from '../shared/observability.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `close-visits-${hub.id}` });
@@ -16,10 +17,13 @@ const service = new HubService(hub, new DynamoHubStore(dynamo(), requireEnv('HUB
  * `scheduledTime` comes from the schedule (`<aws.scheduler.scheduled-time>`), so a late or
  * retried run decides as of the time it was meant for.
  */
-export async function handler(event: { scheduledTime?: string } = {}): Promise<{ closed: number }> {
+async function run(event: { scheduledTime?: string } = {}): Promise<{ closed: number }> {
   const at = event.scheduledTime ? new Date(event.scheduledTime) : clock();
   if (Number.isNaN(at.getTime())) throw new Error(`Bad scheduledTime ${event.scheduledTime}`);
   const closed = await service.closeOverdueVisits(at, `close-visits-${randomUUID()}`);
   if (closed.length) logger.info('Closed visits at closing time', { hubId: hub.id, count: closed.length, visitIds: closed.map((v) => v.id) });
   return { closed: closed.length };
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

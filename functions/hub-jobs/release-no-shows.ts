@@ -7,6 +7,7 @@ import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { clock } from '../shared/clock.ts';
+import { traced } from '../shared/observability.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `release-no-shows-${hub.id}` });
@@ -17,7 +18,7 @@ const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requir
  * The no-show job (EventBridge Scheduler, every 15 minutes): releases the day's bookings that
  * nobody checked in for within the hub's grace period, as of the scheduled time.
  */
-export async function handler(event: { scheduledTime?: string } = {}): Promise<{ released: number }> {
+async function run(event: { scheduledTime?: string } = {}): Promise<{ released: number }> {
   const at = event.scheduledTime ? new Date(event.scheduledTime) : clock();
   if (Number.isNaN(at.getTime())) throw new Error(`Bad scheduledTime ${event.scheduledTime}`);
   const released = await bookings.releaseNoShows(at, `release-no-shows-${randomUUID()}`, async (memberId, since) =>
@@ -26,3 +27,6 @@ export async function handler(event: { scheduledTime?: string } = {}): Promise<{
   if (released.length) logger.info('Released no-show bookings', { hubId: hub.id, bookingIds: released.map((b) => b.id) });
   return { released: released.length };
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

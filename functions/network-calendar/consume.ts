@@ -3,6 +3,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { parseDetail } from '../../events/catalog.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { NetworkCalendarStore, type CalendarEntry } from './store.ts';
+import { traced } from '../shared/observability.ts';
 
 const logger = new Logger({ serviceName: 'network-calendar' });
 const store = new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'));
@@ -13,7 +14,7 @@ const store = new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'
  * carries the same version and changes nothing) and robust to out-of-order delivery (only a
  * higher version replaces what is stored). Failures are thrown: retried, then dead-lettered.
  */
-export async function handler(event: EventBridgeEvent<string, unknown>): Promise<{ projected: boolean }> {
+async function run(event: EventBridgeEvent<string, unknown>): Promise<{ projected: boolean }> {
   const type = event['detail-type'];
   let entry: CalendarEntry;
   if (type === 'HubEventScheduled' || type === 'HubEventUpdated') {
@@ -31,3 +32,6 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   logger.info(projected ? 'Projected hub event' : 'Older or duplicate delivery ignored', { type, hubId: entry.hubId, eventId: entry.id, version: entry.version });
   return { projected };
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

@@ -11,6 +11,7 @@ import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadHub } from '../shared/hub-config.ts';
 import { createMailer } from '../shared/mail.ts';
 import { clock } from '../shared/clock.ts';
+import { traced } from '../shared/observability.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 const logger = new Logger({ serviceName: `event-notifier-${hub.id}` });
@@ -30,7 +31,7 @@ type NotifiedType = (typeof TYPES)[number];
  * cancellation link. Each mail at most once per event and registrant once delivered; failures
  * are thrown, so the delivery is retried and then dead-lettered.
  */
-export async function handler(event: EventBridgeEvent<string, unknown>): Promise<{ sent: number }> {
+async function run(event: EventBridgeEvent<string, unknown>): Promise<{ sent: number }> {
   const type = event['detail-type'] as NotifiedType;
   if (!TYPES.includes(type)) throw new Error(`Unexpected detail-type ${type}`);
   const detail = parseDetail(type, event.detail);
@@ -40,3 +41,6 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   logger.info('Event notification', { type, eventId: data.eventId, sent });
   return { sent };
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

@@ -1,6 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseDetail, type DetailType } from '../../events/catalog.ts';
+import { traced } from '../shared/observability.ts';
 
 /** A DynamoDB stream record as EventBridge Pipes hands it to an enrichment. */
 export interface StreamRecord {
@@ -14,7 +15,7 @@ export interface StreamRecord {
  * detail-type from `$.metadata.eventType`. An invalid item fails the batch (retried, then
  * dead-lettered) rather than being dropped.
  */
-export async function handler(records: StreamRecord[]): Promise<unknown[]> {
+async function run(records: StreamRecord[]): Promise<unknown[]> {
   return records.map((record) => {
     const image = record.dynamodb?.NewImage;
     if (!image) throw new Error('Outbox stream record without NewImage (the stream must carry new images)');
@@ -22,3 +23,6 @@ export async function handler(records: StreamRecord[]): Promise<unknown[]> {
     return parseDetail(item.detailType, item.detail);
   });
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

@@ -5,6 +5,7 @@ import { dynamo, requireEnv } from '../shared/clients.ts';
 import { loadAllHubs } from '../shared/hub-config.ts';
 import { CONSUMED } from './facts.ts';
 import { DEFAULT_VERSION, ReportStore } from './store.ts';
+import { traced } from '../shared/observability.ts';
 
 const logger = new Logger({ serviceName: 'national-reporting' });
 const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), loadAllHubs(), process.env.REPORT_VERSION ?? DEFAULT_VERSION);
@@ -15,7 +16,7 @@ const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), loadAll
  * eventId. Failures are thrown, so EventBridge retries and then dead-letters; nothing is
  * swallowed.
  */
-export async function handler(event: EventBridgeEvent<string, unknown>): Promise<{ counted: boolean }> {
+async function run(event: EventBridgeEvent<string, unknown>): Promise<{ counted: boolean }> {
   const envelope = EventBridgeEnvelope.parse(event);
   const type = envelope['detail-type'];
   if (!(CONSUMED as readonly string[]).includes(type)) throw new Error(`Unexpected detail-type ${type}`);
@@ -23,3 +24,6 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   logger.info(counted ? 'Recorded event' : 'Duplicate delivery ignored', { eventId: envelope.detail.metadata.eventId, detailType: type, hubId: envelope.detail.metadata.hubId });
   return { counted };
 }
+
+/** The function's entry point, traced. */
+export const handler = traced(run);

@@ -7,6 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { pathParams, type RouteSpec } from '../api/contract.ts';
 import type { Principal } from './auth.ts';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { tracer } from './observability.ts';
 import { ApiError, badRequest, notFound, parseOr400 } from './errors.ts';
 
 /** What a schema of a route gives a handler: its parsed output, or `fallback` when the route has none. */
@@ -149,6 +151,8 @@ export function httpApi<const Routes extends readonly RouteSpec[]>(options: {
     };
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    // X-Ray: a subsegment per request (responses not recorded: they name people); off locally.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(httpHeaderNormalizer())
     .use(apiErrors(logger))
     .use(optionalJsonBody())

@@ -1,4 +1,5 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { traceClient } from './observability.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -31,7 +32,7 @@ export function createMailer(env = process.env): SendMail {
       return { messageId: info.messageId };
     };
   }
-  const transport = nodemailer.createTransport({ SES: { sesClient: new SESv2Client({}), SendEmailCommand } });
+  const transport = nodemailer.createTransport({ SES: { sesClient: traceClient(new SESv2Client({})), SendEmailCommand } });
   return async (mail) => {
     const info = await transport.sendMail({ from, ...mail });
     return { messageId: info.messageId };

@@ -4,11 +4,15 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { stackKey } from './kms.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The CloudWatch namespace of the business metrics (Powertools Metrics, EMF). */
+export const METRICS_NAMESPACE = 'samverkan';
 
 /** The template metadata key that tells the local runtime which source file a function runs. */
 export const ENTRY_METADATA_KEY = 'samverkan:entry';
@@ -21,23 +25,27 @@ export interface SamverkanFunctionProps {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /** An explicit physical name (≤ 64 characters), for a function others must name without referring to it. */
+  functionName?: string;
   /** For functions invoked asynchronously (rule targets): where events go after Lambda's retries. */
   asyncDeadLetterQueue?: IQueue;
 }
 
 /**
  * The one Lambda function construct of the project, with safe defaults: nodejs22.x on arm64,
- * X-Ray tracing, a retained log group, ESM bundling by local esbuild (minified, source maps)
+ * X-Ray tracing, a retained log group encrypted with the stack's key, ESM bundling by local esbuild (minified, source maps)
  * and the hub files copied into the bundle. Its template carries the source entry so the
  * local runtime runs the same handler.
  */
 export class SamverkanFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SamverkanFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    if (props.functionName && props.functionName.length > 64) throw new Error(`Function name ${props.functionName} is longer than 64 characters: use a shorter stage or hub id`);
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: stackKey(scope) });
     super(scope, id, {
       entry: join(ROOT, props.entry),
       handler: 'handler',
       description: props.description,
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
@@ -51,6 +59,9 @@ export class SamverkanFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         HUBS_DIR: 'hubs',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Business metrics (EMF) land in this CloudWatch namespace; traces go to X-Ray.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_SERVICE_NAME: id,
         ...props.environment,
       },
       bundling: {

@@ -1,9 +1,20 @@
-import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Aws, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpIntegrationType,
+  HttpMethod,
+  HttpRouteIntegration,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+  type HttpRouteIntegrationConfig,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackKey } from './kms.ts';
 
 /** One route: method and path as API Gateway takes them (`/api/hubs/umea/members`). */
 export interface ApiRoute {
@@ -12,28 +23,71 @@ export interface ApiRoute {
 }
 
 /**
+ * The fields of every access-log line (JSON): who asked what, how it ended, and why it failed
+ * when it did — API Gateway's own error and the integration's (the function's) error.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  errorMessage: '$context.error.message',
+  errorResponseType: '$context.error.responseType',
+  integrationError: '$context.integration.error',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+} as const;
+
+/**
+ * A Lambda proxy integration (payload 2.0) that adds no permission of its own: the API adds one
+ * permission for all its routes, instead of one per route (~47 statements in the function policy).
+ */
+class LambdaProxy extends HttpRouteIntegration {
+  constructor(private readonly handler: IFunction) {
+    super('Integration');
+  }
+  bind(): HttpRouteIntegrationConfig {
+    return { type: HttpIntegrationType.AWS_PROXY, uri: this.handler.functionArn, payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 };
+  }
+}
+
+/**
  * An HTTP API whose explicit routes all go to one function. Authorization happens in the
  * function (Cognito JWT verified there), so that every 401 and 403 carries the contract's
- * JSON error body; the stage has access logs and throttling.
+ * JSON error body; the stage has JSON access logs (encrypted) and throttling.
  */
 export class SamverkanHttpApi extends Construct {
   readonly api: HttpApi;
+  readonly stage: HttpStage;
 
   constructor(scope: Construct, id: string, props: { name: string; handler: IFunction; routes: ApiRoute[] }) {
     super(scope, id);
     this.api = new HttpApi(this, 'Api', { apiName: props.name, createDefaultStage: false });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
-    new HttpStage(this, 'DefaultStage', {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: stackKey(this) });
+    this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
       throttle: { rateLimit: 200, burstLimit: 400 },
     });
-    const integration = new HttpLambdaIntegration('Integration', props.handler);
+    const integration = new LambdaProxy(props.handler);
     for (const route of props.routes) {
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
+    // One permission for every route of this API (and only this API).
+    props.handler.addPermission(`${id}InvokeByApi`, {
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: '*/*' }),
+      sourceAccount: Aws.ACCOUNT_ID,
+    });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'Every route verifies the Cognito JWT in the function (issuer, audience, expiry, groups) so that 401/403 carry the API v1 JSON error body; public routes are public by design.',

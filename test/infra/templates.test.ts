@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hubRoutes, nationalRoutes } from '../../functions/api/contract.ts';
 import { HUBS_DIR } from '../../hubs/load.ts';
 import { buildApp } from '../../infra/app.ts';
-import { OUTBOX_FILTER } from '../../infra/hub-stack.ts';
+import { OUTBOX_FILTER, OUTBOX_RETRY } from '../../infra/hub-stack.ts';
 
 let national: Template;
 let umea: Template;
@@ -139,7 +139,7 @@ describe('a hub stack', () => {
       Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('HubTable'), 'StreamArn'] },
       SourceParameters: {
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_FILTER) }] },
-        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: 185, DeadLetterConfig: { Arn: Match.anyValue() } }),
+        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', MaximumRetryAttempts: OUTBOX_RETRY.maximumRetryAttempts, DeadLetterConfig: { Arn: Match.anyValue() } }),
       },
       Enrichment: { 'Fn::GetAtt': [Match.stringLikeRegexp('OutboxEnricher'), 'Arn'] },
       Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('HubBus'), 'Arn'] },
@@ -187,7 +187,7 @@ describe('a hub in its operator’s own AWS account', () => {
     const app = buildApp({
       bundle: false,
       hubsDir: hubsWithAccount(),
-      context: { 'samverkan:national': { account: '111122223333', region: 'eu-north-1', userPoolId: 'eu-north-1_abc', userPoolClientId: 'client123', networkTableName: 'network-table' } },
+      context: { 'samverkan:national': { account: '111122223333', region: 'eu-north-1', userPoolId: 'eu-north-1_abc', userPoolClientId: 'client123', networkTableArn: 'arn:aws:dynamodb:eu-north-1:111122223333:table/network-table' } },
     });
     const lulea = app.hubStacks.find((s) => s.stackName === 'samverkan-hub-lulea')!;
     expect(lulea.account).toBe('222233334444');
@@ -195,7 +195,7 @@ describe('a hub in its operator’s own AWS account', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':events:eu-north-1:111122223333:event-bus/samverkan-national'])] } })],
     });
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTH_AUDIENCE: 'client123', NETWORK_TABLE_NAME: 'network-table' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUTH_AUDIENCE: 'client123', NETWORK_TABLE_NAME: 'arn:aws:dynamodb:eu-north-1:111122223333:table/network-table', NETWORK_TABLE_REGION: 'eu-north-1' }) } });
     Template.fromStack(app.nationalStack).hasResourceProperties('AWS::DynamoDB::Table', {
       ResourcePolicy: { PolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([':iam::222233334444:root'])] } } })] } },
     });

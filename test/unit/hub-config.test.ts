@@ -115,4 +115,12 @@ describe('the hub commands', () => {
     writeFileSync(join(dir, 'x.json'), JSON.stringify({ ...umea(), id: 'x', phase: 'later' }));
     await expect(run(tsx, ['hubs/cli/check-hubs.ts', dir])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/x\.json[\s\S]*phase: /) });
   });
+
+  it('hubs:check rejects a hub in its own account in a region cdk.json does not allow (data residency)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hubs-'));
+    writeFileSync(join(dir, 'umea.json'), JSON.stringify({ ...umea(), aws: { account: '222233334444', region: 'us-east-1' } }));
+    await expect(run(tsx, ['hubs/cli/check-hubs.ts', dir])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/Region "us-east-1" of .*umea\.json \(aws\.region\) is not allowed: data stays in eu-north-1/) });
+    writeFileSync(join(dir, 'umea.json'), JSON.stringify({ ...umea(), aws: { account: '222233334444', region: 'eu-north-1' } }));
+    expect((await run(tsx, ['hubs/cli/check-hubs.ts', dir])).stdout).toMatch(/1 hub files valid/);
+  });
 });
