@@ -55,10 +55,18 @@ export const staffGroup = (hubId: string) => `staff-${hubId}`;
 export const NATIONAL_GROUP = 'national';
 export const RESEARCHER_GROUP = 'researcher';
 
-/** The Kinesis Data Firehose delivery stream of one research study's table (≤ 64 characters: study ids have at most 34). */
-export const researchStreamName = (studyId: string, table: string) => `research-${studyId}-${table}`;
-/** The Secrets Manager secret holding a study's pseudonym key (never given to researchers). */
-export const researchKeySecretName = (studyId: string) => `samverkan/research/${studyId}/pseudonym-key`;
+/** The name prefix of a stage: `samverkan` for `prod`, `samverkan-<stage>` otherwise. */
+const stagePrefix = (stage: string = DEFAULT_STAGE) => stageNames(stage).prefix;
+/**
+ * The Kinesis Data Firehose delivery stream of one research study's table, in a stage
+ * (`samverkan[-<stage>]-<study>-<table>`). Firehose allows 64 characters: a longer name (a long
+ * study id in a long stage) is refused at synth by `infra/research.ts`, naming the study.
+ */
+export const researchStreamName = (studyId: string, table: string, stage: string = DEFAULT_STAGE) => `${stagePrefix(stage)}-${studyId}-${table}`;
+/** The Secrets Manager secret holding a study's pseudonym key in a stage (never given to researchers). */
+export const researchKeySecretName = (studyId: string, stage: string = DEFAULT_STAGE) => `${stagePrefix(stage)}/research/${studyId}/pseudonym-key`;
+/** The Athena workgroup of one study in a stage. */
+export const researchWorkGroupName = (studyId: string, stage: string = DEFAULT_STAGE) => `${stagePrefix(stage)}-research-${studyId}`;
 /** The Glue database of the research datasets. */
 export const RESEARCH_DATABASE = 'samverkan_research';
 /** The Glue table of one study's table: `<study>__<table>`, underscores only (Athena). */

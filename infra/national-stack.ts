@@ -235,7 +235,7 @@ export class NationalStack extends Stack {
       },
     });
     // Per study: consumer, pseudonym keys, Firehose → Parquet → Glue (infra/research.ts).
-    new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [], userPool: this.userPool, client, accessLogs });
+    const research = new ResearchDatasets(this, 'Research', { bus: this.bus, lake, databaseName: database.ref, databaseRefId: this.getLogicalId(database), studies: props.studies ?? [], userPool: this.userPool, client, accessLogs, stage: config.stage });
     new CfnOutput(this, 'ResearchLakeBucket', { value: lake.bucketName });
     new CfnOutput(this, 'ResearchDatabaseName', { value: database.ref });
 
@@ -249,6 +249,7 @@ export class NationalStack extends Stack {
     this.operations.watchApi('NationalApi', http.api);
     this.operations.watchTable('ReportTable', this.reportTable);
     this.operations.watchTable('NetworkTable', this.networkTable);
+    this.operations.watchTable('ResearchStateTable', research.state);
     for (const fn of this.node.findAll().filter((c): c is SamverkanFunction => c instanceof SamverkanFunction)) this.operations.watchFunction(fn.node.id, fn);
     for (const q of deadLetterQueuesOf(this)) this.operations.watchDeadLetterQueue(q.node.id, q, 'dead-lettered at the national stack');
     this.operations.finish();

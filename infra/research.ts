@@ -1,5 +1,5 @@
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnTable as CfnDynamoTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnTable as CfnDynamoTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnTable } from 'aws-cdk-lib/aws-glue';
@@ -15,10 +15,10 @@ import { columnsOf } from '../functions/research/columns.ts';
 import { RESEARCH_CONSUMED } from '../functions/research/project.ts';
 import { tablesOf } from '../functions/research/tables.ts';
 import { type StudyConfig, retentionEnds } from '../studies/schema.ts';
-import { deadLetterQueue } from './constructs/dlq.ts';
+import { deadLetterQueue, functionArnByName, redriveTo } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { safeTable } from './constructs/table.ts';
-import { researchGlueTable, researchGroup, researchKeySecretName, researchPrefix, researchStreamName } from './names.ts';
+import { DEFAULT_STAGE, researchGlueTable, researchGroup, researchKeySecretName, researchPrefix, researchStreamName, researchWorkGroupName } from './names.ts';
 
 /** The most a query of a study's workgroup may scan (10 GiB): a runaway query is cancelled, not billed on. */
 export const ATHENA_BYTES_SCANNED_LIMIT = 10 * 1024 ** 3;
@@ -33,21 +33,34 @@ export const ATHENA_BYTES_SCANNED_LIMIT = 10 * 1024 ** 3;
 export class ResearchDatasets extends Construct {
   /** The delivery stream of each `<study>/<table>`. */
   readonly streams = new Map<string, CfnDeliveryStream>();
+  /** The consumer's state table (consent states by pseudonym, co-presence of the day). */
+  readonly state: Table;
 
-  constructor(scope: Construct, id: string, props: { bus: EventBus; lake: Bucket; databaseName: string; /** The logical id of the Glue database when `databaseName` is its Ref (for cdk-nag findings). */ databaseRefId?: string; studies: StudyConfig[]; userPool: UserPool; client: UserPoolClient; accessLogs: Bucket }) {
+  constructor(scope: Construct, id: string, props: { bus: EventBus; lake: Bucket; databaseName: string; /** The logical id of the Glue database when `databaseName` is its Ref (for cdk-nag findings). */ databaseRefId?: string; studies: StudyConfig[]; userPool: UserPool; client: UserPoolClient; accessLogs: Bucket; /** The stage (`-c stage=…`): in the stream, secret and workgroup names. */ stage?: string }) {
     super(scope, id);
     const { lake, databaseName, databaseRefId, studies } = props;
+    const stage = props.stage ?? DEFAULT_STAGE;
+    for (const study of studies) {
+      for (const table of tablesOf(study)) {
+        const name = researchStreamName(study.id, table, stage);
+        if (name.length > 64) throw new Error(`studies/${study.id}.json: the delivery stream name "${name}" is longer than Firehose's 64 characters in stage "${stage}": use a shorter study id (or stage)`);
+      }
+    }
 
     const state = safeTable(this, 'StateTable');
+    this.state = state;
     const dlq = deadLetterQueue(this, 'ConsumerDlq');
+    const consumerName = `${Stack.of(this).stackName}-ResearchConsumer`;
     const consumer = new SamverkanFunction(this, 'Consumer', {
+      functionName: consumerName,
       entry: 'functions/research/consume.ts',
       description: 'Writes the rows of each active research study, about participating members only, under the study pseudonym',
-      environment: { RESEARCH_STATE_TABLE_NAME: state.tableName },
+      environment: { RESEARCH_STATE_TABLE_NAME: state.tableName, SAMVERKAN_STAGE: stage },
       asyncDeadLetterQueue: dlq,
       timeout: Duration.seconds(30),
     });
     state.grantReadWriteData(consumer);
+    redriveTo(dlq, 'lambda', functionArnByName(consumerName));
     new Rule(this, 'EventsToResearch', {
       eventBus: props.bus,
       description: 'The events the research datasets are made of, from every hub',
@@ -88,7 +101,7 @@ export class ResearchDatasets extends Construct {
 
     for (const study of studies) {
       const secret = new Secret(this, `Key-${study.id}`, {
-        secretName: researchKeySecretName(study.id),
+        secretName: researchKeySecretName(study.id, stage),
         description: `Pseudonym key of research study ${study.id}: HMAC-SHA256(key, member id). Never given to researchers.`,
         generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
         removalPolicy: RemovalPolicy.RETAIN,
@@ -136,7 +149,7 @@ export class ResearchDatasets extends Construct {
           },
         });
         const stream = new CfnDeliveryStream(this, `Stream-${study.id}-${table}`, {
-          deliveryStreamName: researchStreamName(study.id, table),
+          deliveryStreamName: researchStreamName(study.id, table, stage),
           deliveryStreamType: 'DirectPut',
           deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
           extendedS3DestinationConfiguration: {
@@ -184,7 +197,7 @@ export class ResearchDatasets extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       const workgroup = new CfnWorkGroup(this, `WorkGroup-${study.id}`, {
-        name: `research-${study.id}`,
+        name: researchWorkGroupName(study.id, stage),
         description: `Research study ${study.id}: ${study.title}`.slice(0, 1024),
         state: 'ENABLED',
         workGroupConfiguration: {

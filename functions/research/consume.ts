@@ -14,14 +14,16 @@ import { FileStudyKeys, SecretsManagerStudyKeys } from './keys.ts';
 import { RESEARCH_CONSUMED, ResearchProjection, type ResearchEvent } from './project.ts';
 
 const logger = new Logger({ serviceName: 'research' });
+// The stage the stack was deployed as (`-c stage=…`): the study's streams and key secret carry it.
+const stage = process.env.SAMVERKAN_STAGE || undefined;
 // Locally the keys are files under .data/ (RESEARCH_KEY_DIR); on AWS one secret per study.
-const keys = process.env.RESEARCH_KEY_DIR ? new FileStudyKeys(process.env.RESEARCH_KEY_DIR) : new SecretsManagerStudyKeys(new SecretsManagerClient({}), researchKeySecretName);
+const keys = process.env.RESEARCH_KEY_DIR ? new FileStudyKeys(process.env.RESEARCH_KEY_DIR) : new SecretsManagerStudyKeys(new SecretsManagerClient({}), (studyId) => researchKeySecretName(studyId, stage));
 const projection = new ResearchProjection(
   loadAllHubs(),
   loadAllStudies(),
   keys,
   new DynamoResearchState(dynamo(), requireEnv('RESEARCH_STATE_TABLE_NAME')),
-  new FirehoseSink(new FirehoseClient({ maxAttempts: 5 }), researchStreamName),
+  new FirehoseSink(new FirehoseClient({ maxAttempts: 5 }), (studyId, table) => researchStreamName(studyId, table, stage)),
 );
 
 /**

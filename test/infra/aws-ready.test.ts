@@ -321,7 +321,7 @@ describe('stages', () => {
     const walk = (v: unknown, key = '') => {
       if (typeof v === 'string' && nameKeys.test(key)) names.push(v);
       else if (Array.isArray(v)) for (const x of v) walk(x, key);
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (!['Dimensions', 'Metrics', 'RecoveryMechanisms'].includes(k)) walk(x, k);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (!['Dimensions', 'Metrics', 'RecoveryMechanisms', 'TableInput', 'SchemaConfiguration'].includes(k)) walk(x, k); // Glue tables are named (and referred to) inside their database, which carries the stage
     };
     for (const stack of [app.nationalStack, ...app.hubStacks]) {
       const t = Template.fromStack(stack).toJSON();

@@ -16,10 +16,10 @@ describe('the research datasets on AWS (per study)', () => {
   it('has a Firehose stream per table: encrypted, Parquet through the Glue table, partitioned by month under research/<study>/<table>/', () => {
     const streams = national.findResources('AWS::KinesisFirehose::DeliveryStream');
     expect(Object.values(streams).map((s) => s.Properties.DeliveryStreamName).sort()).toEqual(
-      ['bookings', 'co_presence', 'consents', 'event_participation', 'visits'].map((t) => `research-${STUDY}-${t}`),
+      ['bookings', 'co_presence', 'consents', 'event_participation', 'visits'].map((t) => `samverkan-${STUDY}-${t}`),
     );
     national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-      DeliveryStreamName: `research-${STUDY}-visits`,
+      DeliveryStreamName: `samverkan-${STUDY}-visits`,
       DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
       ExtendedS3DestinationConfiguration: Match.objectLike({
         Prefix: `research/${STUDY}/visits/month=!{partitionKeyFromQuery:month}/`,
@@ -51,7 +51,7 @@ describe('the research datasets on AWS (per study)', () => {
 
   it('has one Athena workgroup per study with a bytes-scanned limit and a results bucket of its own', () => {
     national.hasResourceProperties('AWS::Athena::WorkGroup', {
-      Name: `research-${STUDY}`,
+      Name: `samverkan-research-${STUDY}`,
       WorkGroupConfiguration: Match.objectLike({
         EnforceWorkGroupConfiguration: true,
         BytesScannedCutoffPerQuery: ATHENA_BYTES_SCANNED_LIMIT,
@@ -66,7 +66,7 @@ describe('the research datasets on AWS (per study)', () => {
     const text = JSON.stringify(policies);
     expect(text).toContain(`research/${STUDY}/*`);
     expect(text).toContain('samverkanshubbar_i_norr__*');
-    expect(text).toContain(`workgroup/research-${STUDY}`);
+    expect(text).toContain(`workgroup/samverkan-research-${STUDY}`);
     expect(text).not.toMatch(/"research\/\*"/);
     national.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', { RoleMappings: { userPool: Match.objectLike({ Type: 'Token', AmbiguousRoleResolution: 'Deny' }) } });
   });
