@@ -39,6 +39,11 @@ export class LocalQueues {
     }
   }
 
+  /** The ARNs of the queues that hold messages. */
+  arns(): string[] {
+    return [...this.messages.keys()];
+  }
+
   /** The messages of one queue, or of every queue. */
   list(arn?: string): QueueMessage[] {
     return arn ? [...(this.messages.get(arn) ?? [])] : [...this.messages.values()].flat();

@@ -94,7 +94,11 @@ describe('no lost events', () => {
   it('dead-letters an event the consumer cannot accept instead of dropping it silently', async () => {
     network.bus.putEvents('samverkan-national', [{ source: 'samverkan.hub.skelleftea', detailType: 'CheckedIn', detail: { metadata: { eventId: 'not-a-uuid' }, data: {} } }]);
     await network.idle();
-    const dead = network.queues.list().filter((m) => (m.body as any)?.detail?.metadata?.eventId === 'not-a-uuid');
-    expect(dead).toHaveLength(1);
+    const bad = (m: { body: unknown }) => (m.body as any)?.detail?.metadata?.eventId === 'not-a-uuid';
+    // Each national consumer of CheckedIn (reporting, research) keeps exactly one copy in its own DLQ.
+    const holding = network.queues.arns().filter((arn) => network.queues.list(arn).some(bad));
+    expect(holding.map((arn) => network.queues.list(arn).filter(bad).length)).toEqual([1, 1]);
+    expect(holding.join(' ')).toMatch(/Reporting/);
+    expect(holding.join(' ')).toMatch(/Research/);
   });
 });
