@@ -139,6 +139,9 @@ export class HubStack extends Stack {
     const api = new SamverkanFunction(this, 'HubApi', {
       entry: 'functions/hub-api/handler.ts',
       description: `Hub API of ${hub.name}`,
+      // An erasure walks every holder of personal data (bookings, events, directory, consents):
+      // up to API Gateway's 30 s integration limit, not the 10 s default.
+      timeout: Duration.seconds(29),
       environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, NETWORK_TABLE_NAME: networkTable, NETWORK_TABLE_REGION: nationalRegion, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience },
     });
     this.useHubTable(api);
