@@ -1,3 +1,4 @@
+import type { RouteSpec } from '../functions/api/route.ts';
 import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { StreamViewType, type CfnTable, type Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
@@ -164,7 +165,7 @@ export class HubStack extends Stack {
     const http = new SamverkanHttpApi(this, 'Http', {
       name: names.hubApi(hub.id),
       handler: api,
-      routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id) })),
+      routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id), produces: (r as RouteSpec).produces })),
     });
 
     // Housekeeping every 15 minutes: close visits left open after closing time; release no-shows.

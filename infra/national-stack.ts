@@ -1,3 +1,4 @@
+import type { RouteSpec } from '../functions/api/route.ts';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
@@ -196,7 +197,7 @@ export class NationalStack extends Stack {
     const http = new SamverkanHttpApi(this, 'Http', {
       name: names.nationalApi,
       handler: nationalApi,
-      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path })),
+      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces })),
     });
 
     // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.

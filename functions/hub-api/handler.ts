@@ -129,7 +129,7 @@ export const handler = httpApi({
     },
     listBookings: async ({ query }) => ({ body: { bookings: await bookings.bookingsOn(query.date) } }),
     cancelBooking: async ({ params, correlationId }) => ({ body: await bookings.cancel(params.bookingId, correlationId) }),
-    ...hubEventHandlers(hub, hubEvents),
+    ...hubEventHandlers(hub, hubEvents, mail.forget),
     ...directoryHubHandlers(hub, directory),
     ...consentHandlers(consents),
   },

@@ -23,8 +23,11 @@ const keysMatch = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-/** The hub API's handlers of the hub-event routes (`hubEventRoutes`). */
-export function hubEventHandlers(hub: HubConfig, events: HubEventService): RouteHandlers<typeof hubEventRoutes> {
+/**
+ * The hub API's handlers of the hub-event routes (`hubEventRoutes`). `forgetMail` is the mail
+ * adapter's erasure port: erasing a public registrant also forgets the mails sent to them.
+ */
+export function hubEventHandlers(hub: HubConfig, events: HubEventService, forgetMail: (person: { email: string }) => Promise<unknown>): RouteHandlers<typeof hubEventRoutes> {
   const ownHub = (hubId: string | undefined) => {
     if (hubId !== hub.id) throw notFound(`Unknown hub "${hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
   };
@@ -85,6 +88,11 @@ export function hubEventHandlers(hub: HubConfig, events: HubEventService): Route
       }
     },
     exportPublicRegistrant: async ({ query }) => ({ body: await events.exportPublicRegistrant(query.email) }),
-    erasePublicRegistrant: async ({ query }) => ({ body: await events.erasePublicRegistrant(query.email) }),
+    erasePublicRegistrant: async ({ query }) => {
+      const erased = await events.erasePublicRegistrant(query.email);
+      // After the registrations: a retry (after a failure here) still finds the mails by address.
+      await forgetMail({ email: erased.email });
+      return { body: erased };
+    },
   };
 }

@@ -125,13 +125,13 @@ export function httpApi<const Routes extends readonly RouteSpec[]>(options: {
   // Each handler is typed for its own route; here they are looked up by operationId.
   type AnyInput = Omit<RouteInput, 'body' | 'query'> & { body: unknown; query: unknown };
   const handlers = options.handlers as unknown as Record<string, ((input: AnyInput) => Promise<RouteResult>) | undefined>;
-  const routes = options.routes.map((route) => {
+  const routes = options.routes.flatMap((route) => {
     const impl = handlers[route.operationId];
     if (!impl) throw new Error(`No handler for ${route.operationId}`);
-    return {
+    const get = {
       method: route.method,
       path: route.path,
-      handler: async (event: APIGatewayProxyEventV2, _context: Context) => {
+      handler: async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
         const rawParams = (event.pathParameters ?? {}) as Record<string, string>;
         let principal: Principal | undefined;
         if (route.access !== 'public') {
@@ -149,6 +149,10 @@ export function httpApi<const Routes extends readonly RouteSpec[]>(options: {
         return json(result.status ?? route.status, result.body, result.headers);
       },
     };
+    // A page, calendar or file answers HEAD as its GET does, without the body (the API routes
+    // HEAD here for these routes only, see infra/constructs/http-api.ts).
+    if (route.method !== 'GET' || !route.produces) return [get];
+    return [get, { method: 'HEAD' as const, path: route.path, handler: async (event: APIGatewayProxyEventV2, context: Context) => ({ ...(await get.handler(event, context)), body: '' }) }];
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     // X-Ray: a subsegment per request (responses not recorded: they name people); off locally.

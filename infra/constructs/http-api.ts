@@ -20,6 +20,8 @@ import { stackKey } from './kms.ts';
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
+  /** The media type of a route that answers something other than JSON (a page, a calendar, a CSV). */
+  produces?: string | undefined;
 }
 
 /**
@@ -80,7 +82,9 @@ export class SamverkanHttpApi extends Construct {
     });
     const integration = new LambdaProxy(props.handler);
     for (const route of props.routes) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      // A page, calendar or file also answers HEAD (link checkers and mail scanners ask it first).
+      const methods = route.method === 'GET' && route.produces ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod[route.method]];
+      this.api.addRoutes({ path: route.path, methods, integration });
     }
     // One permission for every route of this API (and only this API).
     props.handler.addPermission(`${id}InvokeByApi`, {

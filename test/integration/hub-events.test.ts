@@ -304,6 +304,8 @@ describe('public registration', () => {
     expect(mail.subject).toBe('Registered: Open network meeting');
     const link = /\/api\/hubs\/boden\/events\/(evt_\w+)\/public-registrations\/(reg_\w+)\/cancel\?key=([\w-]+)/.exec(mail.text)!;
     expect(link[2]).toBe(res.json.id);
+    // Locally the link leads to this runtime (on AWS to the site's public URL, `samverkan:publicUrl`).
+    expect(mail.text).toContain(`${network.url}${link[0]}`);
     const status = async () => (await call('GET', `${base}/events/${ev.json.id}/registrations`, { token: staff })).json.registrations.find((r: { id: string }) => r.id === res.json.id).status;
 
     // The link opens a page (GET) that shows the event and a button; opening it, as a mail scanner
@@ -320,6 +322,12 @@ describe('public registration', () => {
       expect(page.text).toMatch(/<form method="post" action="[^"]*\/cancel\?key=/);
       expect(page.text).toContain('Avboka min anmälan');
     }
+    // HEAD (link checkers ask it first) answers as GET does, without the body, and cancels nothing.
+    const head = await call('HEAD', link[0]);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('text/html');
+    expect(head.text).toBe('');
+    expect((await call('HEAD', link[0].replace(/key=[\w-]+/, 'key=guess'))).status).toBe(404);
     expect(await status()).toBe('confirmed');
     // A wrong, missing or unknown link is the same 404 page, which says nothing of the event.
     const invalid = [
@@ -386,18 +394,27 @@ describe('public registration', () => {
     const body = { name: 'Greta Glömsk', email: 'greta@regionnorrbotten.se', organisationName: 'Region Norrbotten', organisationType: 'region' };
     const reg = await publicRegister(ev.json.id, body);
     expect(reg.status).toBe(201);
+    expect((await publicRegister(ev.json.id, { ...body, name: 'Hugo Kvar', email: 'hugo@regionnorrbotten.se' })).status).toBe(201);
     const exported = await call('GET', `${base}/public-registrants?email=greta@regionnorrbotten.se`, { token: staff });
     expect(exported.status).toBe(200);
     expect(exported.json.registrations[0]).toMatchObject({ registration: { id: reg.json.id, name: 'Greta Glömsk', organisationName: 'Region Norrbotten' }, event: { id: ev.json.id, title: 'GDPR-dag' } });
     expect(JSON.stringify(exported.json)).not.toContain('cancelKey');
     expect((await call('GET', `${base}/public-registrants?email=nope`, { token: staff })).json.error.issues[0].path).toBe('query.email');
     expect((await call('GET', `${base}/public-registrants?email=greta@regionnorrbotten.se`)).status).toBe(401);
+    // Her confirmation (name, address, cancellation key) is in the mail outbox until she is erased.
+    await network.idle();
+    const toGreta = async () => (await mails()).filter((m) => m.to.includes('greta@regionnorrbotten.se'));
+    const toHugo = async () => (await mails()).filter((m) => m.to.includes('hugo@regionnorrbotten.se'));
+    await eventually(async () => ((await toGreta()).length > 0 && (await toHugo()).length > 0 ? true : undefined));
     const erased = await call('DELETE', `${base}/public-registrants?email=greta@regionnorrbotten.se`, { token: staff });
     expect(erased.json).toEqual({ email: 'greta@regionnorrbotten.se', erased: 1 });
+    expect(await toGreta()).toEqual([]);
+    // The mails of others stay.
+    expect(await toHugo()).toHaveLength(1);
     const after = (await call('GET', `${base}/events/${ev.json.id}/registrations`, { token: staff })).json.registrations;
     expect(JSON.stringify(after)).not.toMatch(/Greta|greta@/);
-    expect(after).toHaveLength(1);
-    expect((await call('GET', `${base}/events/${ev.json.id}`, { token: staff })).json.confirmed).toBe(1);
+    expect(after).toHaveLength(2);
+    expect((await call('GET', `${base}/events/${ev.json.id}`, { token: staff })).json.confirmed).toBe(2);
 
     const m = await newMember();
     const r = await register(ev.json.id, m.id);
