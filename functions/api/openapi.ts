@@ -42,8 +42,13 @@ function operation(route: RouteSpec) {
 /** The OpenAPI 3.1 document of API v1, generated from the zod schemas of the routes. */
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of [...nationalRoutes, ...hubRoutes]) {
+  for (const route of [...nationalRoutes, ...hubRoutes] as RouteSpec[]) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+    // A page, calendar or file answers HEAD as its GET does, without the body.
+    if (route.method === 'GET' && route.produces) {
+      const get = operation(route);
+      paths[route.path] = { ...paths[route.path], head: { ...get, operationId: `${route.operationId}Head`, summary: `Headers only of: ${route.summary}`, responses: Object.fromEntries(Object.entries(get.responses).map(([code, r]) => [code, { description: r.description }])) } };
+    }
   }
   return {
     openapi: '3.1.0',

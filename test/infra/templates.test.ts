@@ -9,6 +9,7 @@ import { hubRoutes, nationalRoutes } from '../../functions/api/contract.ts';
 import { HUBS_DIR } from '../../hubs/load.ts';
 import { buildApp } from '../../infra/app.ts';
 import { OUTBOX_FILTER, OUTBOX_RETRY } from '../../infra/hub-stack.ts';
+import type { RouteSpec } from '../../functions/api/route.ts';
 
 let national: Template;
 let umea: Template;
@@ -85,7 +86,8 @@ describe('the national stack', () => {
 
   it('serves the national routes of API v1', () => {
     const keys = Object.values(national.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(keys).toEqual(nationalRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(keys).toEqual(nationalRoutes.flatMap((r) => withHead(r, r.path)).sort());
+    expect(keys).toContain('HEAD /api/national/reports/view');
   });
 
   it('has a user pool with MFA and a group per role and hub', () => {
@@ -102,6 +104,9 @@ describe('the national stack', () => {
   });
 });
 
+/** A route's keys in the API: pages, calendars and files (a `produces` other than JSON) answer HEAD too. */
+const withHead = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(r.method === 'GET' && r.produces ? [`HEAD ${path}`] : [])];
+
 describe('a hub stack', () => {
   it('has a hub table with PITR, deletion protection, a new-image stream and TTL, retained', () => {
     umea.hasResource('AWS::DynamoDB::Table', {
@@ -117,7 +122,9 @@ describe('a hub stack', () => {
 
   it('serves the hub routes for its own hub id only', () => {
     const keys = Object.values(umea.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
-    expect(keys).toEqual(hubRoutes.map((r) => `${r.method} ${r.path.replace('{hubId}', 'umea')}`).sort());
+    expect(keys).toEqual(hubRoutes.flatMap((r) => withHead(r, r.path.replace('{hubId}', 'umea'))).sort());
+    expect(keys).toContain('HEAD /api/hubs/umea/events/{eventId}/public-registrations/{registrationId}/cancel');
+    expect(keys).not.toContain('HEAD /api/hubs/umea/bookings');
     umea.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AccessLogSettings: Match.anyValue(), DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
   });
 

@@ -86,6 +86,11 @@ describe('the hub directory', () => {
     const body = res.json.paths['/api/hubs/{hubId}/members'].post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(expect.arrayContaining(['name', 'email', 'organisationId', 'membership']));
     expect(body.properties.membership.enum).toEqual(['member', 'guest', 'business-partner']);
+    // Pages, calendars and files answer HEAD too, documented without a body; JSON routes do not.
+    const view = res.json.paths['/api/national/reports/view'];
+    expect(view.head).toMatchObject({ operationId: 'reportViewHead', responses: { '200': { description: 'OK' } } });
+    expect(view.head.responses['200'].content).toBeUndefined();
+    expect(res.json.paths['/api/hubs/{hubId}/members'].head).toBeUndefined();
   });
 });
 
