@@ -212,7 +212,9 @@ export class LocalEventBus {
 
   private track(p: Promise<void>): void {
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    // then(f, f), not finally: a finally's promise rejects again with nobody to catch it.
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
   }
 
   /** Delivers until the target takes the event or the retry policy gives up; then acknowledges. Left pending when the bus stops. */

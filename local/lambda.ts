@@ -44,6 +44,8 @@ interface Container {
 export class LocalFunctions {
   private readonly containers = new Map<string, Container>();
   private nextId = 1;
+  /** Invocations by how they ended; `ended` counts those cut off because their container ended (a stop, a crash). */
+  readonly stats = { started: 0, succeeded: 0, failed: 0, ended: 0 };
 
   constructor(
     readonly defs: Map<string, LocalFunctionDef>,
@@ -119,7 +121,8 @@ export class LocalFunctions {
     await c.ready;
     const id = this.nextId++;
     const deadline = Date.now() + def.timeoutMs;
-    return new Promise((resolve, reject) => {
+    this.stats.started++;
+    const result = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         c.pending.delete(id);
         reject(new FunctionError(def.name, 'Sandbox.Timedout', `Task timed out after ${def.timeoutMs / 1000} seconds`));
@@ -128,6 +131,24 @@ export class LocalFunctions {
       c.pending.set(id, { resolve, reject, timer });
       c.worker.postMessage({ id, event, deadline, requestId: randomUUID(), ...(options.simulatedNow ? { simulatedNow: options.simulatedNow.toISOString() } : {}) });
     });
+    result.then(
+      () => this.stats.succeeded++,
+      (e: unknown) => (e instanceof FunctionError && e.errorType === 'Runtime.ExitError' ? this.stats.ended++ : this.stats.failed++),
+    );
+    return result;
+  }
+
+  /**
+   * Resolves when no invocation is running (invocations started meanwhile are awaited too), or
+   * after `timeoutMs`; says whether it drained. A stop waits here before ending the containers.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while ([...this.containers.values()].some((c) => c.pending.size > 0)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
   }
 
   /** Stops every container. */

@@ -89,6 +89,9 @@ function busNameFromArn(arn: string): string {
   return resource.replace(/^event-bus\//, '');
 }
 
+/** How long a stop waits for running invocations before it ends them. */
+const STOP_DRAIN_MS = 10_000;
+
 /**
  * Starts the whole network locally from the synthesized templates: DynamoDB Local with the
  * templates' tables, the functions, the event buses with their rules and archives, the
@@ -298,7 +301,9 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     invokeAsync: (name, event) => {
       const p = invokeAsync(name, event);
       asyncInFlight.add(p);
-      void p.finally(() => asyncInFlight.delete(p));
+      // then(f, f), not finally: a finally's promise would reject again (a stop ends invocations) with nobody to catch it.
+      const done = () => asyncInFlight.delete(p);
+      p.then(done, done);
       return p;
     },
     queues,
@@ -402,6 +407,11 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       scheduler.stop();
       bus.stop();
       await Promise.all(pipes.map((p) => p.stop()));
+      // Nothing new is delivered; the invocations running finish (a function mid-write completes
+      // its write; the delivery streams and the API it may call are still served), then the
+      // server, the containers and, last, DynamoDB Local stop. The emulator runs in its own
+      // process group, so a Ctrl-C in the terminal reaches only this runtime.
+      if (!(await functions.drain(STOP_DRAIN_MS))) log(`stopping: invocations still running after ${STOP_DRAIN_MS / 1000} s are ended`);
       await lake.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

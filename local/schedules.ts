@@ -62,7 +62,9 @@ export class LocalScheduler {
     const input = (s.input ?? '{}').replaceAll('<aws.scheduler.scheduled-time>', at.toISOString().replace(/\.\d{3}Z$/, 'Z')).replaceAll('<aws.scheduler.execution-id>', executionId);
     const run = this.invoke(s, JSON.parse(input), opts.simulated ? at : undefined);
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    // then(f, f), not finally: a finally's promise rejects again with nobody to catch it.
+    const done = () => this.inFlight.delete(run);
+    run.then(done, done);
     return run;
   }
 

@@ -69,9 +69,11 @@ export async function startEmulator(options: { inMemory?: boolean; dbPath?: stri
     args.push('-dbPath', options.dbPath, '-sharedDb');
   }
   // A small bash wrapper owns the JVM: it stops it on SIGTERM/SIGINT and also when our stdin
-  // closes, so DynamoDB Local never outlives this process, even one killed with SIGKILL.
+  // closes, so DynamoDB Local never outlives this process, even one killed with SIGKILL. It runs
+  // in its own process group (`detached`): a Ctrl-C in the terminal reaches only the runtime,
+  // which lets running invocations finish and then stops the emulator (`stop()`).
   const wrapper = 'exec 3<&0; java "$@" </dev/null & j=$!; trap \'kill -TERM $j 2>/dev/null; wait $j; exit 0\' TERM INT; (cat <&3 >/dev/null; kill -TERM $j 2>/dev/null) & wait $j';
-  const child = spawn('bash', ['-c', wrapper, 'dynamodb-local', ...args], { cwd: dir, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', wrapper, 'dynamodb-local', ...args], { cwd: dir, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
   child.stderr?.on('data', (d) => (output += String(d)));

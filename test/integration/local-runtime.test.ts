@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { hubRoutes, nationalRoutes } from '../../functions/api/contract.ts';
+import type { RouteSpec } from '../../functions/api/route.ts';
 import type { CfnTemplate } from '../../local/cfn.ts';
 import { freePort } from '../../local/dynamodb/emulator.ts';
 import { startNetwork } from '../../local/network.ts';
@@ -18,7 +19,9 @@ describe('the local runtime follows the synthesized templates', () => {
     const network = await startTestNetwork();
     try {
       const served = network.routes.map((r) => `${r.method} ${r.path}`).sort();
-      const expected = [...nationalRoutes.map((r) => `${r.method} ${r.path}`), ...HUBS.flatMap((h) => hubRoutes.map((r) => `${r.method} ${r.path.replace('{hubId}', h)}`))].sort();
+      // Pages, calendars and files (a `produces` other than JSON) answer HEAD too.
+      const keys = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(r.method === 'GET' && r.produces ? [`HEAD ${path}`] : [])];
+      const expected = [...(nationalRoutes as readonly RouteSpec[]).flatMap((r) => keys(r, r.path)), ...HUBS.flatMap((h) => (hubRoutes as readonly RouteSpec[]).flatMap((r) => keys(r, r.path.replace('{hubId}', h))))].sort();
       expect(served).toEqual(expected);
       expect(network.bus.rules.filter((r) => /^samverkan-hub-[a-z]+\/ForwardToNational/.test(r.name)).map((r) => r.busName).sort()).toEqual(HUBS.map((h) => `samverkan-hub-${h}`));
       expect(network.pipes.map((p) => p.def.name).sort()).toEqual(HUBS.map((h) => `samverkan-hub-${h}-outbox`));
@@ -77,6 +80,42 @@ describe('persistence', () => {
   });
 });
 
+describe('stopping', () => {
+  it('lets running invocations finish before the containers end: nothing is left unhandled', async () => {
+    const network = await startTestNetwork();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const call = api(network);
+      const staff = await network.token('staff', 'umea');
+      const org = await call('POST', '/api/hubs/umea/organisations', { token: staff, body: { name: 'Umeå kommun', type: 'municipality' } });
+      expect(org.status, org.text).toBe(201);
+      // Members registered in a burst: their events flow through pipes, buses and consumers.
+      const writes = Array.from({ length: 15 }, (_, i) =>
+        call('POST', '/api/hubs/umea/members', { token: staff, body: { name: `Stopp ${i}`, email: `stopp.${i}@umea.se`, organisationId: org.json.id, membership: 'member' } }),
+      );
+      await Promise.all(writes);
+      // Stop while invocations run: the consumers of those events, and a request to the API.
+      const f = network.functions.stats;
+      await eventually(async () => f.started > f.succeeded + f.failed + f.ended, 20_000, 1);
+      const startedBefore = f.started;
+      const inFlight = call('POST', '/api/hubs/umea/members', { token: staff, body: { name: 'Sist In', email: 'sist.in@umea.se', organisationId: org.json.id, membership: 'member' } });
+      await eventually(async () => f.started > startedBefore, 5_000, 1);
+      await network.stop();
+      // The request got its answer, and every invocation finished (before the drain the
+      // containers and connections ended under them) …
+      expect((await inFlight).status).toBe(201);
+      expect(f.started).toBe(f.succeeded + f.failed);
+      expect(f.ended).toBe(0);
+      // … and nothing rejected unseen.
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('npm start', () => {
   it('prints the URL, serves the network, and shuts DynamoDB Local down on Ctrl-C', async () => {
     const port = await freePort();
@@ -85,7 +124,9 @@ describe('npm start', () => {
     let output = '';
     child.stdout.on('data', (d) => (output += String(d)));
     child.stderr.on('data', (d) => (output += String(d)));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': npm may exit on the signal before the runtime it started has stopped;
+    // the output ends when every process holding it (the runtime too) has.
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     try {
       await eventually(async () => output.includes(`http://127.0.0.1:${port}/`), 90_000, 200);
       const hubs = await fetch(`http://127.0.0.1:${port}/api/hubs`).then((r) => r.json());
@@ -95,6 +136,7 @@ describe('npm start', () => {
       process.kill(-child.pid!, 'SIGINT');
       await exited;
       expect(output).toContain('stopped.');
+      expect(output).not.toMatch(/Unhandled|ECONNREFUSED|Error/);
       await expect(fetch(`http://127.0.0.1:${ddbPort}`)).rejects.toThrow();
     } finally {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
