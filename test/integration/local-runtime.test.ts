@@ -48,7 +48,8 @@ describe('the local runtime follows the synthesized templates', () => {
 });
 
 describe('persistence', () => {
-  it('keeps data between runs and does not forward an event twice after a restart', async () => {
+  // Two emulators of its own start and stop here: more time than the default on a busy machine.
+  it('keeps data between runs and does not forward an event twice after a restart', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'samverkan-data-'));
     const templates = JSON.parse(readFileSync(inject('templatesFile'), 'utf8')) as Record<string, CfnTemplate>;
     const options = { templates, dataDir, port: 0, logLevel: 'SILENT' as const, log: () => {}, pollMs: 25, timing: { baseDelayMs: 20, maxDelayMs: 200 } };
