@@ -4,7 +4,7 @@ import { localDate } from '../domain/time.ts';
 import { badRequest, notFound } from '../shared/errors.ts';
 import type { networkEventRoutes } from '../api/hub-events-contract.ts';
 import type { RouteHandlers } from '../shared/http.ts';
-import { decodeCursor, type CalendarEntry, type NetworkCalendarStore } from './store.ts';
+import { decodeCursor, months, type CalendarEntry, type NetworkCalendarStore } from './store.ts';
 import { clock } from '../shared/clock.ts';
 
 type Query = { from?: string; to?: string; hub?: string; kind?: string; limit?: number; cursor?: string };
@@ -19,6 +19,7 @@ export function networkCalendarHandlers(hubs: HubConfig[], store: NetworkCalenda
     const from = q.from ?? localDate(clock(), 'Europe/Stockholm');
     const to = q.to ?? new Date(Date.parse(`${from}T12:00:00Z`) + 90 * 86_400_000).toISOString().slice(0, 10);
     if (to < from) throw badRequest('Invalid request: query.to', [{ path: 'query.to', message: '"to" must not be before "from"' }]);
+    if (cursor && !months(from, to).includes(cursor.m)) throw badRequest('Invalid request: query.cursor', [{ path: 'query.cursor', message: 'Not a cursor of this range: ask again from the first page' }]);
     return { from, to, hub: q.hub, kind: q.kind, cursor };
   };
   const view = ({ version: _v, occurredAt: _o, ...e }: CalendarEntry) => ({ ...e, hubName: names.get(e.hubId)?.name ?? e.hubId });

@@ -31,7 +31,18 @@ export interface CalendarEntry {
 }
 
 /** Where a page of the calendar ends: the month partition and the index key to go on from. */
-const Cursor = z.object({ m: z.string().regex(/^\d{4}-\d{2}$/), k: z.record(z.string(), z.string()).optional() }).strict();
+/**
+ * A page cursor: the month and, within it, DynamoDB's last evaluated key of the calendar index —
+ * exactly the four key attributes of an index entry of that month (a forged key of another
+ * shape or item would reach DynamoDB as a ValidationException: a 500 instead of a 400).
+ */
+const Cursor = z
+  .object({
+    m: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    k: z.object({ pk: z.string().regex(/^CALEVENT#[a-z][a-z0-9-]{1,29}#[\w-]{1,64}$/), sk: z.literal('CALEVENT'), gsi1pk: z.string(), gsi1sk: z.string().max(200) }).strict().optional(),
+  })
+  .strict()
+  .refine((c) => !c.k || c.k.gsi1pk === `CALMONTH#${c.m}`);
 type Cursor = z.infer<typeof Cursor>;
 
 export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -46,7 +57,7 @@ export function decodeCursor(s: string): Cursor | undefined {
 }
 
 /** The months (YYYY-MM) from one date to another, inclusive. */
-function months(from: string, to: string): string[] {
+export function months(from: string, to: string): string[] {
   const list: string[] = [];
   let [y, m] = from.slice(0, 7).split('-').map(Number) as [number, number];
   const end = to.slice(0, 7);
@@ -126,7 +137,7 @@ export class NetworkCalendarStore {
         if (events.length >= q.limit) return next !== undefined ? { events, nextCursor: encodeCursor({ m: next }) } : { events };
         continue;
       }
-      if (events.length >= q.limit) return { events, nextCursor: encodeCursor({ m: month, k: startKey as Record<string, string> }) };
+      if (events.length >= q.limit) return { events, nextCursor: encodeCursor({ m: month, k: startKey as NonNullable<Cursor['k']> }) };
     }
     return { events };
   }

@@ -82,6 +82,14 @@ describe('the network calendar', () => {
       [`from=${d2}&to=${d1}`, 400, 'query.to'],
       ['kind=party', 400, 'query.kind'],
       ['cursor=not-a-cursor', 400, 'query.cursor'],
+      // Forged cursors: a key of another shape or item would reach DynamoDB (a 500 before).
+      ...[
+        { m: d1.slice(0, 7), k: {} },
+        { m: d1.slice(0, 7), k: { pk: 'MEMBER#x', sk: 'x' } },
+        { m: d1.slice(0, 7), k: { pk: 'CALEVENT#umea#evt_1', sk: 'CALEVENT', gsi1pk: `CALMONTH#${d1.slice(0, 7)}`, gsi1sk: 'x', extra: 'y' } },
+        { m: d1.slice(0, 7), k: { pk: 'CALEVENT#umea#evt_1', sk: 'CALEVENT', gsi1pk: 'CALMONTH#1999-01', gsi1sk: 'x' } },
+        { m: '1999-01' },
+      ].map((c) => [`from=${d1}&to=${d3}&cursor=${Buffer.from(JSON.stringify(c)).toString('base64url')}`, 400, 'query.cursor'] as const),
       ['limit=0', 400, 'query.limit'],
       ['hub=gotland', 404, 'query.hub'],
       ['colour=red', 400, 'query'],
