@@ -1,4 +1,4 @@
-import ical from 'ical-generator';
+import ical, { ICalEventStatus } from 'ical-generator';
 
 /** What an iCalendar entry of a hub event shows: public fields only. */
 export interface CalendarEvent {
@@ -13,6 +13,8 @@ export interface CalendarEvent {
   end: string;
   status: 'published' | 'cancelled';
   updatedAt?: string | undefined;
+  /** The event's version (1 when created): each change raises SEQUENCE, so calendar apps take the new time or the cancellation. */
+  version?: number | undefined;
   /** Where the event is described, built by us from ids (never user input). */
   url?: string | undefined;
 }
@@ -30,6 +32,9 @@ export function hubEventsCalendar(name: string, events: CalendarEvent[]): string
       start: new Date(e.start),
       end: new Date(e.end),
       summary: e.status === 'cancelled' ? `INSTÄLLT: ${e.title}` : e.title,
+      // STATUS:CANCELLED and a higher SEQUENCE make a calendar app update or cancel its copy.
+      status: e.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      sequence: Math.max(0, (e.version ?? 1) - 1),
       ...(e.description ? { description: e.description } : {}),
       location: [e.room, e.venue, e.hubName].filter(Boolean).join(', '),
       ...(e.url ? { url: e.url } : {}),

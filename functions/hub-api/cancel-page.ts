@@ -85,10 +85,14 @@ ${cancelled}
 }
 
 /** The page after the button: the registration is cancelled. */
-export function cancelDonePage(hub: HubConfig, e: HubEvent): string {
+export function cancelDonePage(hub: HubConfig, e: HubEvent, wasWaitlisted = false): string {
+  // Only a confirmed registration held a seat to pass on.
+  const [sv, en] = wasWaitlisted
+    ? ['Tack! Din anmälan är avbokad, och du står inte längre på väntelistan.', 'Thank you. Your registration is cancelled, and you are no longer on the waitlist.']
+    : ['Tack! Din anmälan är avbokad, och platsen går till nästa person i kön.', 'Thank you. Your registration is cancelled, and the seat goes to the next person in line.'];
   return page('Din anmälan är avbokad', 'Your registration is cancelled', `${details(hub, e)}
-<p role="status">Tack! Din anmälan är avbokad, och platsen går till nästa person i kön.</p>
-<p lang="en" role="status">Thank you. Your registration is cancelled, and the seat goes to the next person in line.</p>`);
+<p role="status">${sv}</p>
+<p lang="en" role="status">${en}</p>`);
 }
 
 /** The page of any link that is not (or no longer) valid: says nothing about what exists. */

@@ -85,8 +85,9 @@ export const handler = httpApi({
       const { created, visit } = await service.checkIn(body, correlationId);
       if (created) countBusiness('CheckIns', hub.id);
       const linked = created && visit.memberId ? await bookings.linkCheckIn(visit.memberId, visit) : undefined;
-      // A check-in during an event the member is registered for counts as attendance.
-      if (created && visit.memberId) await hubEvents.attendOnCheckIn(visit.memberId, correlationId);
+      // A check-in during an event the member is registered for counts as attendance; so does a
+      // scan of someone already in (their open visit): they may have come before the doors opened.
+      if (visit.memberId) await hubEvents.attendOnCheckIn(visit.memberId, correlationId);
       return { status: created ? 201 : 200, body: { ...visitView(visit), ...(linked ? { bookingId: linked.id } : {}) } };
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId, correlationId)).visit) }),

@@ -44,7 +44,7 @@ export function hubEventHandlers(hub: HubConfig, events: HubEventService, forget
       const room = e.resourceId ? hub.resources.find((r) => r.id === e.resourceId)?.name : undefined;
       // The calendar's name (X-WR-CALNAME) is not escaped by ical-generator: never user text there.
       const body = hubEventsCalendar(`${hub.name} – evenemang`, [
-        { id: e.id, hubId: hub.id, hubName: hub.name, venue: hub.hostVenue.name, room, title: e.title, description: e.description, start: e.start, end: e.end, status: e.status === 'cancelled' ? 'cancelled' : 'published', updatedAt: e.updatedAt },
+        { id: e.id, hubId: hub.id, hubName: hub.name, venue: hub.hostVenue.name, room, title: e.title, description: e.description, start: e.start, end: e.end, status: e.status === 'cancelled' ? 'cancelled' : 'published', updatedAt: e.updatedAt, version: e.version },
       ]);
       return { body, contentType: ICS, headers: { 'content-disposition': `attachment; filename="${e.id}.ics"` } };
     },
@@ -78,9 +78,9 @@ export function hubEventHandlers(hub: HubConfig, events: HubEventService, forget
     confirmPublicCancellation: async ({ params, query, correlationId }) => {
       try {
         ownHub(params.hubId);
-        const { event } = await events.publicRegistration(params.eventId, params.registrationId, query.key, keysMatch);
+        const { event, registration } = await events.publicRegistration(params.eventId, params.registrationId, query.key, keysMatch);
         await events.cancelPublic(params.eventId, params.registrationId, query.key, correlationId, keysMatch);
-        return { body: cancelDonePage(hub, event), contentType: HTML, headers: PAGE_HEADERS };
+        return { body: cancelDonePage(hub, event, registration.status === 'waitlisted'), contentType: HTML, headers: PAGE_HEADERS };
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) return { status: 404, body: invalidLinkPage(), contentType: HTML, headers: PAGE_HEADERS };
         if (e instanceof ApiError && e.status === 409) return { status: 409, body: tryAgainPage(), contentType: HTML, headers: PAGE_HEADERS };

@@ -41,7 +41,7 @@ export function networkCalendarHandlers(hubs: HubConfig[], store: NetworkCalenda
       const body = hubEventsCalendar('Samverkanshubbarna – nätverkets kalender', events.map((e) => {
         const hub = names.get(e.hubId);
         const room = e.resourceId ? hub?.resources.find((x) => x.id === e.resourceId)?.name : undefined;
-        return { id: e.id, hubId: e.hubId, hubName: hub?.name ?? e.hubId, venue: hub?.hostVenue.name ?? '', room, title: e.title, description: e.description, start: e.start, end: e.end, status: 'published' as const, updatedAt: e.occurredAt };
+        return { id: e.id, hubId: e.hubId, hubName: hub?.name ?? e.hubId, venue: hub?.hostVenue.name ?? '', room, title: e.title, description: e.description, start: e.start, end: e.end, status: 'published' as const, updatedAt: e.occurredAt, version: e.version };
       }));
       return { body, contentType: 'text/calendar; charset=utf-8' };
     },

@@ -228,8 +228,15 @@ describe('registration, waitlist and attendance', () => {
     const updated = archived('HubEventUpdated').filter((e) => e.data.eventId === ev.json.id);
     expect(updated.map((e) => e.data.changed)).toEqual([['description'], ['start', 'end']]);
 
+    // The event's .ics tells calendar apps of each change: SEQUENCE rises with the version …
+    const ics = async () => (await call('GET', `${base}/events/${ev.json.id}/calendar.ics`)).text;
+    expect(await ics()).toMatch(/SEQUENCE:2\r?\n/);
+    expect(await ics()).toMatch(/STATUS:CONFIRMED\r?\n/);
     const cancelled = await patch(ev.json.id, { status: 'cancelled' });
     expect(cancelled.status).toBe(200);
+    // … and a cancellation is STATUS:CANCELLED, so an imported copy is cancelled too.
+    expect(await ics()).toMatch(/STATUS:CANCELLED\r?\n/);
+    expect(await ics()).toMatch(/SEQUENCE:3\r?\n/);
     expect((await book({ resourceId: 'rum-samtal', memberId: a.id, start: at('11:00'), end: at('12:00') })).status).toBe(201);
     await network.idle();
     await eventually(async () => (await mails()).some((x) => x.to.includes(a.email) && x.subject === 'Inställt: Myndighetsdag'));
@@ -274,6 +281,15 @@ describe('registration, waitlist and attendance', () => {
     expect(checkIn.status).toBe(201);
     const regs = (await call('GET', `${base}/events/${ev2.json.id}/registrations`, { token: staff })).json.registrations;
     expect(regs.find((r: { id: string }) => r.id === rf.json.id)).toMatchObject({ attendedHow: 'check-in', attendedAt: expect.any(String) });
+    // Someone already in the house (an open visit from before the doors opened) who registers and
+    // scans again during the event attends it too.
+    const g = await newMember();
+    expect((await call('POST', `${base}/check-ins`, { token: staff, body: { memberId: g.id } })).status).toBe(201);
+    const rg = await register(ev2.json.id, g.id);
+    const rescan = await call('POST', `${base}/check-ins`, { token: staff, body: { memberId: g.id } });
+    expect(rescan.status).toBe(200);
+    const regs2 = (await call('GET', `${base}/events/${ev2.json.id}/registrations`, { token: staff })).json.registrations;
+    expect(regs2.find((r: { id: string }) => r.id === rg.json.id)).toMatchObject({ attendedHow: 'check-in', attendedAt: expect.any(String) });
 
     await network.idle();
     const attended = archived('EventAttended').filter((x) => x.data.eventId === ev.json.id);

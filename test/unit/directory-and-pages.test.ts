@@ -39,6 +39,10 @@ describe('the cancellation pages', () => {
   it('shows no button for a cancelled registration, and the invalid-link page names nothing', () => {
     expect(cancelConfirmPage(hub, event, { ...registration, status: 'cancelled' }, '/x')).not.toContain('<form');
     expect(cancelDonePage(hub, event)).toContain('Din anmälan är avbokad');
+    expect(cancelDonePage(hub, event)).toContain('platsen går till nästa person i kön');
+    // A waitlisted registrant held no seat to pass on.
+    expect(cancelDonePage(hub, event, true)).not.toContain('platsen går till');
+    expect(cancelDonePage(hub, event, true)).toContain('no longer on the waitlist');
     expect(invalidLinkPage()).not.toMatch(/fika|evt_1|reg_1/);
   });
 });
