@@ -69,7 +69,7 @@ export const BookingRules = z
     maxActiveBookingsPerMember: z.number().int().min(1).max(1000).default(10),
     /** A booking not checked in this long after its start is released (no-show). */
     noShowGraceMinutes: z.number().int().min(5).max(24 * 60).default(30),
-    /** Closed on Swedish public holidays (from the date-holidays library). */
+    /** Closed on Swedish public holidays (the holiday act's, `functions/domain/holidays.ts`). */
     closedOnPublicHolidays: z.boolean().default(true),
     /**
      * Closed on these eves every year: julafton (24 Dec), nyårsafton (31 Dec), midsommarafton

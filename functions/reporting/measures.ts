@@ -1,5 +1,5 @@
 import type { HubConfig } from '../../hubs/schema.ts';
-import Holidays from 'date-holidays';
+import { swedishPublicHoliday } from '../domain/holidays.ts';
 import { weekdayOf } from '../domain/time.ts';
 import { E, P, eventState, type EventAttendanceFact, type EventRegistrationFact, type BookingEnd, type BookingFact, type DayFacts, type PresenceFact, type Registration, type VisitIn, type VisitOut } from './facts.ts';
 
@@ -174,19 +174,8 @@ export function zonedInstant(date: string, time: string, timeZone: string): Date
   return new Date(utc);
 }
 
-const sweden = new Holidays('SE');
-const holidayYears = new Map<string, Set<string>>();
-
-/** Whether a date is a Swedish public holiday: the same library as the booking rules, one lookup per year. */
-function isPublicHoliday(date: string): boolean {
-  const year = date.slice(0, 4);
-  let days = holidayYears.get(year);
-  if (!days) {
-    days = new Set(sweden.getHolidays(Number(year)).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
-    holidayYears.set(year, days);
-  }
-  return days.has(date);
-}
+/** Whether a date is a Swedish public holiday: the same rules as the booking rules. */
+const isPublicHoliday = (date: string): boolean => swedishPublicHoliday(date) !== undefined;
 
 const intervals = new WeakMap<HubConfig, Map<string, { opens: Date; closes: Date } | null>>();
 

@@ -107,7 +107,7 @@ describe('eves closed by rule, not by a list that runs out', () => {
     expect(shipped([]).day('2031-12-24').open).toEqual({ opens: '08:00', closes: '17:00' });
   });
 
-  it('finds the eves in date-holidays by rule', () => {
+  it('finds the eves by their rules', () => {
     expect(swedishEve('2031-12-24')).toBe('julafton');
     expect(swedishEve('2031-12-31')).toBe('nyarsafton');
     expect(swedishEve('2027-06-25')).toBe('midsommarafton');
