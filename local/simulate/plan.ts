@@ -202,6 +202,16 @@ export function buildPlan(o: PlanOptions): Plan {
         propensity: 0.08 + random() * 0.35,
       };
     });
+    // Every hub has guests (the report counts visitors by organisation type, members and guests apart):
+    // where chance made none, the first business person (or else the last person, for a local business) is one.
+    if (!people.some((p) => p.membership === 'guest')) {
+      const guest = people.find((p) => organisations.find((x) => x.key === p.org)?.type === 'business') ?? people[people.length - 1];
+      if (guest) {
+        if (organisations.find((x) => x.key === guest.org)?.type !== 'business') guest.org = `${hub.id}-b0`;
+        guest.membership = 'guest';
+        delete guest.employerMunicipality;
+      }
+    }
     // A third are members already on the first day; the rest register over the period.
     const joins = new Map(people.map((p, i) => [p.key, i < count / 3 ? o.from : pick(dates)]));
 

@@ -15,7 +15,8 @@ export function progressLines(total: number, log: (line: string) => void, o: { s
     if (due <= printed) return;
     printed = due;
     const seconds = (now() - started) / 1000;
-    const left = done > 0 && done < total ? ` | about ${Math.round((seconds / done) * (total - done))} s left` : '';
+    // No estimate on the first line: the first requests include setting up (tokens, the first morning).
+    const left = due > 0 && done < total ? ` | about ${Math.round((seconds / done) * (total - done))} s left` : '';
     log(`simulate: ${String(due).padStart(3)} % | ${done}/${total} requests | ${Math.round(seconds)} s${left}${hub ? ` | ${hub}` : ''}`);
   };
 }

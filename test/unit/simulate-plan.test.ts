@@ -45,6 +45,8 @@ describe('npm run simulate: the plan', () => {
     expect(remote.length).toBeLessThan(publicPeople.length / 2);
     expect(people.every(({ person }) => !person.employerMunicipality || municipality(person.employerMunicipality))).toBe(true);
     expect(people.every(({ person }) => /^[a-z0-9.-]+@[a-z.]+$/.test(person.email))).toBe(true);
+    // Every hub has business guests (the report's guests by organisation type).
+    for (const h of p.hubs) expect(h.people.some((x) => x.membership === 'guest' && h.organisations.find((o) => o.key === x.org)?.type === 'business'), h.hubId).toBe(true);
   });
 
   it('is quiet in July and at Christmas, busy midweek, closed at weekends', () => {
@@ -94,6 +96,7 @@ describe('npm run simulate: the plan', () => {
       increment('umea');
     }
     expect(lines).toHaveLength(21); // 0 %, 5 %, …, 100 %
+    expect(lines[0]).toMatch(/^simulate: +0 % \| 1\/200 requests \| 0 s \| umea$/);
     expect(lines[1]).toMatch(/^simulate: +5 % \| 10\/200 requests \| 1 s \| about 19 s left \| umea$/);
     expect(lines.at(-1)).toMatch(/^simulate: 100 % \| 200\/200 requests \| 20 s \| umea$/);
   });
