@@ -54,6 +54,21 @@ const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => value(m.guestsByOrgType[t] ?? 0)]),
 ];
 
+const hours = (n: number) => decimal(Math.round(n * 10) / 10);
+
+/**
+ * Agency presence per organisation: after the fixed columns, one column per organisation with
+ * scheduled presence anywhere in the report (sorted by id, so the same report gives the same
+ * columns), hours in that row's hub and period, 0 where it had none. The projection knows an
+ * organisation by its id at its hub (the events carry no name); the total column stays.
+ */
+function presenceColumns(report: Report): [string, (m: PublishedMeasures) => string | number][] {
+  const ids = new Set<string>();
+  const measures = [...report.hubs.flatMap((h) => [...h.periods.map((p) => p.measures), h.total]), ...report.network.periods.map((p) => p.measures), report.network.total];
+  for (const m of measures) for (const [id, h] of Object.entries(m.agencyPresenceHours)) if (h > 0) ids.add(id);
+  return [...ids].sort().map((id) => [`Myndighetsnärvaro timmar ${id} / Agency presence hours ${id}`, (m) => hours(m.agencyPresenceHours[id] ?? 0)]);
+}
+
 /** Quotes a field per RFC 4180 when it holds the separator, a quote or a line break. */
 export function field(v: string | number): string {
   const s = String(v);
@@ -64,12 +79,15 @@ export function field(v: string | number): string {
  * The report as CSV for Excel with Swedish settings: RFC 4180 (CRLF line ends, quoted fields
  * where needed), UTF-8 with a byte order mark so Excel reads å, ä, ö, semicolons between fields
  * and decimal commas, as Excel expects where the decimal separator is a comma. One row per hub
- * and period, then the network's rows and totals.
+ * and period, then the network's rows and totals; the last columns are agency presence per
+ * organisation (presenceColumns).
  */
 export function reportCsv(report: Report): string {
-  const header = ['Hubb / Hub', 'Namn / Name', 'Period', 'Från / From', 'Till / To', ...COLUMNS.map(([h]) => h)];
+  const presence = presenceColumns(report);
+  const columns = [...COLUMNS, ...presence];
+  const header = ['Hubb / Hub', 'Namn / Name', 'Period', 'Från / From', 'Till / To', ...columns.map(([h]) => h)];
   const rows: (string | number)[][] = [];
-  const add = (hubId: string, name: string, period: string, from: string, to: string, m: PublishedMeasures) => rows.push([hubId, name, period, from, to, ...COLUMNS.map(([, f]) => f(m))]);
+  const add = (hubId: string, name: string, period: string, from: string, to: string, m: PublishedMeasures) => rows.push([hubId, name, period, from, to, ...columns.map(([, f]) => f(m))]);
   for (const h of report.hubs) {
     for (const p of h.periods) add(h.hubId, h.name, p.period, p.from, p.to, p.measures);
     add(h.hubId, h.name, 'total', report.from, report.to, h.total);

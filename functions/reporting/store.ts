@@ -11,6 +11,9 @@ export const PROCESSED_TTL_SECONDS = 400 * 24 * 3600;
 /** The projection version the API reads and the consumer writes, unless `REPORT_VERSION` says otherwise. */
 export const DEFAULT_VERSION = 'v2';
 
+/** How often a first sighting polls an erasure in progress (about 20 s in all) before its delivery fails and is retried. */
+const ERASURE_WAIT_ATTEMPTS = 45;
+
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /**
@@ -53,18 +56,42 @@ export class ReportStore implements FactSource {
     const first = await this.commit(detail.metadata.eventId, ops, now);
     for (const op of ops) {
       if (op.op === 'orgFirst') await this.lowerFirst(this.key('ORGFIRST', op.orgId), `${op.date}#${op.hubId}`, op.hubId, op.date, `${P.firstOrg}${op.orgId}`);
-      if (op.op === 'visitorFirst') {
-        const visitor = (await this.erasedToken(op.visitor)) ?? op.visitor;
-        await this.lowerFirst(this.key('VFIRST', op.hubId, visitor), op.date, op.hubId, op.date, `${P.firstVisitor}${visitor}`);
-      }
+      if (op.op === 'visitorFirst') await this.lowerVisitorFirst(op.hubId, op.visitor, op.date);
       if (op.op === 'erase') await this.erase(op.visitor);
     }
     return first;
   }
 
   private async erasedToken(visitor: string): Promise<string | undefined> {
+    return (await this.erasure(visitor))?.token;
+  }
+
+  /** The erasure of a visitor, if one has started: its token, and whether it is still rewriting facts (`pending`). */
+  private async erasure(visitor: string): Promise<{ token: string; pending: boolean } | undefined> {
     const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('ERASED', visitor), sk: 'ERASED' }, ConsistentRead: true }));
-    return res.Item?.token as string | undefined;
+    return res.Item ? { token: res.Item.token as string, pending: res.Item.pending === true } : undefined;
+  }
+
+  /**
+   * Lowers a visitor's first sighting at a hub. Under the pseudonym, the move is conditioned on
+   * the visitor not being erased (an erasure that starts meanwhile cancels it, and it is redone
+   * under the token); under the token, it waits until the erasure has moved the pseudonym's
+   * marker and first-sighting item to the token. So a first-visit marker is only ever moved by
+   * one writer at a time, and a visitor ends with exactly one (docs/reporting.md, "Erasure").
+   */
+  private async lowerVisitorFirst(hubId: string, pseudonymOrToken: string, date: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const erasure = await this.erasure(pseudonymOrToken);
+      if (erasure?.pending) {
+        if (attempt >= ERASURE_WAIT_ATTEMPTS) throw new Error('An erasure of this visitor is still in progress; the delivery is retried');
+        await new Promise((r) => setTimeout(r, 50 * Math.min(attempt + 1, 10)));
+        continue;
+      }
+      const visitor = erasure?.token ?? pseudonymOrToken;
+      const guard = erasure ? undefined : this.key('ERASED', pseudonymOrToken);
+      if (await this.lowerFirst(this.key('VFIRST', hubId, visitor), date, hubId, date, `${P.firstVisitor}${visitor}`, guard)) return;
+      // Erased between the read and the move: nothing was written; redo it under the token.
+    }
   }
 
   /** Writes the event's facts with its processed marker, in one transaction. */
@@ -126,13 +153,15 @@ export class ReportStore implements FactSource {
 
   /**
    * Lowers a first sighting to `(hubId, date)` when it is earlier than the one stored, moving
-   * its marker fact from the old hub-day to the new one in the same transaction.
+   * its marker fact from the old hub-day to the new one in the same transaction. With `absent`,
+   * the move also requires that item not to exist (the erasure marker of a visitor); returns
+   * false, having written nothing, when it does.
    */
-  private async lowerFirst(pk: string, order: string, hubId: string, date: string, marker: string): Promise<void> {
+  private async lowerFirst(pk: string, order: string, hubId: string, date: string, marker: string, absent?: string): Promise<boolean> {
     for (;;) {
       const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: 'FIRST' }, ConsistentRead: true }));
       const prev = res.Item as { order: string; hubId: string; date: string } | undefined;
-      if (prev && prev.order <= order) return;
+      if (prev && prev.order <= order) return true;
       const items: TransactItem[] = [
         {
           Put: {
@@ -145,21 +174,28 @@ export class ReportStore implements FactSource {
         { Update: { TableName: this.tableName, Key: { pk: this.key('DAY', hubId), sk: date }, UpdateExpression: 'SET #m = :t', ExpressionAttributeNames: { '#m': marker }, ExpressionAttributeValues: { ':t': true } } },
       ];
       if (prev) items.push({ Update: { TableName: this.tableName, Key: { pk: this.key('DAY', prev.hubId), sk: prev.date }, UpdateExpression: 'REMOVE #m', ExpressionAttributeNames: { '#m': marker } } });
+      if (absent) items.push({ ConditionCheck: { TableName: this.tableName, Key: { pk: absent, sk: 'ERASED' }, ConditionExpression: 'attribute_not_exists(pk)' } });
       try {
         await withConflictRetry(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
-        return;
+        return true;
       } catch (err) {
-        if (cancellationCodes(err)?.includes('ConditionalCheckFailed')) continue; // moved meanwhile: read again
+        const codes = cancellationCodes(err);
+        if (absent && codes?.[items.length - 1] === 'ConditionalCheckFailed') return false; // erased meanwhile
+        if (codes?.includes('ConditionalCheckFailed')) continue; // moved meanwhile: read again
         throw err;
       }
     }
   }
 
-  /** Forgets a visitor: a random token replaces the pseudonym in every fact and first sighting; counts stay. */
+  /**
+   * Forgets a visitor: a random token replaces the pseudonym in every fact and first sighting; counts stay.
+   * The erasure marker is `pending` until the rewrite is complete: first sightings under the token wait
+   * for it (lowerVisitorFirst), and a redelivered `MemberErased` finishes an interrupted rewrite.
+   */
   private async erase(visitor: string): Promise<void> {
     const candidate = `x${randomUUID().replaceAll('-', '').slice(0, 20)}`;
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: this.key('ERASED', visitor), sk: 'ERASED', token: candidate }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: this.key('ERASED', visitor), sk: 'ERASED', token: candidate, pending: true }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (err) {
       if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
     }
@@ -169,6 +205,26 @@ export class ReportStore implements FactSource {
     const days = [...((person.Item?.days as Set<string> | undefined) ?? [])];
     for (const hd of days) {
       const [hubId = '', date = ''] = hd.split('#');
+      await this.rewriteDay(hubId, date, visitor, token);
+    }
+    for (const hubId of new Set(days.map((d) => d.split('#')[0] ?? ''))) {
+      const old = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' }, ConsistentRead: true }));
+      if (!old.Item) continue;
+      try {
+        // Only the first copy counts: once the erasure is complete, the token's first sighting may be lowered, and a late duplicate erasure must not undo that.
+        await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...old.Item, pk: this.key('VFIRST', hubId, token) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      }
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' } }));
+    }
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('PERSON', visitor), sk: 'PERSON' } }));
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: this.key('ERASED', visitor), sk: 'ERASED' }, UpdateExpression: 'REMOVE pending' }));
+  }
+
+  /** Replaces a visitor by their token in one hub-day; the first-visit marker moves only if it is still there when written. */
+  private async rewriteDay(hubId: string, date: string, visitor: string, token: string): Promise<void> {
+    for (;;) {
       const item = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('DAY', hubId), sk: date }, ConsistentRead: true }));
       const changed = replaceVisitor(item.Item ?? {}, visitor, token);
       const names: Record<string, string> = {};
@@ -178,30 +234,30 @@ export class ReportStore implements FactSource {
         values[`:a${i}`] = value;
         return `#a${i} = :a${i}`;
       });
-      if (item.Item?.[`${P.firstVisitor}${visitor}`]) {
+      const marker = Boolean(item.Item?.[`${P.firstVisitor}${visitor}`]);
+      if (marker) {
         names['#fo'] = `${P.firstVisitor}${visitor}`;
         names['#fn'] = `${P.firstVisitor}${token}`;
         values[':t'] = true;
         sets.push('#fn = :t');
       }
-      if (sets.length === 0) continue;
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: this.key('DAY', hubId), sk: date },
-          UpdateExpression: `SET ${sets.join(', ')}${names['#fo'] ? ' REMOVE #fo' : ''}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      if (sets.length === 0) return;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: this.key('DAY', hubId), sk: date },
+            UpdateExpression: `SET ${sets.join(', ')}${marker ? ' REMOVE #fo' : ''}`,
+            ...(marker ? { ConditionExpression: 'attribute_exists(#fo)' } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return;
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err; // another erasure moved it meanwhile: read again
+      }
     }
-    for (const hubId of new Set(days.map((d) => d.split('#')[0] ?? ''))) {
-      const old = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' }, ConsistentRead: true }));
-      if (!old.Item) continue;
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...old.Item, pk: this.key('VFIRST', hubId, token) } }));
-      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('VFIRST', hubId, visitor), sk: 'FIRST' } }));
-    }
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: this.key('PERSON', visitor), sk: 'PERSON' } }));
   }
 
   /** The facts of a hub's days between two dates (inclusive): one item per hub-day. */

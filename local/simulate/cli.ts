@@ -7,10 +7,10 @@
  *   --months N | --days N   how far back from yesterday (default 3 months)
  *   --seed N                the same seed gives the same traffic (default 20261128)
  *   --volume X              people, room bookings and events scaled by X (default 0.4: about
- *                           18 people a hub; three months take a few minutes, docs/local-runtime.md)
+ *                           18 people a hub; three months are ~6 600 requests, 11 minutes measured on 2 busy cores, docs/local-runtime.md)
  *   --url URL               the runtime (default http://127.0.0.1:$PORT, port 3000 as npm start)
  *   --to YYYY-MM-DD         the last simulated day (default yesterday)
- *   --quiet                 no progress bar
+ *   --quiet                 no progress bar (nor, off a terminal, the progress line every 5 %)
  */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
@@ -19,6 +19,7 @@ import { loadAllHubs } from '../../functions/shared/hub-config.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { localDate } from '../../functions/domain/time.ts';
 import { buildPlan } from './plan.ts';
+import { progressLines } from './progress.ts';
 import { runPlan, simulationStatus } from './run.ts';
 
 const DEFAULT_SEED = 20261128;
@@ -72,9 +73,12 @@ const plan = buildPlan({ seed, from, to, hubs, organisations: loadStarterOrganis
 const total = plan.hubs.reduce((n, h) => n + h.actions.length, 0);
 console.log(`simulate: ${from} – ${to}, ${hubs.length} hubs, seed ${seed}, volume ${volume}: ${total} requests through ${url}`);
 
-const bar = values.quiet ? undefined : new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} requests | {eta_formatted} left | {hub}', hideCursor: true }, Presets.shades_classic);
+// A bar on a terminal; plain lines every 5 % where the output goes to a file or CI (cli-progress draws nothing there).
+const terminal = Boolean(process.stdout.isTTY && process.stderr.isTTY);
+const bar = values.quiet || !terminal ? undefined : new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} requests | {eta_formatted} left | {hub}', hideCursor: true }, Presets.shades_classic);
+const lines = values.quiet || terminal ? undefined : progressLines(total, (line) => console.log(line));
 bar?.start(total, 0, { hub: '' });
-const result = await runPlan(plan, { url, onAction: (hub) => bar?.increment(1, { hub }) });
+const result = await runPlan(plan, { url, onAction: (hub) => (bar ? bar.increment(1, { hub }) : lines?.(hub)) });
 bar?.stop();
 
 const rows = Object.entries(result.tallies).map(([hub, t]) => ({

@@ -55,6 +55,7 @@ export type Action = { at: string } & (
   | { t: 'checkOut'; visit: string }
   | { t: 'book'; person: string; booking: string; resourceId: string; start: string; end: string }
   | { t: 'cancelBooking'; booking: string }
+  | { t: 'agencyPresence'; org: string; person: string; presence: string; resourceId: string; start: string; end: string; until: string; description: string }
   | { t: 'event'; event: string; title: string; titleEn: string; kind: string; start: string; end: string; capacity: number; resourceId?: string; openToBusiness: boolean }
   | { t: 'cancelEvent'; event: string }
   | { t: 'register'; event: string; person: string; reg: string }
@@ -112,6 +113,9 @@ function isEve(date: string): boolean {
   return md === '12-24' || md === '12-31' || (weekdayOf(date) === 'friday' && md >= '06-19' && md <= '06-25');
 }
 
+/** Agencies the seed names as wanted at the hubs (Forstudie, "myndighetsnärvaro"): they get a weekly presence first. */
+const SEED_AGENCIES = /Skatteverket|Försäkringskassan|Migrationsverket|Arbetsförmedlingen|Länsstyrelsen|Boverket|Svenska kraftnät/;
+
 const KINDS: [string, string, string, number][] = [
   ['workshop', 'Workshop: ', 'Workshop: ', 3],
   ['network-meeting', 'Nätverksträff: ', 'Network meeting: ', 3],
@@ -168,6 +172,8 @@ export function buildPlan(o: PlanOptions): Plan {
     // Organisations: the hub's own municipality and region, agencies of the seed, local businesses.
     const local = publicOrgs.filter((x) => x.name.includes(hub.city.replace(/å$/, '')) || x.name.includes(hub.municipality.slice(0, 4)));
     const chosen = [...new Set([...local, ...publicOrgs.filter(() => chance(0.35)), ...businesses.filter(() => chance(0.3))])];
+    // Every hub has at least one of the agencies the seed names as wanted on site (for agency presence).
+    if (!chosen.some((x) => SEED_AGENCIES.test(x.name))) chosen.push(pick(publicOrgs.filter((x) => SEED_AGENCIES.test(x.name))));
     const organisations: OrgSpec[] = chosen.map((x, i) => ({ key: `${hub.id}-o${i}`, name: x.name, type: x.type, ...(x.orgNumber ? { orgNumber: x.orgNumber } : {}) }));
     for (let i = 0; i < 3; i++) organisations.push({ key: `${hub.id}-b${i}`, name: `${faker.company.name()} (${hub.city})`, type: 'business' });
     for (const org of organisations) {
@@ -196,8 +202,38 @@ export function buildPlan(o: PlanOptions): Plan {
         propensity: 0.08 + random() * 0.35,
       };
     });
+    // Every hub has guests (the report counts visitors by organisation type, members and guests apart):
+    // where chance made none, the first business person (or else the last person, for a local business) is one.
+    if (!people.some((p) => p.membership === 'guest')) {
+      const guest = people.find((p) => organisations.find((x) => x.key === p.org)?.type === 'business') ?? people[people.length - 1];
+      if (guest) {
+        if (organisations.find((x) => x.key === guest.org)?.type !== 'business') guest.org = `${hub.id}-b0`;
+        guest.membership = 'guest';
+        delete guest.employerMunicipality;
+      }
+    }
     // A third are members already on the first day; the rest register over the period.
     const joins = new Map(people.map((p, i) => [p.key, i < count / 3 ? o.from : pick(dates)]));
+
+    // Agency presence (myndighetsnärvaro): one or two of the hub's state agencies are at the hub one day
+    // a week, at the hub's own desk for agencies (a room where it has none), their representative a
+    // member from the first day who checks in when the agency is there.
+    const presenceResource = hub.resources.find((r) => r.type === 'desk') ?? hub.resources.find((r) => r.type === 'room');
+    const agencies = organisations
+      .filter((x) => x.type === 'state-agency' || x.type === 'county-board')
+      .sort((a, b) => Number(SEED_AGENCIES.test(b.name)) - Number(SEED_AGENCIES.test(a.name)));
+    const reps = new Set<string>();
+    const presences = presenceResource
+      ? agencies.slice(0, 2).map((org, i) => {
+          const first = faker.person.firstName();
+          const last = faker.person.lastName();
+          const rep: PersonSpec = { key: `${hub.id}-rep${i}`, name: `${first} ${last}`, email: email(`${first}.${last}.${++emailSeq}`, 'myndighet.example'), org: org.key, membership: 'member', employerMunicipality: pick(municipalityCodes.filter((c) => c !== hub.municipalityCode)), propensity: 0.05 };
+          people.push(rep);
+          reps.add(rep.key);
+          joins.set(rep.key, o.from);
+          return { org, rep, weekday: (['tuesday', 'thursday'] as const)[i] ?? 'wednesday', key: `${hub.id}-apr${i}` };
+        })
+      : [];
 
     const openDays = dates.filter((d) => openInterval(hub, d) && !isEve(d));
     const resources = hub.resources;
@@ -206,9 +242,25 @@ export function buildPlan(o: PlanOptions): Plan {
     const eventSpace = resources.find((r) => r.type === 'event-space');
     let n = 0;
     const next = (prefix: string) => `${hub.id}-${prefix}${n++}`;
+    let eventsHeld = 0;
 
     for (const date of dates) {
       for (const p of people) if (joins.get(p.key) === date) actions.push({ at: at(date, date === o.from ? 6 * 60 + 30 : between(8 * 60, 15 * 60)), t: 'member', person: p.key });
+    }
+
+    // Each presence is scheduled on the first day, from its first open weekday until the last simulated day.
+    const presenceHours = (date: string) => {
+      const hours = hub.openingHours[weekdayOf(date)];
+      if (!hours) return undefined;
+      const opens = minutesOf(hours.opens);
+      const closes = minutesOf(hours.closes);
+      return { from: opens + 60, to: Math.min(closes - 60, opens + 60 + 5 * 60) };
+    };
+    for (const pr of presences) {
+      const firstDay = openDays.find((d) => weekdayOf(d) === pr.weekday);
+      const hours = firstDay && presenceHours(firstDay);
+      if (!firstDay || !hours || !presenceResource) continue;
+      actions.push({ at: at(o.from, 6 * 60 + 40), t: 'agencyPresence', org: pr.org.key, person: pr.rep.key, presence: pr.key, resourceId: presenceResource.id, start: at(firstDay, hours.from), end: at(firstDay, hours.to), until: o.to, description: `${pr.org.name} finns på plats och svarar på frågor.` });
     }
 
     for (const date of openDays) {
@@ -220,7 +272,18 @@ export function buildPlan(o: PlanOptions): Plan {
       const factor = dayFactor(date);
       const members = people.filter((p) => (joins.get(p.key) ?? '9') < date || (joins.get(p.key) === date && date === o.from));
 
+      // The agencies present today: their representative comes for the scheduled hours.
+      for (const pr of presences) {
+        const hours = presenceHours(date);
+        const scheduled = actions.some((a) => a.t === 'agencyPresence' && a.presence === pr.key && a.start.slice(0, 10) <= date);
+        if (weekdayOf(date) !== pr.weekday || !hours || !scheduled) continue;
+        const visit = next('v');
+        actions.push({ at: at(date, hours.from + 5), t: 'checkIn', person: pr.rep.key, visit });
+        actions.push({ at: at(date, hours.to), t: 'checkOut', visit });
+      }
+
       for (const p of members) {
+        if (reps.has(p.key)) continue;
         const comes = chance(p.propensity * factor);
         // A quarter of those who come booked a desk; now and then someone books and does not come (a no-show).
         const books = deskPool && (comes ? chance(0.25) : chance(0.015));
@@ -258,13 +321,15 @@ export function buildPlan(o: PlanOptions): Plan {
 
       // Hub events: one or two a week, Tuesday to Thursday.
       const weekday = weekdayOf(date);
-      if ((weekday === 'tuesday' || weekday === 'thursday' || (weekday === 'wednesday' && chance(0.3))) && chance(Math.min(1, 0.7 * factor * volume))) {
+      if ((weekday === 'tuesday' || weekday === 'thursday' || (weekday === 'wednesday' && chance(0.3))) && chance(Math.min(1, 0.75 * factor * (0.5 + volume)))) {
         const event = next('ev');
         const [kind, sv_, en_] = pickWeighted(KINDS, random);
         const [topic, topicEn] = pick(TOPICS);
         const start = chance(0.4) ? opens + 30 : between(10, 14) * 60;
         const length = 60 * between(1, 3);
-        const capacity = pick([8, 12, 15, 20, 25]);
+        // The hub's first event, and a third of the rest, are popular: more want to come than there are seats.
+        const popular = eventsHeld++ === 0 || chance(0.3);
+        const capacity = popular ? pick([6, 8, 10]) : pick([8, 12, 15, 20, 25]);
         const createdAt = addDays(date, -14) < o.from ? startAt : at(addDays(date, -14), 10 * 60);
         actions.push({ at: createdAt, t: 'event', event, title: `${sv_}${topic}`, titleEn: `${en_}${topicEn}`, kind, start: at(date, start), end: at(date, Math.min(closes, start + length)), capacity, ...(eventSpace ? { resourceId: eventSpace.id } : {}), openToBusiness: kind === 'business-joint' || chance(0.5) });
         if (chance(0.06)) {
@@ -272,35 +337,51 @@ export function buildPlan(o: PlanOptions): Plan {
           continue;
         }
         // Registrations in the two weeks before: members of the hub, and people from elsewhere publicly.
-        const wanted = Math.round(capacity * (0.5 + random() * 0.7));
-        const registered: { reg: string; person?: string }[] = [];
+        const wanted = popular ? capacity + between(2, 5) : Math.round(capacity * (0.5 + random() * 0.5));
+        const registered: { reg: string; at: string; person?: string }[] = [];
         const eligible = people.filter((p) => (joins.get(p.key) ?? '9') < addDays(date, -1));
         for (let i = 0; i < wanted; i++) {
           const reg = next('r');
-          const when = at(addDays(date, -between(1, 13)), between(8 * 60, 16 * 60));
-          const regAt = later(when, createdAt);
-          if (eligible.length && chance(0.75)) {
-            const p = pick(eligible);
-            if (registered.some((r) => r.person === p.key)) continue;
-            registered.push({ reg, person: p.key });
-            actions.push({ at: regAt, t: 'register', event, person: p.key, reg });
+          // Two to thirteen days before; an event announced before the simulated period gets its
+          // earlier registrations spread over the period's days before it (not all at its first instant).
+          let regDate = addDays(date, -between(2, 13));
+          if (regDate < o.from) regDate = addDays(o.from, Math.floor(random() * Math.max(1, dates.indexOf(date) - 1)));
+          const regAt = later(at(regDate, between(8 * 60, 16 * 60)), createdAt);
+          const member = eligible.length && chance(0.75) ? pick(eligible) : undefined;
+          const again = member && registered.some((r) => r.person === member.key);
+          if (again && !popular) continue; // a popular event fills up anyway: someone from elsewhere takes the place
+          if (member && !again) {
+            registered.push({ reg, at: regAt, person: member.key });
+            actions.push({ at: regAt, t: 'register', event, person: member.key, reg });
           } else {
             const first = faker.person.firstName();
             const last = faker.person.lastName();
             const org = pick(o.organisations.filter((x) => x.type !== 'business' || kind === 'business-joint'));
-            registered.push({ reg });
+            registered.push({ reg, at: regAt });
             actions.push({ at: regAt, t: 'registerPublic', event, reg, name: `${first} ${last}`, email: email(`${first}.${last}.${++emailSeq}`, 'besok.example'), organisationName: org.name, organisationType: org.type });
           }
         }
-        // Some cancel the day before (the first on the waitlist gets the seat); most come.
+        // In the order they registered, the first `capacity` get a seat and the rest wait. Some members
+        // cancel the day before; a cancelled seat goes to the first on the waitlist (promotion). Of a
+        // popular event, the first to register always cancels (staff do it for those from elsewhere),
+        // so its waitlist moves.
+        const byTime = [...registered].sort((x, y) => x.at.localeCompare(y.at));
+        const seated = new Set(byTime.slice(0, capacity).map((r) => r.reg));
+        const waiting = byTime.slice(capacity).map((r) => r.reg);
+        const firstSeated = byTime[0];
         const cancelled = new Set<string>();
-        for (const r of registered) {
-          if (r.person && chance(0.1)) {
+        for (const r of byTime) {
+          if ((r.person && chance(0.1)) || (popular && r === firstSeated)) {
             cancelled.add(r.reg);
-            actions.push({ at: at(addDays(date, -1), between(9 * 60, 15 * 60)), t: 'cancelRegistration', event, reg: r.reg });
+            actions.push({ at: later(at(addDays(date, -1), between(9 * 60, 15 * 60)), r.at), t: 'cancelRegistration', event, reg: r.reg });
+            if (seated.delete(r.reg)) {
+              const promoted = waiting.shift();
+              if (promoted) seated.add(promoted);
+            } else waiting.splice(waiting.indexOf(r.reg), 1);
           }
         }
-        for (const r of registered) if (!cancelled.has(r.reg) && chance(0.8)) actions.push({ at: at(date, start + between(0, 10)), t: 'attend', event, reg: r.reg });
+        // Most of those with a seat come.
+        for (const r of registered) if (seated.has(r.reg) && chance(0.85)) actions.push({ at: at(date, start + between(0, 10)), t: 'attend', event, reg: r.reg });
         // Now and then a member walks in.
         const walker = pick(members.length ? members : people);
         if (chance(0.3) && !registered.some((r) => r.person === walker.key) && members.includes(walker)) actions.push({ at: at(date, start + 12), t: 'walkIn', event, person: walker.key, reg: next('r') });

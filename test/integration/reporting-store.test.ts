@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { LOCAL } from '../../local/cfn.ts';
@@ -82,4 +82,50 @@ describe('the national projection in DynamoDB', () => {
     expect(JSON.stringify(days)).not.toContain(pseudonym('m4'));
     expect(JSON.stringify(days)).toContain(pseudonym('m5'));
   }, 300_000);
+
+  it('keeps one first-visit marker when an erasure runs between a first sighting\'s read and its move', async () => {
+    // Prepare: m7 is first seen at Boden on a later day; the consumer then learns of an earlier visit,
+    // and its move of the first-visit marker is held until an erasure of m7 has run to completion.
+    const version = `t${randomUUID().slice(0, 6)}`;
+    const [later, earlier] = [day, addDays(day, -1)];
+    const laterVisit = visit({ hubId: 'boden', date: later, from: '09:00', to: '11:00', memberId: 'm7', org: 'orgA' });
+    const [earlierIn, earlierOut] = visit({ hubId: 'boden', date: earlier, from: '09:00', to: '11:00', memberId: 'm7', org: 'orgA' });
+    const erased = event('MemberErased', 'boden', { memberId: 'm7', erasedAt: new Date().toISOString() });
+    let release!: () => void;
+    let reached!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const atMove = new Promise<void>((r) => { reached = r; });
+    let holding = true;
+    const gated = {
+      send: async (command: unknown) => {
+        const items = command instanceof TransactWriteCommand ? (command.input.TransactItems ?? []) : [];
+        if (holding && items.some((i) => String(i.Put?.Item?.pk ?? '').includes('#VFIRST#'))) {
+          holding = false;
+          reached();
+          await held;
+        }
+        return db.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const store = new ReportStore(db, table, HUBS, version);
+    for (const e of laterVisit) await store.apply(e.type, e.detail);
+    // Act: the earlier check-in's first-sighting move waits; the erasure runs meanwhile; then the move goes on.
+    const sighting = new ReportStore(gated, table, HUBS, version).apply(earlierIn!.type, earlierIn!.detail);
+    await atMove;
+    await store.apply(erased.type, erased.detail);
+    release();
+    await sighting;
+    await store.apply(earlierOut!.type, earlierOut!.detail);
+    // Assess: one marker, on the earlier day, under the token; the report equals the in-memory one.
+    const days = await store.hubDays('boden', earlier, later);
+    const markers = [...days].flatMap(([date, facts]) => Object.keys(facts).filter((k) => k.startsWith('fv:')).map((k) => ({ date, k })));
+    expect(markers).toHaveLength(1);
+    expect(markers[0]?.date).toBe(earlier);
+    expect(JSON.stringify([...days.values()])).not.toContain(pseudonym('m7'));
+    const memory = new MemoryProjection(HUBS);
+    for (const e of [...laterVisit, earlierIn!, erased, earlierOut!]) memory.apply(e.type, e.detail);
+    const q = { from: earlier, to: later, period: 'day' as const };
+    const bodenOnly = HUBS.filter((h) => h.id === 'boden');
+    expect(await buildReport(store, bodenOnly, q)).toEqual(await buildReport(memory, bodenOnly, q));
+  }, 60_000);
 });

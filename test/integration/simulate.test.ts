@@ -29,7 +29,7 @@ describe('npm run simulate through the real API', () => {
   }, 600_000);
   afterAll(() => network?.stop());
 
-  it('gets national report totals equal to what the simulation did, per hub: visits, bookings, events', async () => {
+  it('gets national report totals equal to what the simulation did, per hub: visits, bookings (agency presence series too), events, waitlist', async () => {
     const call = api(network);
     const national = await network.token('national');
     // Nothing dead-lettered on the way (a failed consumer would lose a count), and the projection caught up.
@@ -56,6 +56,18 @@ describe('npm run simulate through the real API', () => {
     // The traffic happened in the simulated days, not today: every visit is dated in the range.
     expect(visits).toBeGreaterThan(20);
     expect(res.json.network.total.checkIns).toBe(visits);
+    // Agency presence at every hub (scheduled through the staff route, as staff do), and popular events
+    // whose waitlist moved: counts of people, so shown as "<5" from 1 to 4, or ".." where a total would
+    // reveal a suppressed cell (only ever a count above 0) — either way not 0.
+    for (const h of res.json.hubs as { hubId: string; total: { agencyPresenceHours: Record<string, number> } }[]) {
+      expect(result.tallies[h.hubId]!.agencyPresences, h.hubId).toBeGreaterThan(0);
+      expect(Object.values(h.total.agencyPresenceHours).reduce((a, b) => a + b, 0), h.hubId).toBeGreaterThan(0);
+    }
+    const nonZero = (v: unknown) => v === '<5' || v === '..' || (typeof v === 'number' && v > 0);
+    const { waitlisted, promoted } = res.json.network.total.events as { waitlisted: number | string; promoted: number | string };
+    expect({ waitlisted, promoted, ok: nonZero(waitlisted) && nonZero(promoted) }).toMatchObject({ ok: true });
+    const tallied = Object.values(result.tallies).reduce((n, t) => n + t.waitlisted, 0);
+    if (typeof waitlisted === 'number') expect(waitlisted).toBe(tallied);
   });
 
   it('dates what a request does at its simulated instant, and refuses a malformed instant naming the header', async () => {

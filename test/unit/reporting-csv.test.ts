@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { weekdayOf } from '../../functions/domain/time.ts';
 import { field, reportCsv } from '../../functions/reporting/csv.ts';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
-import { HUBS, hub, openDay, visit } from '../support/report-events.ts';
+import { addDays } from '../../functions/reporting/periods.ts';
+import { HUBS, event, hub, openDay, visit } from '../support/report-events.ts';
 
 describe('the CSV report', () => {
   it('quotes fields per RFC 4180 only where needed', () => {
@@ -25,5 +27,28 @@ describe('the CSV report', () => {
     expect(boden[header.indexOf('Besökstimmar / Visit hours')]).toBe('1,5');
     expect(boden[header.indexOf('Unika besökare / Unique visitors')]).toBe('<5');
     expect(boden.length).toBe(header.length);
+  });
+
+  it('gives agency presence one column per organisation, after the fixed columns, with hours per hub and period', async () => {
+    // Prepare: Skatteverket at Boden and Umeå three hours every week, Försäkringskassan at Umeå 1.5 hours; a week of report.
+    const day = openDay(14);
+    const from = addDays(day, -6);
+    const presence = (hubId: string, id: string, org: string, fromTime: string, toTime: string) =>
+      event('AgencyPresenceScheduled', hubId, { presenceId: id, organisationId: org, organisationType: 'state-agency', hubId, resourceId: 'r', weekday: weekdayOf(day), from: fromTime, to: toTime, firstDate: from, until: day, occurrences: 1 });
+    const p = new MemoryProjection(HUBS);
+    for (const e of [presence('boden', 'apr1', 'org_skv', '09:00', '12:00'), presence('umea', 'apr2', 'org_skv', '09:00', '12:00'), presence('umea', 'apr3', 'org_fk', '13:00', '14:30')]) p.apply(e.type, e.detail);
+    // Act
+    const csv = reportCsv(await buildReport(p, [hub('boden'), hub('umea')], { from, to: day, period: 'week' }));
+    // Assess
+    const [header = [], ...rows] = csv.slice(1).trimEnd().split('\r\n').map((l) => l.split(';'));
+    const fk = header.indexOf('Myndighetsnärvaro timmar org_fk / Agency presence hours org_fk');
+    const skv = header.indexOf('Myndighetsnärvaro timmar org_skv / Agency presence hours org_skv');
+    const total = header.indexOf('Myndighetsnärvaro timmar / Agency presence hours');
+    expect([fk, skv]).toEqual([header.length - 2, header.length - 1]);
+    const row = (hubId: string) => rows.find((r) => r[0] === hubId && r[2] === 'total')!;
+    expect([row('boden')[total], row('boden')[fk], row('boden')[skv]]).toEqual(['3', '0', '3']);
+    expect([row('umea')[total], row('umea')[fk], row('umea')[skv]]).toEqual(['4,5', '1,5', '3']);
+    expect([row('network')[total], row('network')[fk], row('network')[skv]]).toEqual(['7,5', '1,5', '6']);
+    expect(rows.every((r) => r.length === header.length)).toBe(true);
   });
 });

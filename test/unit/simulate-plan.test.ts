@@ -3,6 +3,7 @@ import { addDays } from '../../functions/reporting/periods.ts';
 import { municipality } from '../../hubs/municipalities.ts';
 import { loadStarterOrganisations } from '../../hubs/organisations.ts';
 import { buildPlan, dayFactor } from '../../local/simulate/plan.ts';
+import { progressLines } from '../../local/simulate/progress.ts';
 import { HUBS, todayLocal } from '../support/report-events.ts';
 
 const organisations = loadStarterOrganisations('hubs');
@@ -44,6 +45,8 @@ describe('npm run simulate: the plan', () => {
     expect(remote.length).toBeLessThan(publicPeople.length / 2);
     expect(people.every(({ person }) => !person.employerMunicipality || municipality(person.employerMunicipality))).toBe(true);
     expect(people.every(({ person }) => /^[a-z0-9.-]+@[a-z.]+$/.test(person.email))).toBe(true);
+    // Every hub has business guests (the report's guests by organisation type).
+    for (const h of p.hubs) expect(h.people.some((x) => x.membership === 'guest' && h.organisations.find((o) => o.key === x.org)?.type === 'business'), h.hubId).toBe(true);
   });
 
   it('is quiet in July and at Christmas, busy midweek, closed at weekends', () => {
@@ -51,5 +54,50 @@ describe('npm run simulate: the plan', () => {
     expect(dayFactor('2026-12-28')).toBeLessThan(dayFactor('2026-11-25') / 2);
     expect(dayFactor('2026-11-27')).toBeLessThan(dayFactor('2026-11-25'));
     expect(dayFactor('2026-11-28')).toBe(0);
+  });
+
+  it('schedules weekly agency presence for a seed agency at every hub, its representative checking in on those days', () => {
+    const p = plan(7);
+    for (const h of p.hubs) {
+      const presences = h.actions.filter((a) => a.t === 'agencyPresence');
+      expect(presences.length, h.hubId).toBeGreaterThan(0);
+      for (const pr of presences) {
+        const org = h.organisations.find((o) => o.key === pr.org)!;
+        expect(['state-agency', 'county-board']).toContain(org.type);
+        expect(h.people.find((x) => x.key === pr.person)?.org).toBe(org.key);
+        expect(pr.until).toBe(to);
+        // The representative is a member before the schedule is made, and checks in on the presence days.
+        expect(h.actions.findIndex((a) => a.t === 'member' && a.person === pr.person)).toBeLessThan(h.actions.indexOf(pr));
+        expect(h.actions.filter((a) => a.t === 'checkIn' && a.person === pr.person).length).toBeGreaterThan(1);
+      }
+      expect(h.organisations.some((o) => /Skatteverket|Försäkringskassan|Migrationsverket|Arbetsförmedlingen|Länsstyrelsen|Boverket|Svenska kraftnät/.test(o.name))).toBe(true);
+    }
+  });
+
+  it('makes popular events: more registrations than seats, and a seated registrant who cancels so the waitlist moves', () => {
+    for (const h of plan(7).hubs) {
+      const events = h.actions.filter((a) => a.t === 'event');
+      const regs = (e: string) => h.actions.filter((a) => (a.t === 'register' || a.t === 'registerPublic') && a.event === e);
+      const popular = events.filter((e) => regs(e.event).length > e.capacity);
+      expect(popular.length, h.hubId).toBeGreaterThan(0);
+      // The first registrations (in time order) get the seats; one of them cancels before the event.
+      const e = popular[0]!;
+      const seated = new Set(regs(e.event).slice(0, e.capacity).map((a) => (a as { reg: string }).reg));
+      expect(h.actions.some((a) => a.t === 'cancelRegistration' && a.event === e.event && seated.has(a.reg) && a.at < e.start)).toBe(true);
+    }
+  });
+
+  it('prints a plain progress line every 5 % where no bar can be drawn', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const increment = progressLines(200, (l) => lines.push(l), { now: () => t });
+    for (let i = 0; i < 200; i++) {
+      t += 100;
+      increment('umea');
+    }
+    expect(lines).toHaveLength(21); // 0 %, 5 %, …, 100 %
+    expect(lines[0]).toMatch(/^simulate: +0 % \| 1\/200 requests \| 0 s \| umea$/);
+    expect(lines[1]).toMatch(/^simulate: +5 % \| 10\/200 requests \| 1 s \| about 19 s left \| umea$/);
+    expect(lines.at(-1)).toMatch(/^simulate: 100 % \| 200\/200 requests \| 20 s \| umea$/);
   });
 });
