@@ -215,6 +215,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         // Local overrides: endpoints, and the JWKS of the local identity provider.
         AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
         MAIL_OUTBOX_DIR: join(dataDir, 'mail-outbox'),
+        // Links in mails (survey invitations, cancel links) point at this runtime, not the deployed origin.
+        PUBLIC_BASE_URL: url,
         // The research consumer: delivery streams served here, study keys as files under .data/.
         AWS_ENDPOINT_URL_FIREHOSE: `${url}/.local-firehose`,
         RESEARCH_KEY_DIR: join(dataDir, 'research-keys'),
