@@ -4,12 +4,15 @@
  * reads the survey and answers once; non-consenting members, the rate limit, a withdrawal, an
  * expired or answered link and bad answers; the events on the national bus; export and erasure.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as researchQuery } from '../../functions/research/query-cli.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 import { writeStudies } from '../support/studies.ts';
@@ -26,6 +29,18 @@ let orgId: string;
 let db: DynamoDBDocumentClient;
 let table: string;
 let people = 0;
+let dataDir: string;
+let studiesDir: string;
+
+const pseudonymOf = (memberId: string) => createHmac('sha256', Buffer.from(readFileSync(join(dataDir, 'research-keys', `${STUDY}.key`), 'utf8').trim(), 'hex')).update(memberId).digest('hex');
+
+/** `npm run research:query` over the test's lake. */
+async function query(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await researchQuery(['--study', STUDY, '--data-dir', dataDir, '--studies-dir', studiesDir, ...args], (t) => out.push(t), (t) => err.push(t));
+  return { code, out: out.join(''), err: err.join('') };
+}
 
 async function member() {
   people++;
@@ -88,8 +103,9 @@ async function scanHubTable(): Promise<Record<string, unknown>[]> {
 }
 
 beforeAll(async () => {
-  const studiesDir = writeStudies([{ id: STUDY, samplingShare: 1, invitationRateLimitDays: 30, surveyInstruments: ['who-5', 'weak-ties'] }]);
-  network = await startTestNetwork({ studiesDir, simulation: true });
+  studiesDir = writeStudies([{ id: STUDY, samplingShare: 1, invitationRateLimitDays: 30, surveyInstruments: ['who-5', 'weak-ties'] }]);
+  dataDir = mkdtempSync(join(tmpdir(), 'surveys-data-'));
+  network = await startTestNetwork({ studiesDir, dataDir, lakeFlushMs: 50, simulation: true });
   call = api(network);
   staff = await network.token('staff', HUB);
   const org = await call('POST', `${base}/organisations`, { token: staff, body: { name: 'Region Västerbotten', type: 'region' } });
@@ -187,6 +203,41 @@ describe('a consenting member after a visit', () => {
     expect(res.json.error.issues.map((i: any) => i.path)).toContain(field);
     expect((await call('GET', `/api/surveys/${token}`)).status, 'the link still works').toBe(200);
     expect((await call('POST', `/api/surveys/${token}/answers`, { body: answers })).status).toBe(201);
+  });
+});
+
+describe('answers as research rows', () => {
+  it('a survey_answers row per item (one per organisation type chosen) under the pseudonym only, in research:query; the example query passes the disclosure check', async () => {
+    const m = await member();
+    await consent(m.id, 'surveys');
+    await consent(m.id, 'usage');
+    await visit(m.id);
+    const token = await tokenFor(m.email);
+    expect((await call('POST', `/api/surveys/${token}/answers`, { body: answers })).status).toBe(201);
+    await eventually(async () => answeredEvents(m.id)[0]);
+    await network.idle();
+
+    const person = pseudonymOf(m.id);
+    const res = await eventually(async () => {
+      const r = await query('--unchecked', `SELECT instrument, item, value, choice, trigger, week, month, hub, study, person FROM survey_answers WHERE person = '${person}' ORDER BY instrument, item, choice`);
+      return r.code === 0 && r.out.includes('their-organisation-types') ? r : undefined;
+    });
+    const lines = res.out.split('\n').filter((l) => l.includes(person));
+    expect(lines).toHaveLength(5 + 2 + 2); // WHO-5: 5 items; weak ties: 2 counts, 2 organisation types chosen
+    expect(res.out).toMatch(/who-5\s*│?\s*cheerful\s*│?\s*4/);
+    expect(res.out).toMatch(/their-organisation-types.*business/);
+    expect(res.out).toMatch(/\d{4}-W\d{2}/);
+    expect(res.out).not.toContain(m.id);
+    expect(res.out).not.toContain(m.email);
+    expect(res.out).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+
+    const example = await query('--format', 'csv', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'wellbeing-by-remote-work.sql'));
+    expect(example.code, example.err).toBe(0);
+    expect(example.out.split('\n')[0]).toBe('worker,n_people,who5_mean_0_100,pct_at_or_below_50,top_share');
+    // Everyone who answered in this file has no employer municipality: one cell, "unknown" (its measures suppressed when it holds fewer than 5 people).
+    expect(example.out).toMatch(/^unknown,/m);
+    expect(example.out).not.toContain(person);
+    expect(readFileSync(join(network.lakeDir, 'research', STUDY, 'codebook.md'), 'utf8')).toMatch(/## survey_answers/);
   });
 });
 
