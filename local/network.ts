@@ -182,6 +182,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
             schedules: () => network.scheduler.schedules.map((s) => s.name),
             token: (role: Role, hub?: string) => idp.sign({ role, ...(hub ? { hub } : {}) }),
             idle: () => network.idle(),
+            mailDir: join(dataDir, 'mail-outbox'),
           },
         }
       : {}),
