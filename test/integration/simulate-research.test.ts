@@ -15,8 +15,7 @@ import { buildPlan, rng } from '../../local/simulate/plan.ts';
 import { drawAnswers, researchSimulation } from '../../local/simulate/research.ts';
 import { runPlan, simulationStatus, type RunResult } from '../../local/simulate/run.ts';
 import { instrument } from '../../studies/instruments.ts';
-import { HUBS } from '../support/report-events.ts';
-import { today } from '../support/dates.ts';
+import { HUBS, openDay } from '../support/report-events.ts';
 import { startTestNetwork } from '../support/network.ts';
 import { writeStudies } from '../support/studies.ts';
 
@@ -28,8 +27,9 @@ describe('the research simulation', () => {
   let research: ReturnType<typeof researchSimulation>;
   let dataDir: string;
   let studiesDir: string;
-  const to = addDays(today(), -1);
-  const from = addDays(to, -2);
+  // A week ending on the last day every hub was open (yesterday or before): open days whatever today is.
+  const to = openDay(1);
+  const from = addDays(to, -6);
 
   beforeAll(async () => {
     studiesDir = writeStudies([{ id: STUDY, samplingShare: 1, invitationRateLimitDays: 1 }]);
