@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as researchQuery } from '../../functions/research/query-cli.ts';
+import { hubBusName } from '../../infra/names.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 import { writeStudies } from '../support/studies.ts';
@@ -248,6 +249,21 @@ describe('who is not invited, and links that no longer work', () => {
     await visit(m.id);
     expect(invitedEvents(m.id)).toEqual([]);
     expect(await mailsTo(m.email)).toEqual([]);
+  });
+
+  it('a redelivered CheckedOut (at least once, or an archive replay) makes no second invitation or mail', async () => {
+    const m = await member();
+    await consent(m.id, 'surveys');
+    const visitId = await visit(m.id);
+    await tokenFor(m.email);
+    const checkedOut = (network.bus.archived.get('samverkan-national-all') ?? []).find((e) => e['detail-type'] === 'CheckedOut' && (e.detail as any).data.visitId === visitId);
+    expect(checkedOut).toBeDefined();
+    const hubBus = hubBusName(HUB);
+    network.bus.putEvents(hubBus, [{ source: checkedOut!.source, detailType: 'CheckedOut', detail: checkedOut!.detail }]);
+    network.bus.putEvents(hubBus, [{ source: checkedOut!.source, detailType: 'CheckedOut', detail: checkedOut!.detail }]);
+    await network.idle();
+    expect(invitedEvents(m.id)).toHaveLength(1);
+    expect(await mailsTo(m.email)).toHaveLength(1);
   });
 
   it('a member is invited at most once in the rate-limit window (two visits, one invitation)', async () => {
