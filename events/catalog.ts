@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HubId } from '../hubs/schema.ts';
-import { ConsentScope, StudyId } from '../studies/schema.ts';
+import { ConsentScope, StudyId, SurveyInstrument } from '../studies/schema.ts';
 import { IsoDateTime, defineEvent, detailSchema, type EventDefinition, type EventMetadata } from './envelope.ts';
 
 /** Organisation types on the wire. */
@@ -343,6 +343,67 @@ export const DirectoryProfileWithdrawn = defineEvent({
   data: z.object({ memberId: z.string(), hubId: HubId, reason: z.enum(['opt-out', 'member-erased']), withdrawnAt: IsoDateTime }).strict(),
 });
 
+/** What led to a survey invitation: a visit that ended, or a hub event attended. */
+export const SurveyTrigger = z.enum(['visit', 'event']);
+
+/**
+ * A consenting member was invited to answer a study's survey (an e-mail with a private link was
+ * sent by the hub). No e-mail, name or link secret: the invitation id is not the link's token.
+ */
+export const SurveyInvited = defineEvent({
+  detailType: 'SurveyInvited',
+  version: 1,
+  description: "A consenting member was invited (by e-mail, through the hub) to a research study's survey after a visit or an attended event.",
+  data: z
+    .object({
+      invitationId: z.string(),
+      memberId: z.string(),
+      hubId: HubId,
+      studyId: StudyId,
+      instruments: z.array(SurveyInstrument).min(1),
+      trigger: SurveyTrigger,
+      /** The hub-local date of the visit or event that led to the invitation. */
+      triggerDate: z.iso.date(),
+      invitedAt: IsoDateTime,
+      expiresAt: IsoDateTime,
+    })
+    .strict(),
+});
+
+/** One answer: a value on a scale or a count, or the options chosen of a multi-select item. */
+export const SurveyAnswer = z
+  .object({
+    instrument: SurveyInstrument,
+    item: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
+    value: z.number().int().optional(),
+    choices: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/)).optional(),
+  })
+  .strict();
+
+/**
+ * A member answered a survey invitation. Carries the answers (numbers and option ids of the
+ * study's instruments: never free text), the member id (pseudonymised by the research consumer)
+ * and dates, no name or e-mail.
+ */
+export const SurveyAnswered = defineEvent({
+  detailType: 'SurveyAnswered',
+  version: 1,
+  description: 'A member answered a survey invitation; carries the answers as item values and chosen options (no free text).',
+  data: z
+    .object({
+      invitationId: z.string(),
+      memberId: z.string(),
+      hubId: HubId,
+      studyId: StudyId,
+      trigger: SurveyTrigger,
+      triggerDate: z.iso.date(),
+      /** The hub-local date of the answer. */
+      answeredOn: z.iso.date(),
+      answers: z.array(SurveyAnswer).min(1),
+    })
+    .strict(),
+});
+
 /** Every event of the catalog, by detail-type. */
 export const catalog = {
   OrganisationRegistered,
@@ -364,6 +425,8 @@ export const catalog = {
   DirectoryProfilePublished,
   DirectoryProfileWithdrawn,
   MemberConsentChanged,
+  SurveyInvited,
+  SurveyAnswered,
 } satisfies Record<string, EventDefinition>;
 
 export type DetailType = keyof typeof catalog;

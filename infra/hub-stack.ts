@@ -295,6 +295,25 @@ export class HubStack extends Stack {
       targets: [new LambdaFunction(eventNotifier, { deadLetterQueue: eventNotifierDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
+    // Research surveys: consenting members are invited by e-mail after a visit or an attended event (docs/research.md, "Surveys").
+    const surveyInviterDlq = deadLetterQueue(this, 'SurveyInviterDlq');
+    const surveyInviter = new SamverkanFunction(this, 'SurveyInviter', {
+      functionName: `${this.stackName}-SurveyInviter`,
+      entry: 'functions/surveys/invite.ts',
+      description: `Invites consenting members of ${hub.name} to research surveys`,
+      environment: { HUB_ID: hub.id, HUB_TABLE_NAME: this.table.tableName, MAIL_FROM: mailFrom, PUBLIC_BASE_URL: publicUrl },
+      asyncDeadLetterQueue: surveyInviterDlq,
+    });
+    this.useHubTableItems(surveyInviter);
+    redriveTo(surveyInviterDlq, 'lambda', functionArnByName(`${this.stackName}-SurveyInviter`));
+    surveyInviter.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentity] }));
+    new Rule(this, 'SurveyTriggers', {
+      eventBus: this.bus,
+      description: `Visits and attended events at ${hub.name} to the survey inviter`,
+      eventPattern: { source: [source], detailType: ['CheckedOut', 'EventAttended'] },
+      targets: [new LambdaFunction(surveyInviter, { deadLetterQueue: surveyInviterDlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
     // Operations: every DLQ, function, the pipe, the API and the table alarm to the topic; one dashboard for the hub.
     this.operations = new Operations(this, 'Operations', {
       topicName: `${names.alarmTopic}-hub-${hub.id}`,

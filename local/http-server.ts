@@ -141,7 +141,7 @@ export function toApiGatewayEvent(req: IncomingMessage, url: URL, route: HttpRou
 
 /**
  * The local-only controls of `--simulation` (not routes of the API, never deployed):
- * `GET /.local/simulation/status`, `POST /.local/simulation/token` `{role, hub?}`,
+ * `GET /.local/simulation/status` (with the mail outbox folder), `POST /.local/simulation/token` `{role, hub?}`,
  * `POST /.local/simulation/schedules/fire` `{name, at}`, `POST /.local/simulation/idle`.
  */
 async function simulationControl(sim: SimulationControls, url: URL, method: string, body: Buffer, res: ServerResponse): Promise<void> {
@@ -156,7 +156,7 @@ async function simulationControl(sim: SimulationControls, url: URL, method: stri
     return sendError(res, 400, 'validation_failed', 'The body is not JSON', [{ path: 'body', message: 'Not JSON' }]);
   }
   const action = url.pathname.slice('/.local/simulation/'.length);
-  if (action === 'status' && method === 'GET') return json(200, { simulation: true, header: SIMULATED_NOW_HEADER, schedules: sim.schedules() });
+  if (action === 'status' && method === 'GET') return json(200, { simulation: true, header: SIMULATED_NOW_HEADER, schedules: sim.schedules(), mailDir: sim.mailDir });
   if (method !== 'POST') return sendError(res, 405, 'method_not_allowed', `${method} is not allowed here`);
   if (action === 'token') {
     const role = input.role;
@@ -207,6 +207,8 @@ export interface SimulationControls {
   token(role: 'staff' | 'national' | 'researcher', hub?: string): Promise<string>;
   /** Resolves when every written event has left the outbox and every delivery has settled. */
   idle(): Promise<void>;
+  /** The local mail outbox (`.eml` files): the simulated members read their invitations there. */
+  mailDir?: string;
 }
 
 /** Reads the simulated instant of a request: undefined without the header, an error message when it is not an ISO 8601 instant. */

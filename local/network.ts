@@ -185,6 +185,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
             schedules: () => network.scheduler.schedules.map((s) => s.name),
             token: (role: Role, hub?: string) => idp.sign({ role, ...(hub ? { hub } : {}) }),
             idle: () => network.idle(),
+            mailDir: join(dataDir, 'mail-outbox'),
           },
         }
       : {}),
@@ -218,7 +219,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
         // Local overrides: endpoints, and the JWKS of the local identity provider.
         AUTH_JWKS_URL: `${url}/.local-idp/jwks.json`,
         MAIL_OUTBOX_DIR: join(dataDir, 'mail-outbox'),
-        // Links in e-mails (the public cancel page) lead to this runtime, not to the deployed site.
+        // Links in mails (survey invitations, cancel links) point at this runtime, not the deployed origin.
         PUBLIC_BASE_URL: url,
         // The research consumer: delivery streams served here, study keys as files under .data/.
         AWS_ENDPOINT_URL_FIREHOSE: `${url}/.local-firehose`,

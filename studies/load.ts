@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatPath } from '../hubs/load.ts';
+import { instrumentProblems } from './instruments.ts';
 import { StudyConfig } from './schema.ts';
 
 /** The folder that holds the study configuration files. */
@@ -34,6 +35,8 @@ export function parseStudyFile(file: string, text: string, knownHubs?: ReadonlyS
     const unknown = (result.data.hubs ?? []).map((h, i) => [h, i] as const).filter(([h]) => !knownHubs.has(h));
     if (unknown.length) throw new StudyConfigError(file, unknown.map(([h, i]) => `hubs[${i}]: no hub "${h}" in hubs/`));
   }
+  const licence = instrumentProblems(result.data);
+  if (licence.length) throw new StudyConfigError(file, licence);
   return result.data;
 }
 

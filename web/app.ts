@@ -14,6 +14,7 @@ import type {
   VisitResponse,
 } from '../functions/api/contract.ts';
 import type { HubEventResponse, RegistrationResponse } from '../functions/api/hub-events-contract.ts';
+import type { ConsentLinkResponse, ConsentResponse, MemberConsentsResponse } from '../functions/api/consent-contract.ts';
 import type { DirectoryProfileResponse, DirectoryStateResponse } from '../functions/directory/contract.ts';
 import { COUNTIES, MUNICIPALITIES } from '../hubs/municipalities.ts';
 
@@ -29,6 +30,9 @@ type HubEvent = z.infer<typeof HubEventResponse>;
 type Registration = z.infer<typeof RegistrationResponse>;
 type Profile = z.infer<typeof DirectoryProfileResponse>;
 type DirectoryState = z.infer<typeof DirectoryStateResponse>;
+type MemberConsents = z.infer<typeof MemberConsentsResponse>;
+type ConsentLink = z.infer<typeof ConsentLinkResponse>;
+type Consent = z.infer<typeof ConsentResponse>;
 type Lang = 'sv' | 'en';
 
 const sv = {
@@ -65,6 +69,14 @@ const sv = {
   consentGiven: 'Medlemmen har läst texten och samtycker', publishProfile: 'Publicera i katalogen', withdrawProfile: 'Ta bort ur katalogen', directory: 'Katalog',
   profilePublished: (p: Profile): string => `${p.name} syns nu i nätverkskatalogen.`, profileWithdrawn: 'Profilen är borttagen ur katalogen, i alla hubbar.',
   directoryState: (s: DirectoryState): string => (s.published ? `Publicerad sedan ${s.profile?.publishedAt.slice(0, 10) ?? ''}.` : 'Inte med i katalogen.'),
+  research: 'Forskning', researchConsentFor: 'Samtycke till forskning för', noStudies: 'Inga pågående studier följer den här hubben.',
+  researchHint: 'Visa eller läs upp informationstexten för medlemmen innan du registrerar ett samtycke. Versionen som visas sparas.',
+  textVersion: 'Informationstextens version', pi: 'Ansvarig forskare', period: 'Period', give: 'Samtycker', withdraw: 'Återkalla',
+  scopeName: { usage: 'Besök, bokningar och evenemang', 'co-presence': 'Samtidig närvaro (nätverk)', surveys: 'Enkäter', recontact: 'Forskarna får be om mer via hubben' } as Record<string, string>,
+  consentState: (s: { state?: string; participates: boolean; changedAt?: string; channel?: string }): string =>
+    s.state === 'given' ? `Samtycke givet ${s.changedAt?.slice(0, 10) ?? ''} (${s.channel === 'link' ? 'via länk' : 'i receptionen'}).` : s.state === 'withdrawn' ? `Återkallat ${s.changedAt?.slice(0, 10) ?? ''}.` : s.participates ? 'Ingår (allmänt intresse) tills medlemmen avstår.' : 'Inte tillfrågad.',
+  consentSaved: (c: Consent): string => `${c.state === 'given' ? 'Samtycke registrerat' : 'Samtycket är återkallat'}: ${c.studyId}, ${c.scope}.`,
+  consentLink: 'Skapa personlig samtyckeslänk', consentLinkHint: (l: ConsentLink): string => `Länken gäller till ${l.expiresAt.slice(0, 10)}. Skriv ut den eller skicka den till medlemmen; den är personlig.`, print: 'Skriv ut',
 };
 type Catalog = typeof sv;
 const en: Catalog = {
@@ -101,6 +113,14 @@ const en: Catalog = {
   consentGiven: 'The member has read the text and agrees', publishProfile: 'Publish in the directory', withdrawProfile: 'Remove from the directory', directory: 'Directory',
   profilePublished: (p) => `${p.name} is now listed in the network directory.`, profileWithdrawn: 'The profile has been removed from the directory, at every hub.',
   directoryState: (s) => (s.published ? `Published since ${s.profile?.publishedAt.slice(0, 10) ?? ''}.` : 'Not in the directory.'),
+  research: 'Research', researchConsentFor: 'Research consent of', noStudies: 'No ongoing study follows this hub.',
+  researchHint: 'Show or read the information text to the member before recording a consent. The version shown is stored.',
+  textVersion: 'Version of the information text', pi: 'Principal investigator', period: 'Period', give: 'Consents', withdraw: 'Withdraw',
+  scopeName: { usage: 'Visits, bookings and events', 'co-presence': 'Co-presence (network)', surveys: 'Surveys', recontact: 'Researchers may ask for more through the hub' },
+  consentState: (s) =>
+    s.state === 'given' ? `Consent given ${s.changedAt?.slice(0, 10) ?? ''} (${s.channel === 'link' ? 'by link' : 'at the desk'}).` : s.state === 'withdrawn' ? `Withdrawn ${s.changedAt?.slice(0, 10) ?? ''}.` : s.participates ? 'Included (public interest) until the member opts out.' : 'Not asked.',
+  consentSaved: (c) => `${c.state === 'given' ? 'Consent recorded' : 'Consent withdrawn'}: ${c.studyId}, ${c.scope}.`,
+  consentLink: 'Create a personal consent link', consentLinkHint: (l) => `The link works until ${l.expiresAt.slice(0, 10)}. Print it or send it to the member; it is personal.`, print: 'Print',
 };
 const texts: Record<Lang, Catalog> = { sv, en };
 
@@ -223,6 +243,7 @@ $('#lang').addEventListener('click', () => {
   lang = lang === 'sv' ? 'en' : 'sv';
   localStorage.setItem('samverkan.lang', lang);
   applyLanguage();
+  if (!$('#research-consent').hidden) renderResearchConsent();
 });
 $('#token-form').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -330,7 +351,7 @@ $('#search-form').addEventListener('submit', async (e) => {
       ? found
           .map(
             (m) =>
-              `<li><span>${html(m.name)} · ${html(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${html(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${html(m.id)}">${t('export')}</button><button type="button" data-directory="${html(m.id)}">${t('directory')}</button><button type="button" class="danger" data-erase="${html(m.id)}">${t('erase')}</button></span></li>`,
+              `<li><span>${html(m.name)} · ${html(m.memberCode)}</span><span class="actions"><button type="button" data-checkin="${html(m.id)}">${t('checkInButton')}</button><button type="button" data-export="${html(m.id)}">${t('export')}</button><button type="button" data-directory="${html(m.id)}">${t('directory')}</button><button type="button" data-research="${html(m.id)}">${t('research')}</button><button type="button" class="danger" data-erase="${html(m.id)}">${t('erase')}</button></span></li>`,
           )
           .join('')
       : `<li>${t('noneFound')}</li>`;
@@ -340,10 +361,12 @@ $('#search-form').addEventListener('submit', async (e) => {
 });
 $('#search-results').addEventListener('click', async (e) => {
   const target = clicked(e);
-  const { checkin, export: exportId, erase, directory: directoryId } = target?.dataset ?? {};
+  const { checkin, export: exportId, erase, directory: directoryId, research } = target?.dataset ?? {};
   try {
     if (directoryId) {
       await openDirectoryProfile(directoryId);
+    } else if (research) {
+      await openResearchConsent(research);
     } else if (checkin) {
       const { status, json } = await api<Visit>('POST', `/api/hubs/${currentHub()}/check-ins`, { memberId: checkin });
       say(status === 201 ? t('checkedIn')(json) : t('alreadyIn')(json));
@@ -607,6 +630,75 @@ $('#directory-withdraw').addEventListener('click', async () => {
     fail(err);
   }
 });
+
+// Research consent at the desk: per study and scope, give or withdraw with the information text
+// shown (its version is sent and stored); or a personal link to the member's own consent page.
+let consentMember = '';
+let consentStudies: MemberConsents['studies'] = [];
+
+function renderResearchConsent() {
+  const root = $('#research-studies');
+  if (consentStudies.length === 0) {
+    root.innerHTML = `<p>${html(t('noStudies'))}</p>`;
+    return;
+  }
+  root.innerHTML = consentStudies
+    .map((study) => {
+      const info = lang === 'en' ? study.information.en : study.information.sv;
+      const scopes = study.scopes
+        .map(
+          (s) => `<fieldset class="consent-scope"><legend>${html(t('scopeName')[s.scope] ?? s.scope)}</legend>
+            <p class="hint" data-consent-state="${html(study.studyId)}:${html(s.scope)}">${html(t('consentState')(s))}</p>
+            <button type="button" data-consent="${html(study.studyId)}|${html(s.scope)}|given" ${s.state === 'given' ? 'disabled' : ''}>${html(t('give'))}</button>
+            <button type="button" class="danger" data-consent="${html(study.studyId)}|${html(s.scope)}|withdrawn" ${s.state === 'withdrawn' || (!s.state && !s.participates) ? 'disabled' : ''}>${html(t('withdraw'))}</button></fieldset>`,
+        )
+        .join('');
+      return `<article class="study" aria-label="${html(study.title)}"><h4>${html(study.title)}</h4>
+        <p class="hint">${html(t('pi'))}: ${html(study.principalInvestigator)}, ${html(study.institution)}. ${html(t('period'))}: ${html(study.start)} – ${html(study.end)}. ${html(t('textVersion'))}: <strong>${html(study.information.version)}</strong></p>
+        <details open><summary>${html(info.heading)}</summary><div class="info" style="white-space: pre-line">${html(info.body)}</div></details>${scopes}</article>`;
+    })
+    .join('');
+}
+
+async function openResearchConsent(memberId: string) {
+  const { json } = await api<MemberConsents>('GET', `/api/hubs/${currentHub()}/members/${encodeURIComponent(memberId)}/consents`);
+  consentMember = memberId;
+  consentStudies = json.studies;
+  $('#research-member-name').textContent = found.find((m) => m.id === memberId)?.name ?? memberId;
+  $('#research-link').hidden = true;
+  $('#research-consent').hidden = false;
+  renderResearchConsent();
+  $('#research-consent').scrollIntoView({ block: 'nearest' });
+}
+
+$('#research-studies').addEventListener('click', async (e) => {
+  const action = clicked(e)?.dataset.consent;
+  if (!action) return;
+  const [studyId, scope, state] = action.split('|');
+  const study = consentStudies.find((s) => s.studyId === studyId);
+  if (!study) return;
+  try {
+    const { json } = await api<Consent>('POST', `/api/hubs/${currentHub()}/members/${encodeURIComponent(consentMember)}/consents`, { studyId, scope, state, textVersion: study.information.version });
+    say(t('consentSaved')(json));
+    await openResearchConsent(consentMember);
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#research-link-create').addEventListener('click', async () => {
+  try {
+    const { json } = await api<ConsentLink>('POST', `/api/hubs/${currentHub()}/members/${encodeURIComponent(consentMember)}/consents/links`);
+    const url = `${location.origin}${json.url}`;
+    const link = $<HTMLAnchorElement>('#research-link-url');
+    link.href = url;
+    link.textContent = url;
+    $('#research-link-hint').textContent = t('consentLinkHint')(json);
+    $('#research-link').hidden = false;
+  } catch (err) {
+    fail(err);
+  }
+});
+$('#research-link-print').addEventListener('click', () => window.print());
 
 input('#event-form input[name=date]').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
 

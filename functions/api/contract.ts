@@ -4,6 +4,7 @@ import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 import { line, multiline, trimmed } from './fields.ts';
 import { consentRoutes } from './consent-contract.ts';
+import { surveyHubRoutes, surveyNationalRoutes } from '../surveys/contract.ts';
 import { hubEventRoutes, networkEventRoutes } from './hub-events-contract.ts';
 import { directoryHubRoutes, directoryNationalRoutes } from '../directory/contract.ts';
 import { route } from './route.ts';
@@ -367,6 +368,7 @@ export const hubRoutes = [
   ...hubEventRoutes,
   ...directoryHubRoutes,
   ...consentRoutes,
+  ...surveyHubRoutes,
 ];
 
 /** Routes served by the national stack. */
@@ -381,4 +383,5 @@ export const nationalRoutes = [
   route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
   ...networkEventRoutes,
   ...directoryNationalRoutes,
+  ...surveyNationalRoutes,
 ];

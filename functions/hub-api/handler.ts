@@ -24,6 +24,9 @@ import { DynamoConsentStore } from '../consent/dynamo-consent-store.ts';
 import { loadAllStudies } from '../shared/study-config.ts';
 import { consentHandlers } from './consent-routes.ts';
 import { clock } from '../shared/clock.ts';
+import { DynamoSurveyStore } from '../surveys/dynamo-survey-store.ts';
+import { surveyHubHandlers } from '../surveys/routes.ts';
+import { SurveyService } from '../surveys/surveys.ts';
 
 const hub = loadHub(requireEnv('HUB_ID'));
 
@@ -31,13 +34,16 @@ const store = new DynamoHubStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
 const bookings = new BookingService(hub, new DynamoBookingStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock, swedishPublicHoliday);
 const forgetMail = createMailForgetter();
 const mail = { exportSections: async () => [], forget: async (p: { email?: string | undefined; name?: string | undefined }) => void (await forgetMail(p)) };
-const consents = new ConsentService(hub, loadAllStudies(), new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, clock);
+const studies = loadAllStudies();
+const consentStore = new DynamoConsentStore(dynamo(), requireEnv('HUB_TABLE_NAME'));
+const consents = new ConsentService(hub, studies, consentStore, store, clock);
+const surveys = new SurveyService(hub, studies, new DynamoSurveyStore(dynamo(), requireEnv('HUB_TABLE_NAME')), consentStore, store, clock);
 const hubEvents = new HubEventService(hub, new DynamoHubEventStore(dynamo(), requireEnv('HUB_TABLE_NAME')), store, bookings, clock);
 const directory = new DirectoryService(hub, new DynamoDirectoryRecords(dynamo(), requireEnv('HUB_TABLE_NAME')), new DynamoDirectoryIndex(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), store, clock);
 // Every part that keeps data naming members exports and erases its own (PersonalDataHolder):
 // bookings, event registrations (also those made publicly with the member's e-mail), the
-// network directory, research consents, and the local mail outbox last.
-const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, mail]);
+// network directory, research consents, survey invitations and answers, and the local mail outbox last.
+const service = new HubService(hub, store, clock, new DynamoNetworkStore(dynamo(process.env.NETWORK_TABLE_REGION || undefined), requireEnv('NETWORK_TABLE_NAME')), [bookings, hubEvents, directory, consents, surveys, mail]);
 
 /** The optional Idempotency-Key header, validated. */
 function idempotencyKey(headers: Record<string, string | undefined> | undefined): string | undefined {
@@ -133,5 +139,6 @@ export const handler = httpApi({
     ...hubEventHandlers(hub, hubEvents, mail.forget),
     ...directoryHubHandlers(hub, directory),
     ...consentHandlers(consents),
+    ...surveyHubHandlers(surveys),
   },
 });

@@ -21,6 +21,7 @@ import { directoryNationalHandlers } from '../directory/routes.ts';
 import { DynamoDirectoryIndex } from '../directory/store.ts';
 import { forbidden } from '../shared/errors.ts';
 import { clock } from '../shared/clock.ts';
+import { surveyNationalHandlers } from '../surveys/routes.ts';
 
 const hubs = loadAllHubs();
 const directory = loadStarterOrganisations(hubsDir())
@@ -89,5 +90,6 @@ export const handler = httpApi({
     openapi: async () => ({ body: openapi }),
     ...networkCalendarHandlers(hubs, new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
     ...directoryNationalHandlers(hubs, new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
+    ...surveyNationalHandlers(hubs.map((h) => h.id)),
   },
 });

@@ -26,6 +26,7 @@ export const RESEARCH_CONSUMED = [
   'EventAttended',
   'MemberConsentChanged',
   'MemberErased',
+  'SurveyAnswered',
 ] as const satisfies readonly DetailType[];
 export type ResearchEvent = (typeof RESEARCH_CONSUMED)[number];
 
@@ -288,6 +289,27 @@ export class ResearchProjection {
           text_version: d.textVersion,
           channel: d.channel,
         });
+        return;
+      }
+      case 'SurveyAnswered': {
+        const d = (detail as Detail<'SurveyAnswered'>).data;
+        const study = this.studiesFor('survey_answers', hub.id, d.answeredOn).find((s) => s.id === d.studyId);
+        if (!study) return;
+        const p = await this.participant(study, d.memberId, 'surveys');
+        if (!p) return; // withdrawn since the answer was given: nothing more is written
+        const common = { person: p.person, answer: keyedHash(p.key, `answer:${d.invitationId}`), study: study.id, trigger: d.trigger, week: isoWeek(d.answeredOn), month: month(d.answeredOn) };
+        for (const a of d.answers) {
+          const choices = a.choices;
+          if (choices === undefined) {
+            emit(study.id, 'survey_answers', { ...base(p.key, 'survey_answers', `${a.instrument}:${a.item}`), ...common, instrument: a.instrument, item: a.item, value: a.value ?? null, choice: null });
+          } else if (choices.length === 0) {
+            emit(study.id, 'survey_answers', { ...base(p.key, 'survey_answers', `${a.instrument}:${a.item}`), ...common, instrument: a.instrument, item: a.item, value: 0, choice: null });
+          } else {
+            for (const c of choices) {
+              emit(study.id, 'survey_answers', { ...base(p.key, 'survey_answers', `${a.instrument}:${a.item}:${c}`), ...common, instrument: a.instrument, item: a.item, value: null, choice: c });
+            }
+          }
+        }
         return;
       }
       case 'MemberErased': {

@@ -116,6 +116,30 @@ export const ConsentRow = z
   .strict()
   .meta({ sourceEvents: ['MemberConsentChanged'] });
 
+/**
+ * One row per answered item of a survey of a participating member (consent to `surveys`). A
+ * multi-select item gives one row per option chosen (`choice`), or one row with `value` 0 and no
+ * `choice` when none was chosen. No free text is ever asked, so none can be written.
+ */
+export const SurveyAnswerRow = z
+  .object({
+    row_id: rowId,
+    person: person(),
+    answer: hex64.describe('The answered invitation: a keyed hash of its id, to group the rows of one answer (e.g. to sum a WHO-5 score).'),
+    study: z.string().describe('The study id.'),
+    hub,
+    county,
+    instrument: z.enum(['who-5', 'psychological-safety-hub', 'brief-sense-of-community', 'weak-ties']).describe('The instrument (studies/instruments.ts; its items, scale and scoring are in docs/research.md).'),
+    item: z.string().describe('The item id within the instrument (e.g. `cheerful`, `new-people`, `their-organisation-types`).'),
+    value: z.number().int().nullable().describe('The answer: a value on the instrument scale or a count; 0 for a multi-select item with no option chosen; null on a row of a chosen option.'),
+    choice: z.string().nullable().describe('For a multi-select item, one option chosen (an organisation type for `their-organisation-types`); null otherwise.'),
+    trigger: z.enum(['visit', 'event']).describe('What led to the invitation: a visit (CheckedOut) or an attended hub event (EventAttended).'),
+    week: z.string().regex(/^\d{4}-W\d{2}$/).describe('The ISO week (YYYY-Www) of the answer, hub-local.'),
+    month: z.string().regex(/^\d{4}-\d{2}$/).describe('The month of the answer, YYYY-MM (the partition).'),
+  })
+  .strict()
+  .meta({ sourceEvents: ['SurveyAnswered'] });
+
 /** The tables of the research datasets, by table name (the S3 prefix, the Glue table, the view). */
 export const ROW_SCHEMAS = {
   visits: VisitRow,
@@ -123,17 +147,18 @@ export const ROW_SCHEMAS = {
   event_participation: EventParticipationRow,
   co_presence: CoPresenceRow,
   consents: ConsentRow,
+  survey_answers: SurveyAnswerRow,
 } as const;
 export type TableName = keyof typeof ROW_SCHEMAS;
 export const TABLES = Object.keys(ROW_SCHEMAS) as TableName[];
 export type Row<T extends TableName> = z.infer<(typeof ROW_SCHEMAS)[T]>;
 
-/** The table a study's dataset fills (survey answers: not built yet). */
+/** The table a study's dataset fills. */
 export const TABLE_OF_DATASET: Record<Dataset, TableName | undefined> = {
   visits: 'visits',
   bookings: 'bookings',
   'event-participation': 'event_participation',
   'co-presence': 'co_presence',
   consents: 'consents',
-  'survey-answers': undefined,
+  'survey-answers': 'survey_answers',
 };

@@ -9,7 +9,7 @@ export interface Issue {
 /** An error that becomes the contract's JSON error response. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 415,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 415,
     readonly code: string,
     message: string,
     readonly issues: Issue[] = [],
@@ -27,6 +27,8 @@ export const unauthorized = (message = 'A valid bearer token is required') => ne
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 /** 404: the thing named does not exist (here). */
 export const notFound = (message: string, issues: Issue[] = []) => new ApiError(404, 'not_found', message, issues);
+/** 410: the thing named existed but is no longer usable (an expired or used link). */
+export const gone = (message: string, issues: Issue[] = []) => new ApiError(410, 'gone', message, issues);
 /** 409: the request conflicts with the current state. */
 export const conflict = (message: string, issues: Issue[] = []) => new ApiError(409, 'conflict', message, issues);
 

@@ -20,6 +20,7 @@ import { addDays } from '../../functions/reporting/periods.ts';
 import { localDate } from '../../functions/domain/time.ts';
 import { buildPlan } from './plan.ts';
 import { progressLines } from './progress.ts';
+import { researchSimulation } from './research.ts';
 import { runPlan, simulationStatus } from './run.ts';
 
 const DEFAULT_SEED = 20261128;
@@ -62,8 +63,9 @@ const from = days ? addDays(to, -(days - 1)) : (() => {
 })();
 const url = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
 
+let mailDir: string | undefined;
 try {
-  await simulationStatus(url);
+  mailDir = (await simulationStatus(url)).mailDir;
 } catch (e) {
   fail((e as Error).message);
 }
@@ -78,7 +80,9 @@ const terminal = Boolean(process.stdout.isTTY && process.stderr.isTTY);
 const bar = values.quiet || !terminal ? undefined : new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} requests | {eta_formatted} left | {hub}', hideCursor: true }, Presets.shades_classic);
 const lines = values.quiet || terminal ? undefined : progressLines(total, (line) => console.log(line));
 bar?.start(total, 0, { hub: '' });
-const result = await runPlan(plan, { url, onAction: (hub) => (bar ? bar.increment(1, { hub }) : lines?.(hub)) });
+// Research: members consent at the desk and answer the survey invitations in the mail outbox (local/simulate/research.ts).
+const research = mailDir ? researchSimulation({ seed, mailDir, hubs }) : undefined;
+const result = await runPlan(plan, { url, onAction: (hub) => (bar ? bar.increment(1, { hub }) : lines?.(hub)), ...(research ? { afterDay: research.afterDay } : {}) });
 bar?.stop();
 
 const rows = Object.entries(result.tallies).map(([hub, t]) => ({
@@ -101,10 +105,15 @@ for (const t of Object.values(result.tallies)) {
 }
 if (process.env.SIMULATE_DEBUG) console.log(reasons);
 if (Object.keys(refused).length) console.log(`Refused by the API (as in real life: a full room, a full event…): ${Object.entries(refused).sort().map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+if (research) {
+  const r = research.tally;
+  console.log(`Research: ${r.consents} consents given at the desk, ${r.invitations} survey invitations received, ${r.answers} answered${Object.keys(r.refused).length ? ` (refused: ${Object.entries(r.refused).map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}.`);
+}
 console.log(`simulate: ${result.requests} requests in ${result.seconds.toFixed(1)} s (${(result.requests / result.seconds).toFixed(0)} requests/s), of which ${result.idleSeconds.toFixed(1)} s waiting for the events to reach the national reports.`);
 console.log(`
   Report (JSON)  ${url}/api/national/reports?from=${from}&to=${to}&period=week
   Report (CSV)   ${url}/api/national/reports?from=${from}&to=${to}&period=month&format=csv
   Report (HTML)  ${url}/api/national/reports/view?from=${from}&to=${to}&period=week
   (with a national token: npm run --silent token -- --role national)
+  Research       npm run research:query -- --study samverkanshubbar-i-norr --file studies/queries/wellbeing-by-remote-work.sql
 `);

@@ -6,6 +6,7 @@
 import { SIMULATED_NOW_HEADER } from '../http-server.ts';
 import { hubStackName } from '../../infra/names.ts';
 import type { Action, HubPlan, Plan } from './plan.ts';
+import type { ResearchLane } from './research.ts';
 
 /** What the API accepted for one hub: the numbers the national report must show. */
 export interface HubTally {
@@ -70,20 +71,29 @@ function client(url: string) {
 }
 
 /** Asks the runtime whether it runs with `--simulation`; throws a clear error when not. */
-export async function simulationStatus(url: string): Promise<{ schedules: string[] }> {
+export async function simulationStatus(url: string): Promise<{ schedules: string[]; mailDir?: string }> {
   let res: Response;
   try {
     res = await fetch(`${url}/.local/simulation/status`);
   } catch {
     throw new Error(`Nothing answers at ${url}. Start the local runtime first: npm start -- --simulation`);
   }
-  const json = (await res.json().catch(() => ({}))) as { simulation?: boolean; schedules?: string[] };
+  const json = (await res.json().catch(() => ({}))) as { simulation?: boolean; schedules?: string[]; mailDir?: string };
   if (!res.ok || !json.simulation) throw new Error(`The runtime at ${url} does not run with --simulation. Restart it: npm start -- --simulation`);
-  return { schedules: json.schedules ?? [] };
+  return { schedules: json.schedules ?? [], ...(json.mailDir ? { mailDir: json.mailDir } : {}) };
 }
 
 /** Runs the plan: a day at a time, the hubs side by side, each hub's actions in time order. */
-export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: string) => void; log?: (m: string) => void }): Promise<RunResult> {
+export async function runPlan(
+  plan: Plan,
+  o: {
+    url: string;
+    onAction?: (hubId: string) => void;
+    log?: (m: string) => void;
+    /** After each day's events were delivered (the research simulation, `research.ts`): returns the requests it sent. */
+    afterDay?: (day: string, lanes: ResearchLane[], call: ReturnType<typeof client>) => Promise<number>;
+  },
+): Promise<RunResult> {
   const started = performance.now();
   const call = client(o.url);
   const { schedules } = await simulationStatus(o.url);
@@ -112,7 +122,9 @@ export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: s
       return `${slot}#${String(Math.floor(n / CHUNK)).padStart(4, '0')}`;
     });
   });
-  for (const current of [...new Set(chunks.flat())].sort()) {
+  const order = [...new Set(chunks.flat())].sort();
+  for (const [k, current] of order.entries()) {
+    const day = current.slice(0, 10);
     await Promise.all(
       lanes.map(async ({ hp, ctx }, lane) => {
         for (const [i, a] of hp.actions.entries()) {
@@ -124,6 +136,12 @@ export async function runPlan(plan: Plan, o: { url: string; onAction?: (hubId: s
       }),
     );
     await call('POST', '/.local/simulation/idle');
+    // After a day's last chunk: what members do with that day's mail (research, local/simulate/research.ts).
+    if (o.afterDay && order[k + 1]?.slice(0, 10) !== day) {
+      const sent = await o.afterDay(day, lanes.map(({ hp, ctx }) => ({ hubId: hp.hubId, people: hp.people, ids: ctx.ids, token: ctx.token })), call);
+      requests += sent;
+      if (sent > 0) await call('POST', '/.local/simulation/idle');
+    }
   }
   // Let every event reach the national projection before anyone reads a report.
   const sent = performance.now();

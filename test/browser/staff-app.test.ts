@@ -178,6 +178,38 @@ describe('the staff app', () => {
     await expect.poll(() => page.locator('#directory-results li').allTextContents(), { timeout: 20_000 }).toEqual(['Ingen träff.']);
   });
 
+  it("records a member's research consent at the desk per study and scope, with the information text and its version, and makes a printable consent link", async () => {
+    const staffToken = await network.token('staff', 'umea');
+    const post = (path: string, body: unknown) =>
+      fetch(`${network.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const org = await post('/api/hubs/umea/organisations', { name: 'Region Västerbotten', type: 'region' });
+    const member = await post('/api/hubs/umea/members', { name: 'Ulla Forskning', email: 'ulla.forskning@regionvasterbotten.se', organisationId: org.id, membership: 'member' });
+
+    await page.fill('#search-q', 'ulla forskning');
+    await page.click('#search-form button');
+    await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Ulla Forskning')]);
+    await page.click('#search-results li button[data-research]');
+    const study = page.getByRole('article', { name: /Följeforskning/ });
+    await expect.poll(() => study.textContent(), { timeout: 20_000 }).toContain('Vill du delta i följeforskningen om samverkanshubbarna?');
+    expect(await study.textContent()).toContain('Informationstextens version: 2026-01');
+
+    // Each scope a group (fieldset + legend) with give and withdraw.
+    const surveys = study.getByRole('group', { name: 'Enkäter' });
+    expect(await surveys.textContent()).toContain('Inte tillfrågad.');
+    await surveys.getByRole('button', { name: 'Samtycker' }).click();
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Samtycke registrerat: samverkanshubbar-i-norr, surveys.');
+    await expect.poll(() => study.getByRole('group', { name: 'Enkäter' }).textContent(), { timeout: 20_000 }).toMatch(/Samtycke givet .* \(i receptionen\)/);
+    const consents = await fetch(`${network.url}/api/hubs/umea/members/${member.id}/consents`, { headers: { authorization: `Bearer ${staffToken}` } }).then((r) => r.json());
+    expect(consents.studies[0].scopes.find((s: { scope: string }) => s.scope === 'surveys')).toMatchObject({ state: 'given', textVersion: '2026-01', channel: 'desk' });
+
+    await study.getByRole('group', { name: 'Enkäter' }).getByRole('button', { name: 'Återkalla' }).click();
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toBe('Samtycket är återkallat: samverkanshubbar-i-norr, surveys.');
+
+    await page.click('#research-link-create');
+    await expect.poll(() => page.locator('#research-link-url').getAttribute('href'), { timeout: 20_000 }).toMatch(new RegExp(`^${network.url}/consent\\.html#hub=umea&token=[A-Za-z0-9_-]{32}$`));
+    expect(await page.locator('#research-link-print').isVisible()).toBe(true);
+  });
+
   it('fills type and organisation number from the network’s directory', async () => {
     await page.fill('#org-form input[name=name]', 'Skatteverket');
     await page.locator('#org-form input[name=name]').dispatchEvent('change');

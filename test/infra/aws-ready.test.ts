@@ -290,11 +290,23 @@ describe('least privilege', () => {
 
   it('gives the jobs and notifiers only the table actions they call (no Scan, batch or stream reads)', () => {
     const policies = umea.findResources('AWS::IAM::Policy');
-    for (const role of ['CloseVisits', 'ReleaseNoShows', 'HostNotifier', 'EventNotifier']) {
+    for (const role of ['CloseVisits', 'ReleaseNoShows', 'HostNotifier', 'EventNotifier', 'SurveyInviter']) {
       const id = Object.keys(policies).find((k) => new RegExp(`^${role}ServiceRoleDefaultPolicy`).test(k))!;
       const actions = policies[id]!.Properties.PolicyDocument.Statement.flatMap((s: Resources) => [s.Action].flat()).filter((a: string) => a.startsWith('dynamodb:'));
       expect([...new Set(actions)].sort(), role).toEqual([...HUB_WORKER_TABLE_ACTIONS].sort());
     }
+  });
+
+  it('routes visits and attended events of the hub to the survey inviter, with retries and a DLQ, and lets it send mail', () => {
+    const rule = Object.values(umea.findResources('AWS::Events::Rule')).find((r) => JSON.stringify(r.Properties.EventPattern?.['detail-type']) === JSON.stringify(['CheckedOut', 'EventAttended']));
+    expect(rule, 'the SurveyTriggers rule').toBeDefined();
+    const target = rule!.Properties.Targets[0];
+    expect(JSON.stringify(target.Arn)).toMatch(/SurveyInviter/);
+    expect(target.DeadLetterConfig).toBeDefined();
+    expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 185 });
+    const fn = Object.values(umea.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f.Properties.FunctionName ?? '').includes('SurveyInviter'));
+    expect(fn?.Metadata?.['samverkan:entry']).toBe('functions/surveys/invite.ts');
+    expect(Object.keys(fn!.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['HUB_ID', 'HUB_TABLE_NAME', 'MAIL_FROM', 'PUBLIC_BASE_URL']));
   });
 
   it('trusts the scheduler, pipes and EventBridge roles only for this account (aws:SourceAccount)', () => {

@@ -16,7 +16,7 @@ describe('the research datasets on AWS (per study)', () => {
   it('has a Firehose stream per table: encrypted, Parquet through the Glue table, partitioned by month under research/<study>/<table>/', () => {
     const streams = national.findResources('AWS::KinesisFirehose::DeliveryStream');
     expect(Object.values(streams).map((s) => s.Properties.DeliveryStreamName).sort()).toEqual(
-      ['bookings', 'co_presence', 'consents', 'event_participation', 'visits'].map((t) => `samverkan-${STUDY}-${t}`),
+      ['bookings', 'co_presence', 'consents', 'event_participation', 'survey_answers', 'visits'].map((t) => `samverkan-${STUDY}-${t}`),
     );
     national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamName: `samverkan-${STUDY}-visits`,
@@ -47,6 +47,28 @@ describe('the research datasets on AWS (per study)', () => {
         }),
       }),
     });
+  });
+
+  it('has the survey_answers stream and Glue table like the others (columns from the row schema)', () => {
+    national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: `samverkan-${STUDY}-survey_answers`,
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: `research/${STUDY}/survey_answers/month=!{partitionKeyFromQuery:month}/`,
+        DataFormatConversionConfiguration: Match.objectLike({ SchemaConfiguration: Match.objectLike({ TableName: 'samverkanshubbar_i_norr__survey_answers' }) }),
+      }),
+    });
+    national.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'samverkanshubbar_i_norr__survey_answers',
+        StorageDescriptor: Match.objectLike({
+          Columns: columnsOf('survey_answers')
+            .filter((c) => c.name !== 'month')
+            .map((c) => Match.objectLike({ Name: c.name, Type: c.type })),
+        }),
+      }),
+    });
+    expect(columnsOf('survey_answers').map((c) => c.name)).toEqual(['row_id', 'person', 'answer', 'study', 'hub', 'county', 'instrument', 'item', 'value', 'choice', 'trigger', 'week', 'month']);
+    expect(RESEARCH_CONSUMED).toContain('SurveyAnswered');
   });
 
   it('has one Athena workgroup per study with a bytes-scanned limit and a results bucket of its own', () => {

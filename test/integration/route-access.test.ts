@@ -55,6 +55,12 @@ const PUBLIC_ROUTES: Record<string, Expectations> = {
   // looked at (an unknown or expired token is 404, see test/integration/consent.test.ts).
   consentsByLink: everyoneAllowed,
   changeConsentByLink: everyoneAllowed,
+  // A member's survey: the invitation's token (from their e-mail) is the credential; a bearer
+  // token is not looked at. API v1's routes redirect (307) to the hub's (test/integration/surveys.test.ts).
+  survey: everyoneAllowed,
+  answerSurvey: everyoneAllowed,
+  hubSurvey: everyoneAllowed,
+  answerHubSurvey: everyoneAllowed,
   memberCalendar: {
     anonymous: 401,
     staffOfHub: 'allowed',
@@ -121,6 +127,7 @@ function pathOf(route: RouteSpec): string {
     eventId: 'evt_abc123',
     registrationId: 'reg_abc123',
     token: 'AbCdEfGhIjKlMnOpQrStUvWxYz012345',
+    invitationToken: `${HUB}_AbCdEfGhIjKlMnOpQrStUvWxYz012345`,
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = values[name];

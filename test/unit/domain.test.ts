@@ -73,7 +73,7 @@ describe('the event catalog', () => {
 
   it('generates a JSON Schema for every event', () => {
     const schemas = catalogJsonSchemas() as Record<string, { properties: { metadata: unknown; data: { required: string[] } } }>;
-    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v2', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v2', 'CheckedOut.v1', 'DirectoryProfilePublished.v1', 'DirectoryProfileWithdrawn.v1', 'EventAttended.v1', 'EventRegistrationCancelled.v1', 'EventRegistrationCreated.v1', 'EventWaitlistPromoted.v1', 'HubEventCancelled.v1', 'HubEventScheduled.v1', 'HubEventUpdated.v1', 'MemberConsentChanged.v1', 'MemberErased.v1', 'MemberRegistered.v2', 'OrganisationRegistered.v1']);
+    expect(Object.keys(schemas).sort()).toEqual(['AgencyPresenceScheduled.v1', 'BookingCancelled.v2', 'BookingCreated.v1', 'BookingNoShowReleased.v1', 'CheckedIn.v2', 'CheckedOut.v1', 'DirectoryProfilePublished.v1', 'DirectoryProfileWithdrawn.v1', 'EventAttended.v1', 'EventRegistrationCancelled.v1', 'EventRegistrationCreated.v1', 'EventWaitlistPromoted.v1', 'HubEventCancelled.v1', 'HubEventScheduled.v1', 'HubEventUpdated.v1', 'MemberConsentChanged.v1', 'MemberErased.v1', 'MemberRegistered.v2', 'OrganisationRegistered.v1', 'SurveyAnswered.v1', 'SurveyInvited.v1']);
     expect(schemas['CheckedIn.v2']!.properties.data.required).toEqual(expect.arrayContaining(['visitId', 'memberId', 'localDate']));
   });
 

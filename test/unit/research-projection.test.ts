@@ -34,6 +34,43 @@ function setup(studies = [study('sa'), study('sb'), study('pub', { legalBasis: '
   return { state, sink, projection, send, consent, visit };
 }
 
+describe('survey answers as rows', () => {
+  const answered = (memberId: string, studyId = 'sa', answers = [
+    { instrument: 'who-5' as const, item: 'cheerful', value: 4 },
+    { instrument: 'weak-ties' as const, item: 'their-organisation-types', choices: ['business', 'region'] },
+    { instrument: 'weak-ties' as const, item: 'their-organisation-types-none', choices: [] as string[] },
+  ]) => ({ invitationId: 'inv_1', memberId, hubId: HUB, studyId, trigger: 'visit' as const, triggerDate: today(), answeredOn: today(), answers });
+
+  it('writes one row per item (per option chosen) for a member who consented to surveys, none without or after a withdrawal, and none for a public-interest study without consent', async () => {
+    const { sink, send } = setup();
+    const consent = (memberId: string, studyId: string, state: 'given' | 'withdrawn') =>
+      send('MemberConsentChanged', { memberId, studyId, scope: 'surveys', state, textVersion: '2026-01', channel: 'desk', changedAt: new Date().toISOString() });
+    await send('SurveyAnswered', answered('mem_1'));
+    expect(sink.of('sa', 'survey_answers'), 'no consent yet').toEqual([]);
+    await send('SurveyAnswered', answered('mem_1', 'pub'));
+    expect(sink.of('pub', 'survey_answers'), 'surveys always need consent').toEqual([]);
+    await consent('mem_1', 'sa', 'given');
+    const e = await send('SurveyAnswered', answered('mem_1'));
+    const rows = sink.of('sa', 'survey_answers');
+    const person = pseudonym(Buffer.from(KEYS.sa), 'mem_1');
+    expect(rows.map((r) => [r.instrument, r.item, r.value, r.choice])).toEqual([
+      ['who-5', 'cheerful', 4, null],
+      ['weak-ties', 'their-organisation-types', null, 'business'],
+      ['weak-ties', 'their-organisation-types', null, 'region'],
+      ['weak-ties', 'their-organisation-types-none', 0, null],
+    ]);
+    expect(rows[0]).toMatchObject({ person, study: 'sa', hub: HUB, county: 'Västerbottens län', trigger: 'visit', week: isoWeek(today()), month: today().slice(0, 7) });
+    expect(new Set(rows.map((r) => r.row_id)).size).toBe(4);
+    expect(new Set(rows.map((r) => r.answer)).size).toBe(1);
+    for (const r of rows) ROW_SCHEMAS.survey_answers.parse(r);
+    expect(JSON.stringify(rows)).not.toMatch(/mem_1|inv_1|\d{4}-\d{2}-\d{2}/);
+    expect(e.detail.metadata.eventType).toBe('SurveyAnswered');
+    await consent('mem_1', 'sa', 'withdrawn');
+    await send('SurveyAnswered', { ...answered('mem_1'), invitationId: 'inv_2' });
+    expect(sink.of('sa', 'survey_answers')).toHaveLength(4);
+  });
+});
+
 describe('the research projection', () => {
   it('writes visit rows only for members who consented, under the study pseudonym, and none after a withdrawal', async () => {
     const { sink, consent, visit } = setup();
