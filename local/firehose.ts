@@ -146,8 +146,9 @@ export class LocalDeliveryStreams {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
-    if (this.connection) {
-      const { instance, conn } = await this.connection;
+    const connection = this.connection;
+    if (connection !== undefined) {
+      const { instance, conn } = await connection;
       conn.closeSync();
       instance.closeSync();
       this.connection = undefined;
