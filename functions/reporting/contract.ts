@@ -2,29 +2,40 @@ import { z } from 'zod';
 import { HubId } from '../../hubs/schema.ts';
 import { PERIODS } from './periods.ts';
 
+/**
+ * A report date: ISO, and within 2000–2099 (a date of year 9999 made the report walk millennia
+ * of days and time out: a 502 instead of a 400).
+ */
+const ReportDate = z.iso
+  .date('Use YYYY-MM-DD')
+  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', 'A date from 2000-01-01 to 2099-12-31');
+
+/** Days from one date to another, both included. */
+const daysIncluded = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+
 /** `GET /api/national/reports` query: the last 30 days when `from`/`to` are left out. */
 export const ReportQuery = z
   .object({
-    from: z.iso.date('Use YYYY-MM-DD').optional(),
-    to: z.iso.date('Use YYYY-MM-DD').optional(),
+    from: ReportDate.optional(),
+    to: ReportDate.optional(),
     hub: HubId.optional(),
     period: z.enum(PERIODS).default('day'),
     format: z.enum(['json', 'csv']).default('json'),
   })
   // Not strict: the first version ignored unknown parameters, and the contract only grows.
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
+  .refine((q) => !q.from || !q.to || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
 
 /** `GET /api/national/reports/view` query. */
 export const ReportViewQuery = z
   .object({
-    from: z.iso.date('Use YYYY-MM-DD').optional(),
-    to: z.iso.date('Use YYYY-MM-DD').optional(),
+    from: ReportDate.optional(),
+    to: ReportDate.optional(),
     hub: HubId.optional(),
     period: z.enum(PERIODS).default('week'),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 366, { path: ['to'], message: 'At most 366 days per report' });
+  .refine((q) => !q.from || !q.to || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
 
 /** A published count of people: a number, "<5" (1–4 people) or ".." (withheld, it would reveal a "<5"). */
 export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);

@@ -38,16 +38,42 @@ export function replay(file: string, projection: MemoryProjection): { events: nu
 /** The numbers two reports must agree on: every published measure of every hub and of the network. */
 const comparable = (r: Report) => ({ hubs: r.hubs.map((h) => ({ hubId: h.hubId, total: h.total, periods: h.periods, days: h.days })), network: r.network, totals: r.totals });
 
+/** JSON with object keys sorted: the live report (over HTTP) and the rebuilt one may list keys in another order. */
+export function canonicalJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sorted(x)])) : v;
+  return JSON.stringify(sorted(JSON.parse(JSON.stringify(value))));
+}
+
+/** Whether two reports hold the same numbers (whatever the order of their keys). */
+export const sameNumbers = (live: Report, rebuilt: Report) => canonicalJson(comparable(live)) === canonicalJson(comparable(rebuilt));
+
+const USAGE = `Usage: npm run reporting:rebuild -- [--archive <file>] [--url <running network>] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--no-compare]
+Replays the national archive (default .data/archive/samverkan-national-all.jsonl: kept by a network
+started with persistent data, npm start or npm start -- --simulation, not by start:fresh or
+start:simulation, which keep everything in memory) into a fresh projection and compares its report
+with the live one.`;
+
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      archive: { type: 'string', default: join('.data', 'archive', 'samverkan-national-all.jsonl') },
-      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'no-compare': { type: 'boolean', default: false },
-    },
-  });
+  const options = {
+    archive: { type: 'string', default: join('.data', 'archive', 'samverkan-national-all.jsonl') },
+    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'no-compare': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+  try {
+    values = parseArgs({ options }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(1);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (!existsSync(values.archive)) {
     console.error(`No archive at ${values.archive}: start the network (npm start) with persistent data and make some traffic first.`);
     process.exit(1);
@@ -71,14 +97,14 @@ async function main() {
     process.exit(1);
   }
   const live = (await res.json()) as Report;
-  if (JSON.stringify(comparable(live)) === JSON.stringify(comparable(rebuilt))) {
+  if (sameNumbers(live, rebuilt)) {
     console.log(`The rebuilt projection gives the same numbers as the live one, ${from} – ${to}.`);
     return;
   }
   console.error('The rebuilt projection differs from the live one:');
   for (const h of rebuilt.hubs) {
     const l = live.hubs.find((x) => x.hubId === h.hubId);
-    if (JSON.stringify(l?.total) !== JSON.stringify(h.total)) console.error(`  ${h.hubId}: live    ${JSON.stringify(l?.total)}\n  ${h.hubId}: rebuilt ${JSON.stringify(h.total)}`);
+    if (canonicalJson(l?.total ?? null) !== canonicalJson(h.total)) console.error(`  ${h.hubId}: live    ${JSON.stringify(l?.total)}\n  ${h.hubId}: rebuilt ${JSON.stringify(h.total)}`);
   }
   process.exit(2);
 }

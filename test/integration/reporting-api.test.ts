@@ -79,6 +79,19 @@ describe('GET /api/national/reports', () => {
     const bad = await call('GET', '/api/national/reports?period=fortnight', { token: national });
     expect(bad.status).toBe(400);
     expect(bad.json.error.issues[0].path).toBe('query.period');
+    // Dates far out are refused before any work (year 9999 timed the function out: a 502), and a
+    // range holds at most 366 days, both ends included.
+    for (const [q, path] of [
+      ['from=9999-12-31', 'query.from'],
+      ['from=9999-12-01&to=9999-12-31', 'query.from'],
+      ['to=0000-01-01', 'query.to'],
+      [`from=${addDays(today(), -366)}&to=${today()}`, 'query.to'],
+    ] as const) {
+      const res = await call('GET', `/api/national/reports?${q}`, { token: national });
+      expect(res.status, q).toBe(400);
+      expect(res.json.error.issues.map((i: { path: string }) => i.path), q).toContain(path);
+    }
+    expect((await call('GET', `/api/national/reports?from=${addDays(today(), -365)}&to=${today()}&period=year&hub=skelleftea`, { token: national })).status).toBe(200);
   });
 
   it('gives CSV for Excel with Swedish settings: BOM, semicolons, decimal commas, CRLF', async () => {
