@@ -3,7 +3,6 @@ import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { ConsentRaced, type ConsentLink, type ConsentRecord, type ConsentStore } from './consent.ts';
-import { memberItems } from '../adapters/member-items.ts';
 
 /**
  * Consents and consent links in the hub table:
@@ -24,8 +23,23 @@ export class DynamoConsentStore implements ConsentStore {
     private readonly tableName: string,
   ) {}
 
-  private memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    return memberItems(this.db, this.tableName, memberId, prefix);
+  private async memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}`, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async consentsOf(memberId: string): Promise<ConsentRecord[]> {

@@ -3,7 +3,6 @@ import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { INVITATION_KEPT_DAYS, type CreateOutcome, type Invitation, type SurveyAnswer, type SurveyStore } from './surveys.ts';
-import { memberItems } from '../adapters/member-items.ts';
 
 /**
  * Survey invitations in the hub table:
@@ -118,8 +117,23 @@ export class DynamoSurveyStore implements SurveyStore {
     }
   }
 
-  private memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    return memberItems(this.db, this.tableName, memberId, prefix);
+  private async memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const res = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}`, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async invitationsOf(memberId: string): Promise<Invitation[]> {
