@@ -662,10 +662,12 @@ function renderResearchConsent() {
 
 async function openResearchConsent(memberId: string) {
   const { json } = await api<MemberConsents>('GET', `/api/hubs/${currentHub()}/members/${encodeURIComponent(memberId)}/consents`);
+  // A consent link made for this member stays shown while their consents are read again (after a
+  // give or withdraw); it is hidden only when another member is opened.
+  if (memberId !== consentMember) $('#research-link').hidden = true;
   consentMember = memberId;
   consentStudies = json.studies;
   $('#research-member-name').textContent = found.find((m) => m.id === memberId)?.name ?? memberId;
-  $('#research-link').hidden = true;
   $('#research-consent').hidden = false;
   renderResearchConsent();
   $('#research-consent').scrollIntoView({ block: 'nearest' });

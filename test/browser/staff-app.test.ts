@@ -208,6 +208,11 @@ describe('the staff app', () => {
     await page.click('#research-link-create');
     await expect.poll(() => page.locator('#research-link-url').getAttribute('href'), { timeout: 20_000 }).toMatch(new RegExp(`^${network.url}/consent\\.html#hub=umea&token=[A-Za-z0-9_-]{32}$`));
     expect(await page.locator('#research-link-print').isVisible()).toBe(true);
+
+    // Reading the member's consents again after a change keeps the link that was made for them.
+    await study.getByRole('group', { name: 'Enkäter' }).getByRole('button', { name: 'Samtycker' }).click();
+    await expect.poll(() => study.getByRole('group', { name: 'Enkäter' }).textContent(), { timeout: 20_000 }).toMatch(/Samtycke givet .* \(i receptionen\)/);
+    expect(await page.locator('#research-link-print').isVisible()).toBe(true);
   });
 
   it('fills type and organisation number from the network’s directory', async () => {
