@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubId } from '../hubs/schema.ts';
 import { ConsentScope, StudyId, SurveyInstrument } from '../studies/schema.ts';
 import { IsoDateTime, defineEvent, detailSchema, type EventDefinition, type EventMetadata } from './envelope.ts';

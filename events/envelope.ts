@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubId } from '../hubs/schema.ts';
 
 /** ISO 8601 timestamp with an explicit offset, e.g. `2026-11-26T09:15:00+01:00` or `…Z`. */

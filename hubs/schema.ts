@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { municipality } from './municipalities.ts';
 
 /** Hub ids are lower-case ASCII slugs: they appear in URLs, stack names and event sources. */

@@ -7,7 +7,7 @@
  * not a validated one: a study that needs comparability with published Swedish norms should
  * replace it with the validated translation it holds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SurveyInstruments, type StudyConfig, type SurveyInstrument } from './schema.ts';
 
 const Text = z.object({ sv: z.string().min(1).max(400), en: z.string().min(1).max(400) }).strict();

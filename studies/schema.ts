@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubId } from '../hubs/schema.ts';
 
 /** Study ids are lower-case ASCII slugs: they appear in URLs, S3 prefixes, Glue and Athena names. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConsentScope, LegalBasis } from '../../studies/schema.ts';
 import { trimmed } from './fields.ts';
 import { route } from './route.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { municipality } from '../../hubs/municipalities.ts';
 import { Membership, OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';

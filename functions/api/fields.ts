@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Text fields take no C0 control characters (multi-line text: but tab, LF and CR), no DEL, C1,
 // U+2028/U+2029, and no unpaired surrogates (not well-formed Unicode; stored as U+FFFD otherwise).

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorBody, hubRoutes, nationalRoutes, pathParams, type RouteSpec } from './contract.ts';
 
 const errorResponses = {

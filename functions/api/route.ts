@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubId } from '../../hubs/schema.ts';
 
 /** Who may call a route: anyone; staff of the hub in the path; national administrators; staff of any hub and national administrators. */

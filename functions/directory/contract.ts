@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrganisationType } from '../../events/catalog.ts';
 import { HubId } from '../../hubs/schema.ts';
 import { line, multiline, trimmed } from '../api/fields.ts';

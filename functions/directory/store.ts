@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.ts';
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';

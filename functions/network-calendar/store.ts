@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { zonedInstant } from '../domain/time.ts';
 
 /** The network table's index of published hub events by month and start. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HubId } from '../../hubs/schema.ts';
 import { PERIODS } from './periods.ts';
 

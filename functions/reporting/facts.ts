@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventMetadata } from '../../events/envelope.ts';
 import { catalog, type DetailType, type EventData } from '../../events/catalog.ts';
 import type { HubConfig } from '../../hubs/schema.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROW_SCHEMAS, type TableName } from './rows.ts';
 
 /** One column of a research table, derived from its zod row schema. */

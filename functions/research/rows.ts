@@ -8,7 +8,7 @@
  * are pseudonyms (`HMAC-SHA256(study key, member id)`), times are a date, a month, a week, a
  * time band or a duration in 15-minute steps.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrganisationType } from '../../events/catalog.ts';
 import type { Dataset } from '../../studies/schema.ts';
 

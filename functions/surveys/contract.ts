@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SurveyInstrument } from '../../studies/schema.ts';
 import { route } from '../api/route.ts';
 

@@ -32,6 +32,29 @@ describe('the CDK CLI, offline and without credentials', () => {
     expect(readdirSync(join(assetDir, 'hubs')).sort()).toEqual(['_organisations.json', 'boden.json', 'lulea.json', 'ostersund.json', 'skelleftea.json', 'stockholm.json', 'umea.json']);
   });
 
+  it('bundles only what runs on Lambda: no nodemailer (local .eml files only), no STS/SSO clients (credentials come from the environment), maps without sources', async () => {
+    const bundles = new Set<string>();
+    for (const file of readdirSync(outdir).filter((f) => f.endsWith('.template.json'))) {
+      const template = JSON.parse(readFileSync(join(outdir, file), 'utf8'));
+      for (const r of Object.values(template.Resources as Record<string, any>)) {
+        if (r.Type === 'AWS::Lambda::Function' && r.Metadata?.['samverkan:entry']) bundles.add(join(outdir, r.Metadata['aws:asset:path'], 'index.mjs'));
+      }
+    }
+    expect(bundles.size).toBeGreaterThanOrEqual(9);
+    let mailers = 0;
+    for (const bundle of bundles) {
+      const code = readFileSync(bundle, 'utf8');
+      expect(code, bundle).not.toMatch(/AssumeRoleWithWebIdentity|sso-oidc|GetRoleCredentials/);
+      // The one mention of nodemailer left is the import the local outbox makes at run time.
+      const mentions = code.match(/nodemailer[^;]{0,12}/g) ?? [];
+      expect(mentions.every((m) => m.startsWith('nodemailer").then(')), bundle).toBe(true);
+      mailers += mentions.length;
+      const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8'));
+      expect(map.sourcesContent ?? [], bundle).toEqual([]);
+    }
+    expect(mailers).toBeGreaterThan(0); // the notifiers and the survey inviter still send mail
+  });
+
   it('the bundled national API loads on its own and answers like the source it was built from', async () => {
     const template = JSON.parse(readFileSync(join(outdir, 'samverkan-national.template.json'), 'utf8'));
     const fn = Object.values(template.Resources as Record<string, any>).find((r) => r.Metadata?.['samverkan:entry'] === 'functions/national-api/handler.ts');
