@@ -9,7 +9,7 @@ import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { AccountPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { nationalRoutes } from '../functions/api/contract.ts';
+import { nationalRoutes, REPORT_VIEW_OPERATIONS } from '../functions/api/contract.ts';
 import { NETWORK_CALENDAR_INDEX } from '../functions/network-calendar/store.ts';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { CONSUMED } from '../functions/reporting/facts.ts';
@@ -194,10 +194,19 @@ export class NationalStack extends Stack {
         reason: 'Access to the network table’s own indexes (table/index/*), nothing else.',
       });
     }
+    // The report page is its own function: it alone needs the chart library (Vega, ~750 KB).
+    const reportView = new SamverkanFunction(this, 'ReportView', {
+      entry: 'functions/report-view/handler.ts',
+      description: 'National report as a printable HTML page with server-rendered charts',
+      memorySize: 1024, // Lambda's CPU grows with memory: laying out and drawing the charts is CPU work
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
+    });
+    this.reportTable.grantReadData(reportView);
+    const viewOperations: ReadonlySet<string> = new Set(REPORT_VIEW_OPERATIONS);
     const http = new SamverkanHttpApi(this, 'Http', {
       name: names.nationalApi,
       handler: nationalApi,
-      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces })),
+      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces, ...(viewOperations.has(r.operationId) ? { handler: reportView } : {}) })),
     });
 
     // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.

@@ -385,3 +385,9 @@ export const nationalRoutes = [
   ...directoryNationalRoutes,
   ...surveyNationalRoutes,
 ];
+
+/**
+ * National routes served by their own function rather than the national API's (infra and
+ * functions/report-view/handler.ts): the report page alone needs the chart library.
+ */
+export const REPORT_VIEW_OPERATIONS = ['reportView'] as const;

@@ -51,3 +51,17 @@ export interface RouteSpec {
 export function route<const R extends Omit<RouteSpec, 'params'>>(spec: R): R & { params: PathParamsSchema<R['path']> } {
   return { ...spec, params: pathParams<R['path']>(spec.path) };
 }
+
+/**
+ * The routes of a contract that one function serves, when an API's routes are split over more
+ * than one function (the national report page is its own function: it alone needs the chart
+ * library). Typed, so that the function's handlers must cover exactly these routes.
+ */
+export function routesWithout<const Routes extends readonly RouteSpec[], const Op extends Routes[number]['operationId']>(routes: Routes, ...operationIds: Op[]): Exclude<Routes[number], { operationId: Op }>[] {
+  return routes.filter((r) => !(operationIds as string[]).includes(r.operationId)) as Exclude<Routes[number], { operationId: Op }>[];
+}
+
+/** The routes of a contract with these operation ids (see `routesWithout`). */
+export function routesWith<const Routes extends readonly RouteSpec[], const Op extends Routes[number]['operationId']>(routes: Routes, ...operationIds: Op[]): Extract<Routes[number], { operationId: Op }>[] {
+  return routes.filter((r) => (operationIds as string[]).includes(r.operationId)) as Extract<Routes[number], { operationId: Op }>[];
+}

@@ -1,9 +1,9 @@
-import { nationalRoutes } from '../api/contract.ts';
+import { nationalRoutes, REPORT_VIEW_OPERATIONS } from '../api/contract.ts';
+import { routesWithout } from '../api/route.ts';
 import { openApiDocument } from '../api/openapi.ts';
 import { authConfigFromEnv, createVerifier, requireNational } from '../shared/auth.ts';
 import { REPORT_OPERATIONS, reportScope } from '../reporting/access.ts';
 import { reportCsv } from '../reporting/csv.ts';
-import { reportHtml } from '../reporting/view.ts';
 import { buildReport } from '../reporting/report.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { badRequest, notFound } from '../shared/errors.ts';
@@ -39,10 +39,13 @@ const openapi = openApiDocument();
 
 const summary = (h: HubConfig) => ({ id: h.id, name: h.name, city: h.city, county: h.county, phase: h.phase, timezone: h.timezone, hostVenue: h.hostVenue });
 
+/** The routes this function serves: every national route but the report page (functions/report-view). */
+export const NATIONAL_API_ROUTES = routesWithout(nationalRoutes, ...REPORT_VIEW_OPERATIONS);
+
 /** The national API: the hub directory, national reports and the OpenAPI document. */
 export const handler = httpApi({
   service: 'national-api',
-  routes: nationalRoutes,
+  routes: NATIONAL_API_ROUTES,
   verify: createVerifier(authConfigFromEnv()),
   authorize: (route, principal) => {
     if (REPORT_OPERATIONS.has(route.operationId)) return; // national or staff: decided by the hub asked for (reportScope)
@@ -65,12 +68,6 @@ export const handler = httpApi({
         return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${scope.from}-${scope.to}.csv"` } };
       }
       return { body: report };
-    },
-    reportView: async ({ query: q, principal }) => {
-      if (!principal) throw new Error('The report view route needs a caller');
-      const scope = reportScope(hubs, principal, q, clock());
-      const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
-      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
     },
     organisationDirectory: async ({ query }) => {
       const words = queryWords(query.q ?? '');

@@ -22,6 +22,8 @@ export interface ApiRoute {
   path: string;
   /** The media type of a route that answers something other than JSON (a page, a calendar, a CSV). */
   produces?: string | undefined;
+  /** The function that serves this route, when it is not the API's own handler. */
+  handler?: IFunction | undefined;
 }
 
 /**
@@ -52,8 +54,11 @@ export const ACCESS_LOG_FIELDS = {
  * permission for all its routes, instead of one per route (~47 statements in the function policy).
  */
 class LambdaProxy extends HttpRouteIntegration {
-  constructor(private readonly handler: IFunction) {
-    super('Integration');
+  constructor(
+    private readonly handler: IFunction,
+    id = 'Integration',
+  ) {
+    super(id);
   }
   bind(): HttpRouteIntegrationConfig {
     return { type: HttpIntegrationType.AWS_PROXY, uri: this.handler.functionArn, payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 };
@@ -61,7 +66,7 @@ class LambdaProxy extends HttpRouteIntegration {
 }
 
 /**
- * An HTTP API whose explicit routes all go to one function. Authorization happens in the
+ * An HTTP API whose explicit routes go to one function (or, per route, another). Authorization happens in the
  * function (Cognito JWT verified there), so that every 401 and 403 carries the contract's
  * JSON error body; the stage has JSON access logs (encrypted) and throttling.
  */
@@ -80,18 +85,24 @@ export class SamverkanHttpApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
       throttle: { rateLimit: 200, burstLimit: 400 },
     });
-    const integration = new LambdaProxy(props.handler);
+    const integrations = new Map<IFunction, LambdaProxy>();
     for (const route of props.routes) {
+      const fn = route.handler ?? props.handler;
+      // The API's own handler keeps the id it always had (no replacement on deploy); others are named by function.
+      const integration = integrations.get(fn) ?? new LambdaProxy(fn, fn === props.handler ? 'Integration' : `Integration${fn.node.id}`);
+      integrations.set(fn, integration);
       // A page, calendar or file also answers HEAD (link checkers and mail scanners ask it first).
       const methods = route.method === 'GET' && route.produces ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod[route.method]];
       this.api.addRoutes({ path: route.path, methods, integration });
     }
-    // One permission for every route of this API (and only this API).
-    props.handler.addPermission(`${id}InvokeByApi`, {
-      principal: new ServicePrincipal('apigateway.amazonaws.com'),
-      sourceArn: Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: '*/*' }),
-      sourceAccount: Aws.ACCOUNT_ID,
-    });
+    // One permission per function for every route of this API (and only this API).
+    for (const fn of integrations.keys()) {
+      fn.addPermission(`${id}InvokeByApi`, {
+        principal: new ServicePrincipal('apigateway.amazonaws.com'),
+        sourceArn: Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: '*/*' }),
+        sourceAccount: Aws.ACCOUNT_ID,
+      });
+    }
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'Every route verifies the Cognito JWT in the function (issuer, audience, expiry, groups) so that 401/403 carry the API v1 JSON error body; public routes are public by design.',

@@ -280,11 +280,16 @@ describe('operations: trouble is seen', () => {
 });
 
 describe('least privilege', () => {
-  it('gives the API function one permission for all routes, not one per route', () => {
+  it('gives each API function one permission for all its routes, not one per route', () => {
     for (const t of all) {
       const perms: Resources[] = Object.values(t.findResources('AWS::Lambda::Permission')).filter((p) => p.Properties.Principal === 'apigateway.amazonaws.com');
-      expect(perms).toHaveLength(1);
-      expect(JSON.stringify(perms[0]!.Properties.SourceArn)).toMatch(/execute-api[\s\S]*\/\*\/\*/);
+      const integrations: Resources[] = Object.values(t.findResources('AWS::ApiGatewayV2::Integration'));
+      const functionsBehind = new Set(integrations.map((i) => JSON.stringify(i.Properties.IntegrationUri)));
+      // One function per hub API; the national API and its report page (functions/report-view).
+      expect(functionsBehind.size).toBe(t === national ? 2 : 1);
+      expect(perms).toHaveLength(functionsBehind.size);
+      expect(new Set(perms.map((p) => JSON.stringify(p.Properties.FunctionName))).size).toBe(perms.length);
+      for (const p of perms) expect(JSON.stringify(p.Properties.SourceArn)).toMatch(/execute-api[\s\S]*\/\*\/\*/);
     }
   });
 
