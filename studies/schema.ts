@@ -29,7 +29,7 @@ export const LegalBasis = z.enum(['consent', 'public-interest-opt-out']);
 export type LegalBasis = z.infer<typeof LegalBasis>;
 
 /** The datasets (tables) a study may receive. */
-export const Datasets = ['visits', 'bookings', 'event-participation', 'co-presence', 'consents', 'survey-answers'] as const;
+export const Datasets = ['visits', 'bookings', 'event-participation', 'co-presence', 'consents', 'survey-answers', 'survey-invitations'] as const;
 export const Dataset = z.enum(Datasets);
 export type Dataset = z.infer<typeof Dataset>;
 
@@ -113,6 +113,9 @@ export const StudyConfig = z
     }
     if (!surveys && s.surveyInstruments.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['datasets'], message: 'Survey instruments need the "survey-answers" dataset' });
+    }
+    if (!surveys && s.datasets.includes('survey-invitations')) {
+      ctx.addIssue({ code: 'custom', path: ['datasets'], message: 'The "survey-invitations" dataset needs the "survey-answers" dataset (invitations are sent for its surveys)' });
     }
   });
 

@@ -26,6 +26,7 @@ export const RESEARCH_CONSUMED = [
   'EventAttended',
   'MemberConsentChanged',
   'MemberErased',
+  'SurveyInvited',
   'SurveyAnswered',
 ] as const satisfies readonly DetailType[];
 export type ResearchEvent = (typeof RESEARCH_CONSUMED)[number];
@@ -288,6 +289,25 @@ export class ResearchProjection {
           state: d.state,
           text_version: d.textVersion,
           channel: d.channel,
+        });
+        return;
+      }
+      case 'SurveyInvited': {
+        const d = (detail as Detail<'SurveyInvited'>).data;
+        const sent = localDate(new Date(d.invitedAt), tz);
+        const study = this.studiesFor('survey_invitations', hub.id, sent).find((s) => s.id === d.studyId);
+        if (!study) return;
+        const p = await this.participant(study, d.memberId, 'surveys');
+        if (!p) return;
+        emit(study.id, 'survey_invitations', {
+          ...base(p.key, 'survey_invitations'),
+          person: p.person,
+          invitation: keyedHash(p.key, `answer:${d.invitationId}`),
+          study: study.id,
+          trigger: d.trigger,
+          instruments: d.instruments.length,
+          week: isoWeek(sent),
+          month: month(sent),
         });
         return;
       }

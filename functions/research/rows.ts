@@ -140,6 +140,27 @@ export const SurveyAnswerRow = z
   .strict()
   .meta({ sourceEvents: ['SurveyAnswered'] });
 
+/**
+ * One row per survey invitation sent to a participating member (consent to `surveys`), so that a
+ * study knows its response rate: an invitation whose `invitation` hash appears as `answer` in
+ * `survey_answers` was answered. No send time, no expiry time: the week and month only.
+ */
+export const SurveyInvitationRow = z
+  .object({
+    row_id: rowId,
+    person: person(),
+    invitation: hex64.describe('The invitation: the same keyed hash as `survey_answers.answer`, so `survey_invitations LEFT JOIN survey_answers ON answer = invitation` tells the answered from the unanswered.'),
+    study: z.string().describe('The study id.'),
+    hub,
+    county,
+    trigger: z.enum(['visit', 'event']).describe('What led to the invitation: a visit (CheckedOut) or an attended hub event (EventAttended).'),
+    instruments: z.number().int().min(1).describe('How many instruments the invitation asks (the study’s `surveyInstruments`).'),
+    week: z.string().regex(/^\d{4}-W\d{2}$/).describe('The ISO week (YYYY-Www) the invitation was sent, hub-local.'),
+    month: z.string().regex(/^\d{4}-\d{2}$/).describe('The month the invitation was sent, YYYY-MM (the partition).'),
+  })
+  .strict()
+  .meta({ sourceEvents: ['SurveyInvited'] });
+
 /** The tables of the research datasets, by table name (the S3 prefix, the Glue table, the view). */
 export const ROW_SCHEMAS = {
   visits: VisitRow,
@@ -148,6 +169,7 @@ export const ROW_SCHEMAS = {
   co_presence: CoPresenceRow,
   consents: ConsentRow,
   survey_answers: SurveyAnswerRow,
+  survey_invitations: SurveyInvitationRow,
 } as const;
 export type TableName = keyof typeof ROW_SCHEMAS;
 export const TABLES = Object.keys(ROW_SCHEMAS) as TableName[];
@@ -161,4 +183,5 @@ export const TABLE_OF_DATASET: Record<Dataset, TableName | undefined> = {
   'co-presence': 'co_presence',
   consents: 'consents',
   'survey-answers': 'survey_answers',
+  'survey-invitations': 'survey_invitations',
 };

@@ -16,7 +16,7 @@ describe('the research datasets on AWS (per study)', () => {
   it('has a Firehose stream per table: encrypted, Parquet through the Glue table, partitioned by month under research/<study>/<table>/', () => {
     const streams = national.findResources('AWS::KinesisFirehose::DeliveryStream');
     expect(Object.values(streams).map((s) => s.Properties.DeliveryStreamName).sort()).toEqual(
-      ['bookings', 'co_presence', 'consents', 'event_participation', 'survey_answers', 'visits'].map((t) => `samverkan-${STUDY}-${t}`),
+      ['bookings', 'co_presence', 'consents', 'event_participation', 'survey_answers', 'survey_invitations', 'visits'].map((t) => `samverkan-${STUDY}-${t}`),
     );
     national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamName: `samverkan-${STUDY}-visits`,

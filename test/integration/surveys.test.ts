@@ -239,6 +239,19 @@ describe('answers as research rows', () => {
     expect(example.out).toMatch(/^unknown,/m);
     expect(example.out).not.toContain(person);
     expect(readFileSync(join(network.lakeDir, 'research', STUDY, 'codebook.md'), 'utf8')).toMatch(/## survey_answers/);
+
+    // The invitation is a survey_invitations row of the same person, joined to its answer (response rates).
+    const joined = await eventually(async () => {
+      const r = await query('--unchecked', `SELECT count(*) AS invited, count(a.answer) AS answered FROM survey_invitations i LEFT JOIN (SELECT DISTINCT answer FROM survey_answers) a ON a.answer = i.invitation WHERE i.person = '${person}'`);
+      return r.code === 0 && /^1\s+\d+$/m.test(r.out) ? r : undefined;
+    });
+    expect(joined.out.split('\n')[2]?.split(/\s+/)).toEqual(['1', '1']); // invited, answered
+    const rate = await query('--format', 'csv', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'response-rate.sql'));
+    expect(rate.code, rate.err).toBe(0);
+    expect(rate.out.split('\n')[0]).toBe('trigger,n_people,invitations,answered,response_rate_pct,top_share');
+    expect(rate.out).toMatch(/^visit,/m);
+    expect(rate.out).not.toContain(person);
+    expect(readFileSync(join(network.lakeDir, 'research', STUDY, 'codebook.md'), 'utf8')).toMatch(/## survey_invitations/);
   });
 });
 

@@ -71,6 +71,48 @@ describe('survey answers as rows', () => {
   });
 });
 
+describe('survey invitations as rows (response rates)', () => {
+  const invited = (memberId: string, invitationId: string, studyId = 'sa') => ({
+    invitationId,
+    memberId,
+    hubId: HUB,
+    studyId,
+    instruments: ['who-5' as const, 'weak-ties' as const],
+    trigger: 'event' as const,
+    triggerDate: today(),
+    invitedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+  });
+
+  it('writes one row per invitation of a member who consented to surveys, whose hash is the answer hash of its answers; none without consent or for a study without the dataset', async () => {
+    const { sink, send } = setup([study('sa'), study('sb', { datasets: ['visits', 'survey-answers'] })]);
+    const consent = (memberId: string, studyId: string, state: 'given' | 'withdrawn') =>
+      send('MemberConsentChanged', { memberId, studyId, scope: 'surveys', state, textVersion: '2026-01', channel: 'desk', changedAt: new Date().toISOString() });
+    await send('SurveyInvited', invited('mem_1', 'inv_0'));
+    expect(sink.of('sa', 'survey_invitations'), 'no consent yet').toEqual([]);
+    await consent('mem_1', 'sa', 'given');
+    await consent('mem_1', 'sb', 'given');
+    await send('SurveyInvited', invited('mem_1', 'inv_1'));
+    await send('SurveyInvited', invited('mem_1', 'inv_2'));
+    await send('SurveyInvited', invited('mem_1', 'inv_3', 'sb'));
+    expect(sink.of('sb', 'survey_invitations'), 'the study did not ask for the dataset').toEqual([]);
+    const rows = sink.of('sa', 'survey_invitations');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ person: pseudonym(Buffer.from(KEYS.sa), 'mem_1'), study: 'sa', hub: HUB, county: 'Västerbottens län', trigger: 'event', instruments: 2, week: isoWeek(today()), month: today().slice(0, 7) });
+    for (const r of rows) ROW_SCHEMAS.survey_invitations.parse(r);
+    expect(JSON.stringify(rows)).not.toMatch(/mem_1|inv_\d|\d{4}-\d{2}-\d{2}/);
+
+    // The answer to inv_1 joins its invitation; inv_2 stays unanswered: a response rate of 1/2.
+    await send('SurveyAnswered', { invitationId: 'inv_1', memberId: 'mem_1', hubId: HUB, studyId: 'sa', trigger: 'event', triggerDate: today(), answeredOn: today(), answers: [{ instrument: 'who-5', item: 'cheerful', value: 3 }] });
+    const answers = new Set(sink.of('sa', 'survey_answers').map((r) => r.answer));
+    expect(rows.map((r) => answers.has(r.invitation))).toEqual([true, false]);
+
+    await consent('mem_1', 'sa', 'withdrawn');
+    await send('SurveyInvited', invited('mem_1', 'inv_4'));
+    expect(sink.of('sa', 'survey_invitations'), 'nothing after a withdrawal').toHaveLength(2);
+  });
+});
+
 describe('the research projection', () => {
   it('writes visit rows only for members who consented, under the study pseudonym, and none after a withdrawal', async () => {
     const { sink, consent, visit } = setup();
