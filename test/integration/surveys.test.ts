@@ -12,7 +12,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { DynamoHubStore } from '../../functions/adapters/dynamo-hub-store.ts';
+import { DynamoConsentStore } from '../../functions/consent/dynamo-consent-store.ts';
 import { main as researchQuery } from '../../functions/research/query-cli.ts';
+import { loadHub } from '../../functions/shared/hub-config.ts';
+import { DynamoSurveyStore } from '../../functions/surveys/dynamo-survey-store.ts';
+import { SurveyService, type TriggerEvent } from '../../functions/surveys/surveys.ts';
+import { loadStudies } from '../../studies/load.ts';
 import { hubBusName } from '../../infra/names.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
@@ -277,6 +284,30 @@ describe('who is not invited, and links that no longer work', () => {
     await network.idle();
     expect(invitedEvents(m.id)).toHaveLength(1);
     expect(await mailsTo(m.email)).toHaveLength(1);
+  });
+
+  it('is idempotent on the trigger, not only rate-limited: a redelivery is "already-invited"; two triggers of one member at once invite once', async () => {
+    // The inviter's service on the hub's real table (what the function runs), so each outcome is seen.
+    const service = new SurveyService(loadHub(HUB), loadStudies(studiesDir), new DynamoSurveyStore(db, table), new DynamoConsentStore(db, table), new DynamoHubStore(db, table), () => new Date());
+    const mails: string[] = [];
+    const send = async (mail: { to: string }) => mails.push(mail.to);
+    const trigger = (memberId: string): TriggerEvent => ({ eventId: randomUUID(), kind: 'visit', memberId, subjectId: `vis_${randomUUID()}`, date: new Date().toISOString().slice(0, 10), at: new Date().toISOString(), correlationId: 'test' });
+
+    const a = await member();
+    await consent(a.id, 'surveys');
+    const t = trigger(a.id);
+    expect(await service.invite(t, send, 'http://localhost')).toEqual({ [STUDY]: 'invited' });
+    expect(await service.invite(t, send, 'http://localhost'), 'the same trigger again').toEqual({ [STUDY]: 'already-invited' });
+    expect(await service.invite(trigger(a.id), send, 'http://localhost'), 'another trigger in the window').toEqual({ [STUDY]: 'rate-limited' });
+    expect(mails.filter((to) => to === a.email)).toHaveLength(1);
+
+    const b = await member();
+    await consent(b.id, 'surveys');
+    const outcomes = await Promise.all([service.invite(trigger(b.id), send, 'http://localhost'), service.invite(trigger(b.id), send, 'http://localhost')]);
+    expect(outcomes.map((o) => o[STUDY]).sort()).toEqual(['invited', 'rate-limited']);
+    expect(mails.filter((to) => to === b.email)).toHaveLength(1);
+    const invitations = (await scanHubTable()).filter((i) => i.memberId === b.id && i.entity === 'survey-invitation');
+    expect(invitations).toHaveLength(1);
   });
 
   it('a member is invited at most once in the rate-limit window (two visits, one invitation)', async () => {
