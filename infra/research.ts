@@ -17,6 +17,7 @@ import { tablesOf } from '../functions/research/tables.ts';
 import { type StudyConfig, retentionEnds } from '../studies/schema.ts';
 import { deadLetterQueue, functionArnByName, redriveTo } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
+import { stackKey } from './constructs/kms.ts';
 import { safeTable } from './constructs/table.ts';
 import { DEFAULT_STAGE, researchGlueTable, researchGroup, researchKeySecretName, researchPrefix, researchStreamName, researchWorkGroupName } from './names.ts';
 
@@ -47,6 +48,9 @@ export class ResearchDatasets extends Construct {
       }
     }
 
+    // The stack's one key encrypts the pseudonym keys, the delivery streams and the results buckets too
+    // (the lake already uses it); only the access-log bucket is SSE-S3 (S3 cannot log to SSE-KMS).
+    const key = stackKey(this);
     const state = safeTable(this, 'StateTable');
     this.state = state;
     const dlq = deadLetterQueue(this, 'ConsumerDlq');
@@ -104,6 +108,7 @@ export class ResearchDatasets extends Construct {
         secretName: researchKeySecretName(study.id, stage),
         description: `Pseudonym key of research study ${study.id}: HMAC-SHA256(key, member id). Never given to researchers.`,
         generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+        encryptionKey: key,
         removalPolicy: RemovalPolicy.RETAIN,
       });
       secret.grantRead(consumer);
@@ -151,7 +156,7 @@ export class ResearchDatasets extends Construct {
         const stream = new CfnDeliveryStream(this, `Stream-${study.id}-${table}`, {
           deliveryStreamName: researchStreamName(study.id, table, stage),
           deliveryStreamType: 'DirectPut',
-          deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+          deliveryStreamEncryptionConfigurationInput: { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: key.keyArn },
           extendedS3DestinationConfiguration: {
             bucketArn: lake.bucketArn,
             roleArn: firehoseRole.roleArn,
@@ -187,7 +192,9 @@ export class ResearchDatasets extends Construct {
 
       // Athena: a workgroup of the study's own, with a bytes-scanned limit and a results bucket of its own.
       const results = new S3Bucket(this, `Results-${study.id}`, {
-        encryption: BucketEncryption.S3_MANAGED,
+        encryption: BucketEncryption.KMS,
+        encryptionKey: key,
+        bucketKeyEnabled: true,
         enforceSSL: true,
         blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
         objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -204,7 +211,7 @@ export class ResearchDatasets extends Construct {
           enforceWorkGroupConfiguration: true,
           publishCloudWatchMetricsEnabled: true,
           bytesScannedCutoffPerQuery: ATHENA_BYTES_SCANNED_LIMIT,
-          resultConfiguration: { outputLocation: results.s3UrlForObject('results/'), encryptionConfiguration: { encryptionOption: 'SSE_S3' } },
+          resultConfiguration: { outputLocation: results.s3UrlForObject('results/'), encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn } },
         },
       });
       const workgroupArn = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/${workgroup.name}`;
@@ -217,6 +224,14 @@ export class ResearchDatasets extends Construct {
       role.addToPolicy(new PolicyStatement({ actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'], resources: [glueArn('catalog'), glueArn(`database/${databaseName}`), studyTables] }));
       role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [lake.arnForObjects(`research/${study.id}/*`)] }));
       role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [lake.bucketArn], conditions: { StringLike: { 's3:prefix': [`research/${study.id}/*`] } } }));
+      // The lake's objects are encrypted with the stack key (S3 bucket keys: the context is the bucket).
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': lake.bucketArn } },
+        }),
+      );
       role.addToPolicy(new PolicyStatement({ effect: Effect.DENY, actions: ['secretsmanager:*', 'firehose:*'], resources: ['*'] }));
       results.grantReadWrite(role);
       new CfnUserPoolGroup(this, `Group-${study.id}`, { userPoolId: props.userPool.userPoolId, groupName: researchGroup(study.id), roleArn: role.roleArn, description: `Researchers of study ${study.id}` });

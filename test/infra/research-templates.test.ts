@@ -20,7 +20,7 @@ describe('the research datasets on AWS (per study)', () => {
     );
     national.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamName: `samverkan-${STUDY}-visits`,
-      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+      DeliveryStreamEncryptionConfigurationInput: { KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StackKey'), 'Arn'] } },
       ExtendedS3DestinationConfiguration: Match.objectLike({
         Prefix: `research/${STUDY}/visits/month=!{partitionKeyFromQuery:month}/`,
         DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: Match.anyValue() },
@@ -77,9 +77,16 @@ describe('the research datasets on AWS (per study)', () => {
       WorkGroupConfiguration: Match.objectLike({
         EnforceWorkGroupConfiguration: true,
         BytesScannedCutoffPerQuery: ATHENA_BYTES_SCANNED_LIMIT,
-        ResultConfiguration: Match.objectLike({ OutputLocation: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('ResearchResultssamverkanshubbarinorr') }])] } }),
+        ResultConfiguration: Match.objectLike({
+          OutputLocation: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('ResearchResultssamverkanshubbarinorr') }])] },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StackKey'), 'Arn'] } },
+        }),
       }),
     });
+    // The stack's key, not S3's: the results bucket like the lake.
+    const results = Object.entries(national.findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith('ResearchResults'));
+    expect(results).toHaveLength(1);
+    expect(results[0]?.[1].Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^StackKey/), 'Arn'] } });
   });
 
   it("gives the study's Cognito group a role that reads that study only", () => {
@@ -90,6 +97,9 @@ describe('the research datasets on AWS (per study)', () => {
     expect(text).toContain('samverkanshubbar_i_norr__*');
     expect(text).toContain(`workgroup/samverkan-research-${STUDY}`);
     expect(text).not.toMatch(/"research\/\*"/);
+    // The lake's objects are encrypted with the stack key: the role may decrypt through S3, for the lake only.
+    const decrypt = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).find((st: any) => st.Action === 'kms:Decrypt' && st.Condition);
+    expect(decrypt?.Condition.StringEquals).toMatchObject({ 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }, 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^ResearchLake/), 'Arn'] } });
     national.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', { RoleMappings: { userPool: Match.objectLike({ Type: 'Token', AmbiguousRoleResolution: 'Deny' }) } });
   });
 
@@ -98,7 +108,7 @@ describe('the research datasets on AWS (per study)', () => {
       EventPattern: { source: [{ prefix: 'samverkan.hub.' }], 'detail-type': [...RESEARCH_CONSUMED] },
       Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
     });
-    national.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `samverkan/research/${STUDY}/pseudonym-key`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    national.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `samverkan/research/${STUDY}/pseudonym-key`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }), KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StackKey'), 'Arn'] } });
     national.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
