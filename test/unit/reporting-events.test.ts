@@ -122,6 +122,18 @@ describe('national projection: hub events', () => {
     expect(other).toMatchObject({ attended: '..', confirmed: 6, attendanceRate: '..' });
   });
 
+  it("keeps the network's attendees, confirmed and rate when one hub's business participants are \"<5\"", async () => {
+    // Umeå: 8 attendees, 2 from business; Luleå: 10 attendees, 5 from business.
+    const events = [hubEvent({ hubId: 'umea', eventId: 'u', date: day, capacity: 20 }), hubEvent({ hubId: 'lulea', eventId: 'l', date: day, capacity: 20 })];
+    for (let i = 0; i < 8; i++) events.push(...eventRegistration({ hubId: 'umea', eventId: 'u', attended: true, business: i < 2 }));
+    for (let i = 0; i < 10; i++) events.push(...eventRegistration({ hubId: 'lulea', eventId: 'l', attended: true, business: i < 5 }));
+    const report = await buildReport(project(events), [hub('umea'), hub('lulea')], { from: addDays(day, -3), to: addDays(day, 3), period: 'week' });
+    // The network's business count would be 7 = 2 + 5: withheld, as Umeå's 2 would follow from it; nothing else needs to be.
+    expect(report.network.total.events).toMatchObject({ attended: 18, confirmed: 18, attendanceRate: 1, participantsBusiness: '..', participantsOtherHubs: 0 });
+    expect(report.hubs.map((h) => h.total.events.participantsBusiness)).toEqual(['<5', 5]);
+    for (const p of report.network.periods.filter((p) => p.measures.events.attended !== 0)) expect(p.measures.events).toMatchObject({ attended: 18, confirmed: 18, participantsBusiness: '..' });
+  });
+
   it('writes the event measures into the CSV', async () => {
     const events = [hubEvent({ hubId: 'umea', eventId: 'c1', date: day, kind: 'training' })];
     for (let i = 0; i < 12; i++) events.push(...eventRegistration({ hubId: 'umea', eventId: 'c1', attended: i < 6, kind: 'training' }));
