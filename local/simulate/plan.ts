@@ -287,7 +287,7 @@ export function buildPlan(o: PlanOptions): Plan {
         if (reps.has(p.key)) continue;
         let comes = chance(p.propensity * factor);
         // A quarter of those who come booked a desk the afternoon before; a few of those who booked
-        // cancel, and a few do not come after all (no-shows: about 6 % of desk bookings).
+        // cancel, and a few do not come after all (no-shows: about 7 % of desk bookings).
         const books = deskPool && comes && chance(0.25);
         let arrival = between(opens, opens + 150);
         if (books) {
@@ -296,7 +296,7 @@ export function buildPlan(o: PlanOptions): Plan {
           const bookedAt = date === o.from ? at(date, 6 * 60 + 45) : at(addDays(date, -1), between(13 * 60, 16 * 60));
           actions.push({ at: bookedAt, t: 'book', person: p.key, booking, resourceId: deskPool.id, start: at(date, opens), end: at(date, wholeDay ? closes : midday) });
           if (chance(0.08)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
-          else if (chance(0.06)) comes = false; // a no-show: the no-show job releases the desk
+          else if (chance(0.08)) comes = false; // a no-show: the no-show job releases the desk
           else arrival = between(opens, opens + 25); // within the no-show grace period
         }
         if (!comes) continue;
@@ -312,7 +312,7 @@ export function buildPlan(o: PlanOptions): Plan {
 
       // Rooms booked by the hour for meetings, made a day or two ahead, at every hub with rooms. The
       // one who booked comes for the meeting (checks in shortly before it, so the no-show job keeps
-      // the room) but now and then cancels or does not come (about 7 % no-shows). Bookers are
+      // the room) but now and then cancels or does not come (about 8 % no-shows). Bookers are
       // members not otherwise at the hub that day (one visit a day each).
       const roomBookings = rooms.length ? Math.max(chance(0.6) ? 1 : 0, Math.round(between(0, 3) * factor * volume)) : 0;
       const bookers = members.filter((p) => !reps.has(p.key) && !present.has(p.key));
@@ -326,7 +326,7 @@ export function buildPlan(o: PlanOptions): Plan {
         if (!p) break;
         actions.push({ at: later(bookedAt, startAt), t: 'book', person: p.key, booking, resourceId: room.id, start: at(date, start), end: at(date, end) });
         if (chance(0.1)) actions.push({ at: at(date, opens - 30), t: 'cancelBooking', booking });
-        else if (!chance(0.07)) {
+        else if (!chance(0.09)) {
           const visit = next('v');
           present.add(p.key);
           actions.push({ at: at(date, start - between(5, 20)), t: 'checkIn', person: p.key, visit });
