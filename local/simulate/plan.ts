@@ -147,6 +147,10 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const hm = (minutes: number) => `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
+/** Of desk bookings: cancelled, and (of the rest) not come for, released by the no-show job. */
+const DESK_CANCELLED = 0.08;
+const DESK_NO_SHOW = 0.08;
+
 /** Builds the plan. */
 export function buildPlan(o: PlanOptions): Plan {
   const volume = o.volume ?? 1;
@@ -295,8 +299,8 @@ export function buildPlan(o: PlanOptions): Plan {
           const wholeDay = chance(0.5);
           const bookedAt = date === o.from ? at(date, 6 * 60 + 45) : at(addDays(date, -1), between(13 * 60, 16 * 60));
           actions.push({ at: bookedAt, t: 'book', person: p.key, booking, resourceId: deskPool.id, start: at(date, opens), end: at(date, wholeDay ? closes : midday) });
-          if (chance(0.08)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
-          else if (chance(0.08)) comes = false; // a no-show: the no-show job releases the desk
+          if (chance(DESK_CANCELLED)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
+          else if (chance(DESK_NO_SHOW)) comes = false; // a no-show: the no-show job releases the desk
           else arrival = between(opens, opens + 25); // within the no-show grace period
         }
         if (!comes) continue;
