@@ -52,7 +52,31 @@ const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
   ['Deltagare från andra hubbar / Participants from other hubs', (m) => value(m.events.participantsOtherHubs)],
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Medlemmar ${t} / Members ${t}`, (m) => value(m.membersByOrgType[t] ?? 0)]),
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => value(m.guestsByOrgType[t] ?? 0)]),
+  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Nya medlemmar ${t} / Registrations ${t}`, (m) => registrationsOfType(m, t)]),
 ];
+
+/**
+ * New members of one organisation type: given in the total rows (docs/reporting.md, "Small-number
+ * suppression"); a period row with registrations has none by type, shown as ".." (not given).
+ */
+function registrationsOfType(m: PublishedMeasures, type: string): string | number {
+  const byType = m.registrationsByOrgType;
+  if (Object.keys(byType).length === 0) return m.registrations === 0 ? 0 : '..';
+  return value(byType[type] ?? 0);
+}
+
+/**
+ * Co-presence by pair of organisation types: one column per pair present anywhere in the report
+ * (sorted, after the fixed columns), pair-days in that row's hub and period, 0 where there were none.
+ */
+function typePairColumns(report: Report): [string, (m: PublishedMeasures) => number][] {
+  const pairs = new Set<string>();
+  for (const m of measuresOf(report)) for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (n > 0) pairs.add(pair);
+  return [...pairs].sort().map((pair) => [`Par ${pair} (par-dagar) / Pairs ${pair} (pair-days)`, (m) => m.coPresence.byTypePair[pair] ?? 0]);
+}
+
+/** Every row's measures: hubs' periods and totals, the network's periods and total. */
+const measuresOf = (report: Report) => [...report.hubs.flatMap((h) => [...h.periods.map((p) => p.measures), h.total]), ...report.network.periods.map((p) => p.measures), report.network.total];
 
 const hours = (n: number) => decimal(Math.round(n * 10) / 10);
 
@@ -64,8 +88,7 @@ const hours = (n: number) => decimal(Math.round(n * 10) / 10);
  */
 function presenceColumns(report: Report): [string, (m: PublishedMeasures) => string | number][] {
   const ids = new Set<string>();
-  const measures = [...report.hubs.flatMap((h) => [...h.periods.map((p) => p.measures), h.total]), ...report.network.periods.map((p) => p.measures), report.network.total];
-  for (const m of measures) for (const [id, h] of Object.entries(m.agencyPresenceHours)) if (h > 0) ids.add(id);
+  for (const m of measuresOf(report)) for (const [id, h] of Object.entries(m.agencyPresenceHours)) if (h > 0) ids.add(id);
   return [...ids].sort().map((id) => [`Myndighetsnärvaro timmar ${id} / Agency presence hours ${id}`, (m) => hours(m.agencyPresenceHours[id] ?? 0)]);
 }
 
@@ -79,12 +102,12 @@ export function field(v: string | number): string {
  * The report as CSV for Excel with Swedish settings: RFC 4180 (CRLF line ends, quoted fields
  * where needed), UTF-8 with a byte order mark so Excel reads å, ä, ö, semicolons between fields
  * and decimal commas, as Excel expects where the decimal separator is a comma. One row per hub
- * and period, then the network's rows and totals; the last columns are agency presence per
- * organisation (presenceColumns).
+ * and period, then the network's rows and totals; after the fixed columns come co-presence per
+ * pair of organisation types (typePairColumns), then agency presence per organisation
+ * (presenceColumns).
  */
 export function reportCsv(report: Report): string {
-  const presence = presenceColumns(report);
-  const columns = [...COLUMNS, ...presence];
+  const columns = [...COLUMNS, ...typePairColumns(report), ...presenceColumns(report)];
   const header = ['Hubb / Hub', 'Namn / Name', 'Period', 'Från / From', 'Till / To', ...columns.map(([h]) => h)];
   const rows: (string | number)[][] = [];
   const add = (hubId: string, name: string, period: string, from: string, to: string, m: PublishedMeasures) => rows.push([hubId, name, period, from, to, ...columns.map(([, f]) => f(m))]);

@@ -2,8 +2,8 @@ import type { HubConfig } from '../../hubs/schema.ts';
 import { eventState, type DayFacts } from './facts.ts';
 import { summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
-import { bucket, type Period } from './periods.ts';
-import { cell, secondary, type Cell, type Group, type Published } from './suppression.ts';
+import { PERIODS, bucket, datesBetween, type Period } from './periods.ts';
+import { WITHHELD, cell, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
 
 /** Measures as published: counts of people suppressed, hours and shares rounded. */
 export interface PublishedMeasures {
@@ -95,36 +95,59 @@ interface RowCells {
 
 const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]));
 
-function rowCells(m: Measures): RowCells {
+/** Counts of people that add up over days (and, but for first-time visitors, over hubs): protected as series over time. */
+const ADDITIVE = ['registrations', 'firstTimeVisitors', ...EVENT_PEOPLE.map((k) => `events.${k}` as const)] as const;
+type Additive = 'registrations' | 'firstTimeVisitors' | `events.${EventPeople}`;
+type AdditiveCells = Record<Additive, Cell>;
+
+const additiveOf = (m: Measures): Record<Additive, number> => ({
+  registrations: m.registrations,
+  firstTimeVisitors: m.firstTimeVisitors,
+  ...(Object.fromEntries(EVENT_PEOPLE.map((k) => [`events.${k}`, m.events[k]])) as Record<`events.${EventPeople}`, number>),
+});
+
+/** The row cells of a scope: additive counts from the series (already protected, locked), the rest from the row's own measures. */
+function rowCells(m: Measures, series: AdditiveCells, byType: Record<string, Cell>): RowCells {
   return {
     m,
     unique: cell(m.uniqueVisitors),
-    first: cell(m.firstTimeVisitors),
-    returning: cell(m.returningVisitors),
+    first: series.firstTimeVisitors,
+    returning: cell(m.uniqueVisitors - series.firstTimeVisitors.value),
     members: cells(m.membersByOrgType),
     guests: cells(m.guestsByOrgType),
-    registrations: cell(m.registrations),
-    registrationsByType: cells(m.registrationsByOrgType),
+    registrations: series.registrations,
+    registrationsByType: byType,
     publicVisitors: cell(m.remoteWorkers.publicVisitors),
     withMunicipality: cell(m.remoteWorkers.withMunicipality),
     remote: cell(m.remoteWorkers.remote),
-    events: Object.fromEntries(EVENT_PEOPLE.map((k) => [k, cell(m.events[k])])) as Record<EventPeople, Cell>,
+    events: Object.fromEntries(EVENT_PEOPLE.map((k) => [k, series[`events.${k}`]])) as Record<EventPeople, Cell>,
   };
 }
 
-/** The breakdowns inside one row that add up to a total. */
+/** The breakdowns inside one row that add up to a total and involve counts of people not in a series. */
 function rowGroups(c: RowCells): Group[] {
+  const rw = c.m.remoteWorkers;
   return [
     { cells: [c.first, c.returning], total: c.unique },
     { cells: [...Object.values(c.members), ...Object.values(c.guests)], total: c.unique },
-    { cells: Object.values(c.registrationsByType), total: c.registrations },
-    // The rest (known municipality, not remote) is implied by the two: suppressed only when small itself.
-    { cells: [c.remote, cell(c.m.remoteWorkers.withMunicipality - c.m.remoteWorkers.remote)], total: c.withMunicipality },
-    // Attendees from businesses or from other hubs, and the rest, add up to the attendees.
-    { cells: [c.events.participantsBusiness, cell(c.m.events.attended - c.m.events.participantsBusiness)], total: c.events.attended },
-    { cells: [c.events.participantsOtherHubs, cell(c.m.events.attended - c.m.events.participantsOtherHubs)], total: c.events.attended },
-    // Confirmed registrations that attended and those that did not.
-    { cells: [c.events.attended, cell(c.m.events.confirmed - c.m.events.attended)], total: c.events.confirmed },
+    // Public-sector visitors in another municipality, and the rest of those with a known one (not published).
+    { cells: [c.remote], total: c.withMunicipality, unpublished: [rw.withMunicipality - rw.remote] },
+    // Those with a known employer municipality, and those without (not published).
+    { cells: [c.withMunicipality], total: c.publicVisitors, unpublished: [rw.publicVisitors - rw.withMunicipality] },
+  ];
+}
+
+/**
+ * The event breakdowns of one interval: attendees from businesses (or other hubs) and the rest
+ * add up to the attendees; attendees and those who stayed away add up to the confirmed. The rest
+ * is not published, but it is a count of people that must not follow from two shown numbers.
+ */
+function eventGroups(c: AdditiveCells): Group[] {
+  const { 'events.attended': attended, 'events.confirmed': confirmed, 'events.participantsBusiness': business, 'events.participantsOtherHubs': otherHubs } = c;
+  return [
+    { cells: [business], total: attended, unpublished: [attended.value - business.value] },
+    { cells: [otherHubs], total: attended, unpublished: [attended.value - otherHubs.value] },
+    { cells: [attended], total: confirmed, unpublished: [confirmed.value - attended.value] },
   ];
 }
 
@@ -186,10 +209,81 @@ function eventsByDate(events: Map<string, DayFacts>): Map<string, DayFacts[]> {
   return out;
 }
 
-/** Builds the report of the selected hubs over a range, by period, from a projection's facts. `suppress: false` gives raw numbers (tests). */
+/** One interval of the range: every period of every granularity, and the range itself. */
+interface Interval {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** A value that must be in a map (an interval of the range, a day of it). */
+function must<K, V>(map: Map<K, V>, key: K): V {
+  const v = map.get(key);
+  if (v === undefined) throw new Error(`No ${String(key)} in the report's range`);
+  return v;
+}
+
+/** Every interval any `period` can publish for the range, once each (a week that is also a month is one interval). */
+function intervalsOf(from: string, to: string): Interval[] {
+  const index = new Map(datesBetween(from, to).map((d, i) => [d, i]));
+  const out = new Map<string, Interval>();
+  for (const b of [...PERIODS.flatMap((p) => bucket(from, to, p)), { from, to }]) {
+    const key = `${b.from}..${b.to}`;
+    out.set(key, { key, start: must(index, b.from), end: must(index, b.to) + 1 });
+  }
+  return [...out.values()];
+}
+
+/**
+ * The additive counts of one hub over every interval, protected as series and by the event
+ * breakdowns, until nothing changes. Depends on the hub's own days and the range only: not on
+ * the `period` asked nor on the other hubs, so every report of the range shows the same cells.
+ */
+function protectHub(days: Record<Additive, number>[], intervals: Interval[]): Map<string, AdditiveCells> {
+  const out = new Map<string, AdditiveCells>();
+  for (const iv of intervals) {
+    const sums = Object.fromEntries(ADDITIVE.map((k) => [k, cell(days.slice(iv.start, iv.end).reduce((n, d) => n + d[k], 0))])) as AdditiveCells;
+    out.set(iv.key, sums);
+  }
+  const series = ADDITIVE.map((k) => intervals.map((iv): IntervalCell => ({ start: iv.start, end: iv.end, cell: must(out, iv.key)[k] })));
+  const groups = [...out.values()].flatMap(eventGroups);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of series) changed = protectSeries(s) || changed;
+    const before = groups.map((g) => [g.total, ...g.cells].filter((c) => typeof c.shown === 'string').length).join();
+    secondary(groups);
+    changed = changed || groups.map((g) => [g.total, ...g.cells].filter((c) => typeof c.shown === 'string').length).join() !== before;
+  }
+  for (const c of out.values()) for (const k of ADDITIVE) c[k].locked = true;
+  return out;
+}
+
+/** A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells reveals nothing more). */
+function sumOfHubs(hubCells: Cell[]): Cell {
+  const value = hubCells.reduce((n, c) => n + c.value, 0);
+  const c = cell(value);
+  if (typeof c.shown === 'number' && hubCells.some((h) => typeof h.shown === 'string')) c.shown = WITHHELD;
+  return { ...c, locked: true };
+}
+
+/** Registrations by organisation type, published in the total rows only (docs/reporting.md): a hub's, with its total kept as it is. */
+function typesOfHub(byType: Record<string, number>, total: Cell): Record<string, Cell> {
+  const types = cells(byType);
+  secondary([{ cells: Object.values(types), total }]);
+  return types;
+}
+
+/**
+ * Builds the report of the selected hubs over a range, by period, from a projection's facts.
+ * What is withheld depends on the range and each hub's own facts, never on the `period` asked
+ * or on the other hubs selected (docs/reporting.md, "Small-number suppression").
+ */
 export async function buildReport(source: FactSource, hubs: HubConfig[], q: { from: string; to: string; period: Period }): Promise<Report> {
   const buckets = bucket(q.from, q.to, q.period);
   const allDates = buckets.flatMap((b) => b.dates);
+  const intervals = intervalsOf(q.from, q.to);
+  const keyOf = (b: { from: string; to: string }) => `${b.from}..${b.to}`;
+  const totalKey = keyOf(q);
   const loaded = await Promise.all(
     hubs.map(async (hub) => ({ hub, facts: await source.hubDays(hub.id, q.from, q.to), presences: await source.presences(hub.id), events: eventsByDate(await source.hubEvents(hub.id)) })),
   );
@@ -199,22 +293,22 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
       .flatMap((l) => dates.map((date): HubDayInput => ({ hub: l.hub, date, facts: l.facts.get(date), presences: l.presences, hubEvents: l.events.get(date) })));
 
   const groups: Group[] = [];
-  const row = (m: Measures) => {
-    const c = rowCells(m);
+  const row = (m: Measures, series: AdditiveCells, byType: Record<string, Cell>) => {
+    const c = rowCells(m, series, byType);
     groups.push(...rowGroups(c));
     return c;
   };
-  // Registrations add up over periods and over hubs: protect those sums too.
-  const series = (periods: RowCells[], total: RowCells) => {
-    groups.push({ cells: periods.map((p) => p.registrations), total: total.registrations });
-    // Event registrations and attendees add up over periods too (an event is dated on one day).
-    for (const k of EVENT_PEOPLE) groups.push({ cells: periods.map((p) => p.events[k]), total: total.events[k] });
-  };
 
   const hubRows = loaded.map(({ hub, facts }) => {
-    const periods = buckets.map((b) => ({ b, c: row(summarise(inputs(b.dates, hub))) }));
-    const total = row(summarise(inputs(allDates, hub)));
-    series(periods.map((p) => p.c), total);
+    // The additive counts of every interval of the range, decided before the rows the period asks for.
+    const series = protectHub(
+      allDates.map((date) => additiveOf(summarise(inputs([date], hub)))),
+      intervals,
+    );
+    const periods = buckets.map((b) => ({ b, c: row(summarise(inputs(b.dates, hub)), must(series, keyOf(b)), {}) }));
+    const totalMeasures = summarise(inputs(allDates, hub));
+    const totalSeries = must(series, totalKey);
+    const total = row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations));
     const days = [...facts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, f]: [string, DayFacts]) => {
@@ -222,13 +316,25 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
         return { date, checkIns: m.checkIns, organisations: m.organisations, businessCheckIns: m.businessCheckIns };
       })
       .filter((d) => d.checkIns > 0);
-    return { hub, periods, total, days };
+    return { hub, series, periods, total, days };
   });
-  const networkPeriods = buckets.map((b) => ({ b, c: row(summarise(inputs(b.dates))) }));
-  const networkTotal = row(summarise(inputs(allDates)));
-  series(networkPeriods.map((p) => p.c), networkTotal);
-  groups.push({ cells: hubRows.map((h) => h.total.registrations), total: networkTotal.registrations });
-  for (const k of EVENT_PEOPLE) groups.push({ cells: hubRows.map((h) => h.total.events[k]), total: networkTotal.events[k] });
+
+  // The network: one hub's report shows that hub's cells; otherwise a count that adds up over hubs is
+  // shown only when every hub's cell is (so it reveals nothing the hubs' cells do not), and first-time
+  // visitors (a person first-time at two hubs counts once) are the network's own.
+  const networkRow = (b: { from: string; to: string; dates: string[] }, hubCells: AdditiveCells[], byType: Record<string, Cell>) => {
+    const m = summarise(inputs(b.dates));
+    const sums = Object.fromEntries(ADDITIVE.map((k) => [k, sumOfHubs(hubCells.map((h) => h[k]))])) as AdditiveCells;
+    sums.firstTimeVisitors = cell(m.firstTimeVisitors);
+    return row(m, sums, byType);
+  };
+  const single = hubRows.length === 1 ? hubRows[0] : undefined;
+  const networkPeriods = single ? single.periods : buckets.map((b) => ({ b, c: networkRow(b, hubRows.map((h) => must(h.series, keyOf(b))), {}) }));
+  const networkTypes = () => {
+    const all = new Set(hubRows.flatMap((h) => Object.keys(h.total.registrationsByType)));
+    return Object.fromEntries([...all].map((t) => [t, sumOfHubs(hubRows.map((h) => h.total.registrationsByType[t] ?? cell(0)))]));
+  };
+  const networkTotal = single ? single.total : networkRow({ ...q, dates: allDates }, hubRows.map((h) => must(h.series, totalKey)), networkTypes());
   secondary(groups);
 
   const periodRows = (ps: { b: (typeof buckets)[number]; c: RowCells }[]): PeriodRow[] => ps.map(({ b, c }) => ({ period: b.label, from: b.from, to: b.to, measures: publish(c) }));

@@ -1,5 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Locale } from 'vega';
 import type { PublishedMeasures, Report } from './report.ts';
 
 const TYPE_LABELS: Record<string, string> = {
@@ -17,6 +18,27 @@ const esc = (s: unknown) => String(s).replaceAll('&', '&amp;').replaceAll('<', '
 const num = (v: number | string | null) => (v === null ? '–' : typeof v === 'number' ? v.toLocaleString('sv-SE') : v);
 const pct = (v: number | string | null) => (v === null ? '–' : typeof v === 'number' ? `${(v * 100).toLocaleString('sv-SE', { maximumFractionDigits: 1 })} %` : v);
 
+/**
+ * Swedish number and time formats for the charts (d3's sv-SE definitions), so that axis labels
+ * (month and weekday names, decimal commas) are in the page's language, not Vega's English default.
+ */
+export const SWEDISH: Locale = {
+  number: { decimal: ',', thousands: '\u00a0', grouping: [3], currency: ['', ' kr'] },
+  time: {
+    dateTime: '%A den %d %B %Y %X',
+    date: '%Y-%m-%d',
+    time: '%H:%M:%S',
+    periods: ['fm', 'em'],
+    days: ['söndag', 'måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag'],
+    shortDays: ['sön', 'mån', 'tis', 'ons', 'tor', 'fre', 'lör'],
+    months: ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'],
+    shortMonths: ['jan', 'feb', 'mars', 'apr', 'maj', 'juni', 'juli', 'aug', 'sep', 'okt', 'nov', 'dec'],
+  },
+};
+
+/** The report's period in Swedish and English, for chart titles. */
+const PERIOD_LABELS: Record<Report['period'], string> = { day: 'dag / day', week: 'vecka / week', month: 'månad / month', quarter: 'kvartal / quarter', year: 'år / year' };
+
 /** Renders a Vega-Lite spec to an SVG string on the server (no browser, no CDN). */
 export async function svg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -27,7 +49,7 @@ export async function svg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 620, config: { font: 'sans-serif', view: { stroke: null } } } as const;
+const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 620, config: { font: 'sans-serif', view: { stroke: null }, locale: SWEDISH } } as const;
 
 function rowsTable(report: Report, pick: (m: PublishedMeasures) => (string | number | null)[], headers: string[]): string {
   const rows = [...report.hubs.map((h) => [h.name, ...pick(h.total)]), ['Nätverket / The network', ...pick(report.network.total)]];
@@ -49,7 +71,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
     data: { values: series },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'period', type: 'temporal', title: `Period (${report.period})` },
+      x: { field: 'period', type: 'temporal', title: `Period: ${PERIOD_LABELS[report.period]}` },
       y: { field: 'visits', type: 'quantitative', title: 'Besök / Visits' },
       color: { field: 'hub', type: 'nominal', title: 'Hubb / Hub' },
     },

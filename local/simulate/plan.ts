@@ -147,6 +147,10 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const hm = (minutes: number) => `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
+/** Of desk bookings: cancelled, and (of the rest) not come for, released by the no-show job. */
+const DESK_CANCELLED = 0.08;
+const DESK_NO_SHOW = 0.08;
+
 /** Builds the plan. */
 export function buildPlan(o: PlanOptions): Plan {
   const volume = o.volume ?? 1;
@@ -282,22 +286,25 @@ export function buildPlan(o: PlanOptions): Plan {
         actions.push({ at: at(date, hours.to), t: 'checkOut', visit });
       }
 
+      const present = new Set<string>();
       for (const p of members) {
         if (reps.has(p.key)) continue;
-        const comes = chance(p.propensity * factor);
-        // A quarter of those who come booked a desk; now and then someone books and does not come (a no-show).
-        const books = deskPool && (comes ? chance(0.25) : chance(0.015));
+        let comes = chance(p.propensity * factor);
+        // A quarter of those who come booked a desk the afternoon before; a few of those who booked
+        // cancel, and a few do not come after all (no-shows: about 7 % of desk bookings).
+        const books = deskPool && comes && chance(0.25);
         let arrival = between(opens, opens + 150);
         if (books) {
-          // A desk booked the afternoon before; now and then cancelled, or nobody comes (a no-show).
           const booking = next('bk');
           const wholeDay = chance(0.5);
           const bookedAt = date === o.from ? at(date, 6 * 60 + 45) : at(addDays(date, -1), between(13 * 60, 16 * 60));
           actions.push({ at: bookedAt, t: 'book', person: p.key, booking, resourceId: deskPool.id, start: at(date, opens), end: at(date, wholeDay ? closes : midday) });
-          if (chance(0.1)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
-          else if (comes) arrival = between(opens, opens + 25); // within the no-show grace period
+          if (chance(DESK_CANCELLED)) actions.push({ at: at(date, opens - between(20, 90)), t: 'cancelBooking', booking });
+          else if (chance(DESK_NO_SHOW)) comes = false; // a no-show: the no-show job releases the desk
+          else arrival = between(opens, opens + 25); // within the no-show grace period
         }
         if (!comes) continue;
+        present.add(p.key);
         const visit = next('v');
         actions.push({ at: at(date, arrival), t: 'checkIn', person: p.key, visit });
         // Most check out; a few forget and the closing-time job closes their visit.
@@ -307,16 +314,28 @@ export function buildPlan(o: PlanOptions): Plan {
         }
       }
 
-      // Rooms booked by the hour for meetings, made a day or two ahead.
-      const roomBookings = Math.round(between(0, 3) * factor * volume);
-      for (let i = 0; i < roomBookings && rooms.length && members.length; i++) {
+      // Rooms booked by the hour for meetings, made a day or two ahead, at every hub with rooms. The
+      // one who booked comes for the meeting (checks in shortly before it, so the no-show job keeps
+      // the room) but now and then cancels or does not come (about 8 % no-shows). Bookers are
+      // members not otherwise at the hub that day (one visit a day each).
+      const roomBookings = rooms.length ? Math.max(chance(0.6) ? 1 : 0, Math.round(between(0, 3) * factor * volume)) : 0;
+      const bookers = members.filter((p) => !reps.has(p.key) && !present.has(p.key));
+      for (let i = 0; i < roomBookings && bookers.length; i++) {
         const room = pick(rooms);
         const start = opens + 15 * between(2, Math.floor((closes - opens - 120) / 15));
+        const end = Math.min(closes - 15, start + 15 * between(2, 8));
         const booking = next('bk');
         const bookedAt = date === o.from ? at(date, 6 * 60 + 50) : at(addDays(date, -between(1, 2)), between(9 * 60, 16 * 60));
-        const p = pick(members);
-        actions.push({ at: later(bookedAt, startAt), t: 'book', person: p.key, booking, resourceId: room.id, start: at(date, start), end: at(date, start + 15 * between(2, 8)) });
-        if (chance(0.12)) actions.push({ at: at(date, opens - 30), t: 'cancelBooking', booking });
+        const p = bookers.splice(between(0, bookers.length - 1), 1)[0];
+        if (!p) break;
+        actions.push({ at: later(bookedAt, startAt), t: 'book', person: p.key, booking, resourceId: room.id, start: at(date, start), end: at(date, end) });
+        if (chance(0.1)) actions.push({ at: at(date, opens - 30), t: 'cancelBooking', booking });
+        else if (!chance(0.09)) {
+          const visit = next('v');
+          present.add(p.key);
+          actions.push({ at: at(date, start - between(5, 20)), t: 'checkIn', person: p.key, visit });
+          actions.push({ at: at(date, Math.min(closes - 5, end + between(5, 30))), t: 'checkOut', visit });
+        }
       }
 
       // Hub events: one or two a week, Tuesday to Thursday.

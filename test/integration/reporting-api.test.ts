@@ -110,6 +110,68 @@ describe('GET /api/national/reports', () => {
   });
 });
 
+describe('suppression over HTTP: what subtraction cannot undo', () => {
+  it('publishes each hub cell alike whatever the period or hub filter, and a network count of people only where every hub count is shown', async () => {
+    // Prepare: today, 7 members registered at Umeå (2 from a business, 5 from an agency) and 3 at Luleå.
+    const register = async (hubId: string, type: string, n: number) => {
+      const token = await network.token('staff', hubId);
+      const org = await call('POST', `/api/hubs/${hubId}/organisations`, { token, body: { name: `${type} ${hubId}`, type } });
+      expect([200, 201], org.text).toContain(org.status);
+      for (let i = 0; i < n; i++) {
+        const res = await call('POST', `/api/hubs/${hubId}/members`, { token, body: { name: 'Test Person', email: `p${i}.${type}@${hubId}.example.se`, organisationId: org.json.id, membership: 'member' } });
+        expect(res.status, res.text).toBe(201);
+      }
+    };
+    await register('umea', 'business', 2);
+    await register('umea', 'state-agency', 5);
+    await register('lulea', 'municipality', 3);
+    const range = `from=${addDays(today(), -9)}&to=${today()}`;
+    const get = async (query: string, token = national) => {
+      const res = await call('GET', `/api/national/reports?${range}&${query}`, { token });
+      expect(res.status, res.text).toBe(200);
+      return res.json;
+    };
+    await eventually(async () => {
+      const hubs = (await get('period=day')).hubs as { hubId: string; total: { registrations: unknown } }[];
+      return hubs.find((h) => h.hubId === 'umea')?.total.registrations === 7 && hubs.find((h) => h.hubId === 'lulea')?.total.registrations === '<5';
+    });
+    // Act: every period, the whole network, one hub, and that hub's staff.
+    const umeaStaff = await network.token('staff', 'umea');
+    const reports = [];
+    for (const period of ['day', 'week', 'month', 'quarter', 'year']) {
+      reports.push(await get(`period=${period}`), await get(`period=${period}&hub=umea`), await get(`period=${period}`, umeaStaff));
+    }
+    // Assess: a hub's cell is the same in every report of the range.
+    type Row = { from: string; to: string; measures: { registrations: unknown; events: Record<string, unknown> } };
+    const seen = new Map<string, unknown>();
+    for (const r of reports) {
+      for (const h of r.hubs) {
+        for (const row of [...h.periods, { from: r.from, to: r.to, measures: h.total }] as Row[]) {
+          const key = `${h.hubId} ${row.from}..${row.to}`;
+          const cell = JSON.stringify([row.measures.registrations, row.measures.events]);
+          expect(seen.get(key) ?? cell, key).toBe(cell);
+          seen.set(key, cell);
+        }
+      }
+      // The network's count is shown only where every hub's is: otherwise network − shown hubs = the small one.
+      if (r.hubs.length > 1) {
+        for (const row of [...r.network.periods, { from: r.from, to: r.to, measures: r.network.total }] as Row[]) {
+          const hubsRows = r.hubs.map((h: { periods: Row[]; total: Row['measures'] }) => (row.from === r.from && row.to === r.to ? h.total : h.periods.find((p) => p.from === row.from)?.measures));
+          if (typeof row.measures.registrations === 'number') expect(hubsRows.every((m: Row['measures']) => typeof m.registrations === 'number'), `${row.from}..${row.to}`).toBe(true);
+        }
+      }
+    }
+    const full = reports[0];
+    const total = (id: string) => full.hubs.find((h: { hubId: string }) => h.hubId === id).total;
+    expect(total('umea').registrations).toBe(7);
+    expect(total('lulea').registrations).toBe('<5');
+    expect(full.network.total.registrations).toBe('..');
+    // By type in the total row: the 2 from a business are "<5", so the 5 agency members (7 − 5 = 2) are withheld too.
+    expect(total('umea').registrationsByOrgType).toEqual({ business: '<5', 'state-agency': '..' });
+    expect(full.hubs[0].periods.every((p: Row & { measures: { registrationsByOrgType: object } }) => Object.keys(p.measures.registrationsByOrgType).length === 0)).toBe(true);
+  }, 300_000);
+});
+
 describe('hub events in the national report (JSON, CSV, HTML)', () => {
   it('counts a published event and its registrations, in the CSV and in the printable HTML view', async () => {
     // Prepare: a workshop on an open weekday ahead, six members registered (published events go on the bus).

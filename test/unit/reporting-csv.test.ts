@@ -51,4 +51,34 @@ describe('the CSV report', () => {
     expect([row('network')[total], row('network')[fk], row('network')[skv]]).toEqual(['7,5', '1,5', '6']);
     expect(rows.every((r) => r.length === header.length)).toBe(true);
   });
+
+  it('gives new members by organisation type (total rows) and co-presence per pair of organisation types (a column per pair present)', async () => {
+    // Prepare: at Boden on one day, a municipality and an agency visitor overlap; 6 municipality and 7 agency members registered.
+    const day = openDay(3);
+    const p = new MemoryProjection(HUBS);
+    const events = [
+      ...visit({ hubId: 'boden', date: day, from: '09:00', to: '11:00', memberId: 'm1', org: 'org_boden', type: 'municipality' }),
+      ...visit({ hubId: 'boden', date: day, from: '10:00', to: '12:00', memberId: 'm2', org: 'org_trv', type: 'state-agency' }),
+      ...Array.from({ length: 13 }, (_, i) =>
+        event('MemberRegistered', 'boden', { memberId: `r${i}`, organisationId: i < 6 ? 'org_boden' : 'org_trv', organisationType: i < 6 ? 'municipality' : 'state-agency', membership: 'member' }, `${day}T10:00:00Z`),
+      ),
+    ];
+    for (const e of events) p.apply(e.type, e.detail);
+    // Act
+    const csv = reportCsv(await buildReport(p, [hub('boden')], { from: addDays(day, -1), to: day, period: 'day' }));
+    // Assess
+    const [header = [], ...rows] = csv.slice(1).trimEnd().split('\r\n').map((l) => l.split(';'));
+    const col = (name: string) => header.indexOf(name);
+    const pair = col('Par municipality×state-agency (par-dagar) / Pairs municipality×state-agency (pair-days)');
+    expect(pair).toBe(header.length - 1);
+    const row = (period: string) => rows.find((r) => r[0] === 'boden' && r[2] === period) ?? [];
+    expect([row(day)[pair], row('total')[pair], row(addDays(day, -1))[pair]]).toEqual(['1', '1', '0']);
+    const mun = col('Nya medlemmar municipality / Registrations municipality');
+    const agency = col('Nya medlemmar state-agency / Registrations state-agency');
+    const business = col('Nya medlemmar business / Registrations business');
+    expect([row('total')[mun], row('total')[agency], row('total')[business]]).toEqual(['6', '7', '0']);
+    // By type in the total rows only: a period row with registrations says ".." (not given), one without 0.
+    expect([row(day)[mun], row(addDays(day, -1))[mun]]).toEqual(['..', '0']);
+    expect(rows.every((r) => r.length === header.length)).toBe(true);
+  });
 });

@@ -109,18 +109,29 @@ describe('national projection: hub events', () => {
     expect(published).toMatchObject({ held: 1, registrations: '<5', attended: '<5', confirmed: '<5', participantsBusiness: '<5', attendanceRate: '..' });
   });
 
-  it('withholds a total that would reveal a suppressed breakdown (secondary suppression)', async () => {
-    // 7 attendees, 2 of them from business: the business count is "<5", so the 5 others must not be derivable.
+  it('keeps the attendees when only the business count among them is small, and withholds one count when two would reveal a small rest', async () => {
+    // 7 attendees, 2 of them from business: the 5 others are not published, so the 7 reveal nothing.
     const events = [hubEvent({ hubId: 'umea', eventId: 'big', date: day, capacity: 20 })];
     for (let i = 0; i < 7; i++) events.push(...eventRegistration({ hubId: 'umea', eventId: 'big', attended: true, business: i < 2 }));
     const { published } = await eventsOf(project(events), 'umea');
-    expect(published.participantsBusiness).toBe('<5');
-    expect(published.attended).toBe('..');
-    // 6 confirmed, 5 attended: the one who did not come would be revealed by the rate and the totals.
+    expect(published).toMatchObject({ participantsBusiness: '<5', attended: 7, confirmed: 7, attendanceRate: 1 });
+    // 6 confirmed, 5 attended: the one who did not come would follow from the two; the smaller is withheld, and the rate.
     const six = [hubEvent({ hubId: 'umea', eventId: 'six', date: day })];
     for (let i = 0; i < 6; i++) six.push(...eventRegistration({ hubId: 'umea', eventId: 'six', attended: i < 5 }));
     const other = (await eventsOf(project(six), 'umea')).published;
-    expect(other).toMatchObject({ attended: 5, confirmed: '..', attendanceRate: '..' });
+    expect(other).toMatchObject({ attended: '..', confirmed: 6, attendanceRate: '..' });
+  });
+
+  it("keeps the network's attendees, confirmed and rate when one hub's business participants are \"<5\"", async () => {
+    // Umeå: 8 attendees, 2 from business; Luleå: 10 attendees, 5 from business.
+    const events = [hubEvent({ hubId: 'umea', eventId: 'u', date: day, capacity: 20 }), hubEvent({ hubId: 'lulea', eventId: 'l', date: day, capacity: 20 })];
+    for (let i = 0; i < 8; i++) events.push(...eventRegistration({ hubId: 'umea', eventId: 'u', attended: true, business: i < 2 }));
+    for (let i = 0; i < 10; i++) events.push(...eventRegistration({ hubId: 'lulea', eventId: 'l', attended: true, business: i < 5 }));
+    const report = await buildReport(project(events), [hub('umea'), hub('lulea')], { from: addDays(day, -3), to: addDays(day, 3), period: 'week' });
+    // The network's business count would be 7 = 2 + 5: withheld, as Umeå's 2 would follow from it; nothing else needs to be.
+    expect(report.network.total.events).toMatchObject({ attended: 18, confirmed: 18, attendanceRate: 1, participantsBusiness: '..', participantsOtherHubs: 0 });
+    expect(report.hubs.map((h) => h.total.events.participantsBusiness)).toEqual(['<5', 5]);
+    for (const p of report.network.periods.filter((p) => p.measures.events.attended !== 0)) expect(p.measures.events).toMatchObject({ attended: 18, confirmed: 18, participantsBusiness: '..' });
   });
 
   it('writes the event measures into the CSV', async () => {
@@ -146,8 +157,8 @@ describe('published remote-worker counts', () => {
       return (await buildReport(project(events), [hub('skelleftea')], { from: day, to: day, period: 'day' })).hubs[0]!.total.remoteWorkers;
     };
     expect(await publish(6, 6)).toEqual({ publicVisitors: 12, withMunicipality: 12, remote: 6, share: 0.5 });
-    // 8 known, 6 remote: the 2 local would follow from the total, so the total is withheld, and the share with it.
-    expect(await publish(6, 2)).toMatchObject({ withMunicipality: '..', remote: 6 });
+    // 8 known, 6 remote: the 2 local would follow from the two, so the smaller (the remote) is withheld, and the share with it.
+    expect(await publish(6, 2)).toMatchObject({ withMunicipality: 8, remote: '..', share: '..' });
   });
 });
 

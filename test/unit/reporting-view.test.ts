@@ -30,4 +30,21 @@ describe('the HTML report', () => {
     expect(html).toMatch(/Samtidig närvaro.*Co-presence/);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
   }, 120_000);
+
+  it("labels the chart axes in the page's language: Swedish month names and period, not Vega's English", async () => {
+    // Prepare: visits over three months, by day, so the time axis shows month names.
+    const day = openDay(3);
+    const p = new MemoryProjection(HUBS);
+    for (let i = 0; i < 90; i += 7) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
+    const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from: addDays(day, -90), to: day, period: 'month' });
+    // Act
+    const html = await reportHtml(report);
+    // Assess
+    const chart = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    expect(chart).toContain('Period: månad / month');
+    const labels = [...chart.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    const months = ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'];
+    expect(labels.some((l) => months.includes(l ?? ''))).toBe(true);
+    expect(labels.filter((l) => /\b(January|February|March|April|May|June|July|August|September|October|November|December|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b/.test(l ?? ''))).toEqual([]);
+  }, 120_000);
 });

@@ -49,6 +49,25 @@ describe('npm run simulate: the plan', () => {
     for (const h of p.hubs) expect(h.people.some((x) => x.membership === 'guest' && h.organisations.find((o) => o.key === x.org)?.type === 'business'), h.hubId).toBe(true);
   });
 
+  it('has a few no-shows (about 5–10 % of bookings) and room bookings kept at every hub with rooms', () => {
+    // A booking is a no-show when it is not cancelled and its booker has no check-in that day from an hour before its start on (the no-show job's rule).
+    let made = 0;
+    let noShows = 0;
+    for (const h of plan(7).hubs) {
+      const cancelled = new Set(h.actions.flatMap((a) => (a.t === 'cancelBooking' ? [a.booking] : [])));
+      const checkIns = h.actions.flatMap((a) => (a.t === 'checkIn' ? [a] : []));
+      const books = h.actions.flatMap((a) => (a.t === 'book' ? [a] : []));
+      const kept = (b: (typeof books)[number]) => checkIns.some((c) => c.person === b.person && c.at.slice(0, 10) === b.start.slice(0, 10) && Date.parse(c.at) >= Date.parse(b.start) - 3_600_000);
+      made += books.length;
+      noShows += books.filter((b) => !cancelled.has(b.booking) && !kept(b)).length;
+      const rooms = new Set(HUBS.find((x) => x.id === h.hubId)?.resources.filter((r) => r.type === 'room').map((r) => r.id));
+      if (rooms.size) expect(books.filter((b) => rooms.has(b.resourceId) && !cancelled.has(b.booking) && kept(b)).length, h.hubId).toBeGreaterThan(2);
+    }
+    expect(made).toBeGreaterThan(100);
+    expect(noShows / made).toBeGreaterThan(0.03);
+    expect(noShows / made).toBeLessThan(0.12);
+  });
+
   it('is quiet in July and at Christmas, busy midweek, closed at weekends', () => {
     expect(dayFactor('2026-07-15')).toBeLessThan(dayFactor('2026-09-16') / 3);
     expect(dayFactor('2026-12-28')).toBeLessThan(dayFactor('2026-11-25') / 2);

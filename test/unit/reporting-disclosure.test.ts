@@ -1,0 +1,320 @@
+/**
+ * Can a suppressed count be undone by subtraction? Seeded random reports, every `period` and
+ * every `hub` filter of the same range, and an attacker who does every subtraction at once: a
+ * linear-algebra model of all the published numbers (exact arithmetic modulo a prime). A count
+ * of 1–4 people (a published cell, or a part implied by two published numbers) must never lie
+ * in the span of what is published. docs/reporting.md, "Small-number suppression".
+ */
+import { describe, expect, it } from 'vitest';
+import type { HubConfig } from '../../hubs/schema.ts';
+import { MemoryProjection } from '../../functions/reporting/memory.ts';
+import { PERIODS, addDays, datesBetween } from '../../functions/reporting/periods.ts';
+import { buildReport, type PublishedMeasures, type Report } from '../../functions/reporting/report.ts';
+import { HUBS, event, eventRegistration, hub, hubEvent, seeded, todayLocal, visit, type CraftedEvent } from '../support/report-events.ts';
+
+const TYPES = ['municipality', 'state-agency', 'business'] as const;
+const EVENT_PEOPLE = ['registrations', 'registrationsCancelled', 'waitlisted', 'promoted', 'confirmed', 'attended', 'participantsBusiness', 'participantsOtherHubs'] as const;
+
+/** A linear combination of unknowns (atoms), by atom index. */
+type Vec = Map<number, number>;
+const PRIME = 67_108_859; // < 2^26: products of two residues stay exact in a double
+const mod = (n: number) => ((n % PRIME) + PRIME) % PRIME;
+function inverse(a: number): number {
+  let [t, newT, r, newR] = [0, 1, PRIME, mod(a)];
+  while (newR !== 0) {
+    const q = Math.floor(r / newR);
+    [t, newT] = [newT, t - q * newT];
+    [r, newR] = [newR, r - q * newR];
+  }
+  return mod(t);
+}
+
+/** Row-echelon basis of what the attacker knows; each row's pivot is its smallest atom. */
+class Knowledge {
+  private readonly rows = new Map<number, Vec>();
+  private reduce(v: Vec): Vec {
+    const out = new Map([...v].map(([k, c]) => [k, mod(c)] as [number, number]).filter(([, c]) => c !== 0));
+    for (;;) {
+      if (out.size === 0) return out;
+      const lead = Math.min(...out.keys());
+      const row = this.rows.get(lead);
+      if (!row) return out;
+      const f = out.get(lead) ?? 0;
+      for (const [k, c] of row) {
+        const n = mod((out.get(k) ?? 0) - f * c);
+        if (n === 0) out.delete(k);
+        else out.set(k, n);
+      }
+    }
+  }
+  learn(v: Vec): void {
+    const r = this.reduce(v);
+    if (r.size === 0) return;
+    const lead = Math.min(...r.keys());
+    const inv = inverse(r.get(lead) ?? 1);
+    this.rows.set(lead, new Map([...r].map(([k, c]) => [k, mod(c * inv)])));
+  }
+  /** Whether a combination of atoms follows exactly from what is known. */
+  derives(v: Vec): boolean {
+    return this.reduce(v).size === 0;
+  }
+}
+
+const add = (...vs: [Vec, number][]): Vec => {
+  const out: Vec = new Map();
+  for (const [v, f] of vs) for (const [k, c] of v) out.set(k, (out.get(k) ?? 0) + f * c);
+  return out;
+};
+
+/** Seeded traffic: member registrations, first visits, hub events with registrations and attendance. */
+function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
+  const random = seeded(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
+  const events: CraftedEvent[] = [];
+  // Atom values the model knows: additive counts per hub-day, and every person's visits.
+  const additive = new Map<string, number>();
+  const inc = (k: string, n = 1) => additive.set(k, (additive.get(k) ?? 0) + n);
+  const people = new Map<string, { type: string; ms: string; mun?: string; visits: { hubId: string; date: string }[] }>();
+  for (const h of hubs) {
+    const pool = Array.from({ length: 12 }, (_, i) => `${h.id}-p${seed}-${i}`);
+    for (const id of pool) {
+      const type = pick(TYPES);
+      const mun = type === 'business' || random() < 0.25 ? undefined : random() < 0.5 ? h.municipalityCode : '0180';
+      people.set(id, { type, ms: type === 'business' && random() < 0.5 ? 'guest' : 'member', mun, visits: [] });
+    }
+    for (const date of datesBetween(from, to)) {
+      if (random() < 0.35) {
+        const n = 1 + Math.floor(random() * 6);
+        for (let i = 0; i < n; i++) {
+          const type = pick(TYPES);
+          events.push(event('MemberRegistered', h.id, { memberId: `mr-${seed}-${h.id}-${date}-${i}`, organisationId: `org-${type}`, organisationType: type, membership: 'member' }, `${date}T10:00:00Z`));
+          inc(`reg:${type}:${h.id}:${date}`);
+        }
+      }
+      if (random() < 0.35) {
+        const n = 1 + Math.floor(random() * 4);
+        for (let i = 0; i < n; i++) {
+          const id = pick(pool);
+          const p = people.get(id);
+          if (!p || p.visits.some((v) => v.date === date && v.hubId === h.id)) continue;
+          p.visits.push({ hubId: h.id, date });
+          events.push(...visit({ hubId: h.id, date, from: '09:00', to: '11:00', memberId: id, org: `org-${p.type}`, type: p.type, membership: p.ms, employerMunicipality: p.mun }));
+        }
+      }
+      if (random() < 0.2) {
+        const eventId = `ev-${seed}-${h.id}-${date}`;
+        events.push(hubEvent({ hubId: h.id, eventId, date, capacity: 20 }));
+        const n = Math.floor(random() * 13);
+        for (let i = 0; i < n; i++) {
+          const waitlisted = random() < 0.15;
+          const promoted = waitlisted && random() < 0.5;
+          const cancelled = random() < 0.1;
+          const attended = !cancelled && (!waitlisted || promoted) && random() < 0.75;
+          const business = random() < 0.35;
+          const outside = random() < 0.3;
+          events.push(...eventRegistration({ hubId: h.id, eventId, status: waitlisted ? 'waitlisted' : 'confirmed', promoted, cancelled, attended, business, outside }));
+          const k = (m: string) => inc(`ev:${m}:${h.id}:${date}`);
+          k('registrations');
+          if (cancelled) k('registrationsCancelled');
+          if (waitlisted) k('waitlisted');
+          if (promoted) k('promoted');
+          if (attended || ((!waitlisted || promoted) && !cancelled)) k('confirmed');
+          if (attended) {
+            k('attended');
+            if (business) k('participantsBusiness');
+            if (outside) k('participantsOtherHubs');
+          }
+        }
+      }
+    }
+  }
+  // First visits at each hub (every visit is inside the range).
+  for (const p of people.values()) {
+    for (const h of hubs) {
+      const first = p.visits.filter((v) => v.hubId === h.id).map((v) => v.date).sort()[0];
+      if (first) inc(`ft:${h.id}:${first}`);
+    }
+  }
+  return { events, additive, people };
+}
+
+/** The attacker's model: every published number as a combination of atoms, and the atoms' true values. */
+class Model {
+  private readonly index = new Map<string, number>();
+  readonly values: number[] = [];
+  constructor(
+    private readonly hubs: HubConfig[],
+    private readonly t: ReturnType<typeof traffic>,
+  ) {}
+  private atom(key: string, value: () => number): Vec {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.index.set(key, i);
+      this.values.push(value());
+    }
+    return new Map([[i, 1]]);
+  }
+  value(v: Vec): number {
+    let n = 0;
+    for (const [k, c] of v) n += c * (this.values[k] ?? 0);
+    return n;
+  }
+  private hubsOf = (series: string) => (series === 'network' ? this.hubs : this.hubs.filter((h) => h.id === series));
+  /** A count that adds up over hub-days. */
+  private additive(series: string, from: string, to: string, key: (hubId: string, date: string) => string): Vec {
+    return add(...this.hubsOf(series).flatMap((h) => datesBetween(from, to).map((d): [Vec, number] => [this.atom(key(h.id, d), () => this.t.additive.get(key(h.id, d)) ?? 0), 1])));
+  }
+  /** A count of distinct people in a row (not additive): one atom per row and part. */
+  private distinct(series: string, from: string, to: string, part: string): Vec {
+    return this.atom(`row:${series}:${from}..${to}:${part}`, () => {
+      const hubIds = new Set(this.hubsOf(series).map((h) => h.id));
+      const inRow = [...this.t.people.values()].filter((p) => p.visits.some((v) => hubIds.has(v.hubId) && v.date >= from && v.date <= to));
+      const [kind, type] = part.split(':');
+      if (kind === 'members') return inRow.filter((p) => p.ms !== 'guest' && p.type === type).length;
+      if (kind === 'guests') return inRow.filter((p) => p.ms === 'guest' && p.type === type).length;
+      if (kind === 'first')
+        return inRow.filter((p) =>
+          [...hubIds].some((h) => {
+            const first = p.visits.filter((v) => v.hubId === h).map((v) => v.date).sort()[0];
+            return first !== undefined && first >= from && first <= to;
+          }),
+        ).length;
+      const pub = inRow.filter((p) => p.type !== 'business');
+      const remote = (p: (typeof pub)[number]) => p.mun !== undefined && p.visits.some((v) => hubIds.has(v.hubId) && v.date >= from && v.date <= to && this.hubs.find((h) => h.id === v.hubId)?.municipalityCode !== p.mun);
+      if (kind === 'remote') return pub.filter(remote).length;
+      if (kind === 'local') return pub.filter((p) => p.mun !== undefined && !remote(p)).length;
+      if (kind === 'unknown') return pub.filter((p) => p.mun === undefined).length;
+      throw new Error(part);
+    });
+  }
+  /** Every count of people of a row, and the parts implied by two of them, as combinations of atoms. */
+  row(series: string, from: string, to: string): Record<string, Vec> {
+    const reg = (t: string) => this.additive(series, from, to, (h, d) => `reg:${t}:${h}:${d}`);
+    const members = Object.fromEntries(TYPES.map((t) => [t, this.distinct(series, from, to, `members:${t}`)]));
+    const guests = Object.fromEntries(TYPES.map((t) => [t, this.distinct(series, from, to, `guests:${t}`)]));
+    const unique = add(...[...Object.values(members), ...Object.values(guests)].map((v): [Vec, number] => [v, 1]));
+    const first = series === 'network' ? this.distinct(series, from, to, 'first') : this.additive(series, from, to, (h, d) => `ft:${h}:${d}`);
+    const ev = Object.fromEntries(EVENT_PEOPLE.map((k) => [k, this.additive(series, from, to, (h, d) => `ev:${k}:${h}:${d}`)]));
+    const [remote, local, unknown] = (['remote', 'local', 'unknown'] as const).map((p) => this.distinct(series, from, to, p)) as [Vec, Vec, Vec];
+    const out: Record<string, Vec> = {
+      uniqueVisitors: unique,
+      firstTimeVisitors: first,
+      returningVisitors: add([unique, 1], [first, -1]),
+      registrations: add(...TYPES.map((t): [Vec, number] => [reg(t), 1])),
+      'remoteWorkers.publicVisitors': add([remote, 1], [local, 1], [unknown, 1]),
+      'remoteWorkers.withMunicipality': add([remote, 1], [local, 1]),
+      'remoteWorkers.remote': remote,
+      // Implied parts: never published, but counts of people all the same.
+      'implied.localKnown': local,
+      'implied.unknownMunicipality': unknown,
+      'implied.attendedNotBusiness': add([ev.attended!, 1], [ev.participantsBusiness!, -1]),
+      'implied.attendedNotOtherHubs': add([ev.attended!, 1], [ev.participantsOtherHubs!, -1]),
+      'implied.confirmedNotAttended': add([ev.confirmed!, 1], [ev.attended!, -1]),
+    };
+    for (const t of TYPES) {
+      out[`membersByOrgType.${t}`] = members[t]!;
+      out[`guestsByOrgType.${t}`] = guests[t]!;
+      out[`registrationsByOrgType.${t}`] = reg(t);
+    }
+    for (const k of EVENT_PEOPLE) out[`events.${k}`] = ev[k]!;
+    return out;
+  }
+}
+
+/** The published counts of people of a row, by the model's names (a type left out of a listed breakdown is 0). */
+function publishedOf(m: PublishedMeasures): Record<string, number | string> {
+  const out: Record<string, number | string> = {
+    uniqueVisitors: m.uniqueVisitors,
+    firstTimeVisitors: m.firstTimeVisitors,
+    returningVisitors: m.returningVisitors,
+    registrations: m.registrations,
+    'remoteWorkers.publicVisitors': m.remoteWorkers.publicVisitors,
+    'remoteWorkers.withMunicipality': m.remoteWorkers.withMunicipality,
+    'remoteWorkers.remote': m.remoteWorkers.remote,
+  };
+  for (const [name, r] of [['membersByOrgType', m.membersByOrgType], ['guestsByOrgType', m.guestsByOrgType], ['registrationsByOrgType', m.registrationsByOrgType]] as const) {
+    // A breakdown given with no entries at all says nothing (registrations by type are given in the total rows only).
+    if (name !== 'registrationsByOrgType' || Object.keys(r).length > 0) for (const t of TYPES) out[`${name}.${t}`] = r[t] ?? 0;
+  }
+  for (const k of EVENT_PEOPLE) out[`events.${k}`] = m.events[k];
+  return out;
+}
+
+/** Every row of a report with the series it belongs to (a one-hub report's network is that hub). */
+function rowsOf(report: Report): { series: string; from: string; to: string; m: PublishedMeasures }[] {
+  const network = report.hubs.length === 1 ? (report.hubs[0]?.hubId ?? 'network') : 'network';
+  return [
+    ...report.hubs.flatMap((h) => [...h.periods.map((p) => ({ series: h.hubId, from: p.from, to: p.to, m: p.measures })), { series: h.hubId, from: report.from, to: report.to, m: h.total }]),
+    ...report.network.periods.map((p) => ({ series: network, from: p.from, to: p.to, m: p.measures })),
+    { series: network, from: report.from, to: report.to, m: report.network.total },
+  ];
+}
+
+/** Runs one seeded case: every period, every hub filter; returns what the attacker derived. */
+async function attack(seed: number) {
+  const random = seeded(seed * 7919);
+  const hubs = [hub('umea'), hub('lulea'), hub('boden')];
+  const to = addDays(todayLocal(), -20 - Math.floor(random() * 200));
+  const from = addDays(to, -(6 + Math.floor(random() * 30)));
+  const t = traffic(seed, hubs, from, to);
+  const projection = new MemoryProjection(HUBS);
+  for (const e of t.events) projection.apply(e.type, e.detail);
+  const model = new Model(hubs, t);
+  const known = new Knowledge();
+  const seen = new Map<string, number | string>();
+  const sensitive = new Map<string, Vec>();
+  const problems: string[] = [];
+  for (const period of PERIODS) {
+    for (const selection of [hubs, ...hubs.map((h) => [h])]) {
+      const report = await buildReport(projection, selection, { from, to, period });
+      for (const row of rowsOf(report)) {
+        const where = `${row.series} ${row.from}..${row.to}`;
+        const vecs = model.row(row.series, row.from, row.to);
+        for (const [name, v] of Object.entries(vecs)) {
+          const truth = model.value(v);
+          if (truth > 0 && truth < 5) sensitive.set(`${where} ${name}`, v);
+        }
+        for (const [name, shown] of Object.entries(publishedOf(row.m))) {
+          const v = vecs[name];
+          if (!v) throw new Error(name);
+          const truth = model.value(v);
+          const key = `${where} ${name}`;
+          // The same cell is published alike in every report of the range (whatever the period or hub filter).
+          if (seen.has(key) && seen.get(key) !== shown) problems.push(`${key}: ${seen.get(key)} in one report, ${shown} in another`);
+          seen.set(key, shown);
+          if (typeof shown === 'number') {
+            if (shown !== truth) problems.push(`${key}: published ${shown}, the model says ${truth}`);
+            known.learn(v);
+          } else if (shown === '<5' && !(truth > 0 && truth < 5)) problems.push(`${key}: "<5" for ${truth}`);
+        }
+        const { events: e, remoteWorkers: r } = row.m;
+        if (typeof e.attendanceRate === 'number' && (typeof e.attended !== 'number' || typeof e.confirmed !== 'number')) problems.push(`${where}: attendance rate beside a hidden count`);
+        if (typeof r.share === 'number' && (typeof r.remote !== 'number' || typeof r.withMunicipality !== 'number')) problems.push(`${where}: remote share beside a hidden count`);
+      }
+    }
+  }
+  const derived = [...sensitive].filter(([, v]) => known.derives(v)).map(([k, v]) => `${k} = ${model.value(v)}`);
+  const published = [...seen.values()].filter((v) => typeof v === 'number' && v > 0).length;
+  return { derived, problems, published, sensitive: sensitive.size };
+}
+
+describe('suppression against subtraction (every period, every hub filter, one range)', () => {
+  it('gives no count of 1–4 people that follows exactly from the published numbers, over many seeded reports', { timeout: 600_000 }, async () => {
+    const derived: string[] = [];
+    const problems: string[] = [];
+    let sensitive = 0;
+    let published = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const r = await attack(seed);
+      sensitive += r.sensitive;
+      published += r.published;
+      derived.push(...r.derived.map((d) => `seed ${seed}: ${d}`));
+      problems.push(...r.problems.map((p) => `seed ${seed}: ${p}`));
+    }
+    // The cases hold small counts to protect, and the reports still publish numbers.
+    expect(sensitive).toBeGreaterThan(500);
+    expect(published).toBeGreaterThan(1000);
+    expect({ derived: derived.slice(0, 12), problems: problems.slice(0, 8) }).toEqual({ derived: [], problems: [] });
+  });
+});
