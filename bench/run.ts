@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ROOT } from '../infra/constructs/function.ts';
 import { startEmulator } from '../local/dynamodb/emulator.ts';
 import { machineLine } from './machine.ts';
+import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
 
 const args = process.argv.slice(2);
@@ -23,6 +24,7 @@ const started = Date.now();
 const emulator = await startEmulator({ inMemory: true, log });
 const results: Record<string, unknown> = { machine, quick };
 let throughput: ThroughputResult | undefined;
+let cold: ColdStartResult | undefined;
 try {
   if (want('throughput')) {
     throughput = await measureThroughput({ emulatorEndpoint: emulator.endpoint, quick, log });
@@ -33,6 +35,12 @@ try {
     results.ddbCallsPerCheckIn = throughput.ddbCallsPerCheckIn;
     results.ddbCallsPerBooking = throughput.ddbCallsPerBooking;
     results.throughput = throughput;
+  }
+  if (want('cold-start')) {
+    cold = await measureColdStarts({ emulatorEndpoint: emulator.endpoint, runs: quick ? 1 : 3, log });
+    results.maxBundleKb = cold.maxBundleKb;
+    results.maxFirstInvokeMs = cold.maxFirstInvokeMs;
+    results.coldStart = cold;
   }
 } finally {
   await emulator.stop();
@@ -48,5 +56,10 @@ if (throughput) {
     console.log(`| ${c.operation} | ${c.concurrency} | ${c.api.perSecond} | ${c.raw.perSecond} | ${c.ratio} | ${c.api.p50Ms} / ${c.api.p99Ms} | ${c.raw.p50Ms} / ${c.raw.p99Ms} |`);
   }
   console.log(`\nDynamoDB round trips per check-in: ${throughput.ddbCallsPerCheckIn} ${JSON.stringify(throughput.checkInCalls)}; per booking: ${throughput.ddbCallsPerBooking} ${JSON.stringify(throughput.bookingCalls)}`);
+}
+if (cold) {
+  console.log(`\n| function | bundle KB | map KB | Node boot ms | import ms | first invoke ms | import + invoke ms | answer |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const f of cold.functions) console.log(`| ${f.name} | ${f.bundleKb} | ${f.sourceMapKb} | ${f.bootMs} | ${f.importMs} | ${f.invokeMs} | ${f.firstInvokeMs} | ${f.answer} |`);
 }
 console.log(`\nresults: bench/results.json (${results.seconds} s)`);
