@@ -17,6 +17,10 @@ export interface CallerCounts {
   byOperation: Record<string, number>;
   readUnits: number;
   writeUnits: number;
+  /** Items returned by reads (GetItem: 0 or 1; Query/Scan: Count). */
+  itemsRead: number;
+  /** Bytes of the answers to reads. */
+  bytesRead: number;
 }
 
 /**
@@ -69,7 +73,7 @@ export async function startDdbProxy(target: string): Promise<DdbProxy> {
         body = Buffer.from(JSON.stringify(json));
       }
       const caller = callerOf(req.headers);
-      const c = counts[caller] ?? { requests: 0, byOperation: {}, readUnits: 0, writeUnits: 0 };
+      const c = counts[caller] ?? { requests: 0, byOperation: {}, readUnits: 0, writeUnits: 0, itemsRead: 0, bytesRead: 0 };
       counts[caller] = c;
       c.requests++;
       c.byOperation[op || 'unknown'] = (c.byOperation[op || 'unknown'] ?? 0) + 1;
@@ -78,9 +82,13 @@ export async function startDdbProxy(target: string): Promise<DdbProxy> {
         const answer = await read(up);
         if (isDynamo && CAPACITY_OPS.has(op) && (up.statusCode ?? 500) < 300) {
           try {
-            const units = capacityOf(JSON.parse(answer.toString('utf8')));
-            if (READ_OPS.has(op)) c.readUnits += units;
-            else c.writeUnits += units;
+            const json = JSON.parse(answer.toString('utf8'));
+            const units = capacityOf(json);
+            if (READ_OPS.has(op)) {
+              c.readUnits += units;
+              c.itemsRead += op === 'GetItem' ? (json.Item ? 1 : 0) : Number(json.Count ?? json.Responses?.length ?? 0);
+              c.bytesRead += answer.length;
+            } else c.writeUnits += units;
           } catch {
             /* not JSON: nothing to add */
           }
@@ -122,7 +130,8 @@ export function diffCounts(after: ProxyCounts, before: ProxyCounts): ProxyCounts
       if (d) byOperation[op] = d;
     }
     const requests = a.requests - (b?.requests ?? 0);
-    if (requests) out[caller] = { requests, byOperation, readUnits: a.readUnits - (b?.readUnits ?? 0), writeUnits: a.writeUnits - (b?.writeUnits ?? 0) };
+    const d = (k: 'readUnits' | 'writeUnits' | 'itemsRead' | 'bytesRead') => a[k] - (b?.[k] ?? 0);
+    if (requests) out[caller] = { requests, byOperation, readUnits: d('readUnits'), writeUnits: d('writeUnits'), itemsRead: d('itemsRead'), bytesRead: d('bytesRead') };
   }
   return out;
 }

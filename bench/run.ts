@@ -11,6 +11,7 @@ import { ROOT } from '../infra/constructs/function.ts';
 import { startEmulator } from '../local/dynamodb/emulator.ts';
 import { machineLine } from './machine.ts';
 import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { measureReportGrowth, type ReportGrowthResult } from './report-growth.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
 
 const args = process.argv.slice(2);
@@ -25,6 +26,7 @@ const emulator = await startEmulator({ inMemory: true, log });
 const results: Record<string, unknown> = { machine, quick };
 let throughput: ThroughputResult | undefined;
 let cold: ColdStartResult | undefined;
+let growth: ReportGrowthResult | undefined;
 try {
   if (want('throughput')) {
     throughput = await measureThroughput({ emulatorEndpoint: emulator.endpoint, quick, log });
@@ -41,6 +43,11 @@ try {
     results.maxBundleKb = cold.maxBundleKb;
     results.maxFirstInvokeMs = cold.maxFirstInvokeMs;
     results.coldStart = cold;
+  }
+  if (want('report-growth')) {
+    growth = await measureReportGrowth({ emulatorEndpoint: emulator.endpoint, small: quick ? 1_000 : 10_000, large: quick ? 100_000 : 1_000_000, log });
+    results.reportReadGrowth = growth.reportReadGrowth;
+    results.reportGrowth = growth;
   }
 } finally {
   await emulator.stop();
@@ -61,5 +68,13 @@ if (cold) {
   console.log(`\n| function | bundle KB | map KB | Node boot ms | import ms | first invoke ms | import + invoke ms | answer |`);
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const f of cold.functions) console.log(`| ${f.name} | ${f.bundleKb} | ${f.sourceMapKb} | ${f.bootMs} | ${f.importMs} | ${f.invokeMs} | ${f.firstInvokeMs} | ${f.answer} |`);
+}
+if (growth) {
+  console.log(`\n| national report, 1 year by month | check-ins | hub-days | largest item KB | latency ms | of which reads ms | items read | read units | MB read |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [label, r] of [['small', growth.small], ['large', growth.large]] as const) {
+    console.log(`| ${label} | ${r.checkIns} | ${r.hubDays} | ${r.largestItemKb} | ${r.reportMs} | ${r.readMs} | ${r.itemsRead} | ${r.readUnits} | ${r.readMb} |`);
+  }
+  console.log(`read growth (units) ×${growth.reportReadGrowth}, items ×${growth.itemsReadGrowth}, latency ×${growth.latencyGrowth}`);
 }
 console.log(`\nresults: bench/results.json (${results.seconds} s)`);
