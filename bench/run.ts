@@ -11,6 +11,9 @@ import { ROOT } from '../infra/constructs/function.ts';
 import { startEmulator } from '../local/dynamodb/emulator.ts';
 import { machineLine } from './machine.ts';
 import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { countFixedResources, loadPrices, monthlyBill, total, variableCost } from './cost.ts';
+import { synthTemplates } from '../local/synth.ts';
+import { measureResearchQuery, type ResearchResult } from './research.ts';
 import { measureReportGrowth, type ReportGrowthResult } from './report-growth.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
 
@@ -27,6 +30,7 @@ const results: Record<string, unknown> = { machine, quick };
 let throughput: ThroughputResult | undefined;
 let cold: ColdStartResult | undefined;
 let growth: ReportGrowthResult | undefined;
+let research: ResearchResult | undefined;
 try {
   if (want('throughput')) {
     throughput = await measureThroughput({ emulatorEndpoint: emulator.endpoint, quick, log });
@@ -49,8 +53,31 @@ try {
     results.reportReadGrowth = growth.reportReadGrowth;
     results.reportGrowth = growth;
   }
+  if (want('research')) {
+    research = await measureResearchQuery({ rows: 1_000_000, runs: quick ? 1 : 3, log });
+    results.researchQueryMs = research.researchQueryMs;
+    results.research = research;
+  }
 } finally {
   await emulator.stop();
+}
+let cost: ReturnType<typeof costOf> | undefined;
+/** The cost model over the throughput run's sequential phases and the templates' fixed resources. */
+function costOf(t: ThroughputResult) {
+  const { taken, prices } = loadPrices();
+  const checkIn = variableCost(t.checkInUsage, prices);
+  const booking = variableCost(t.bookingUsage, prices);
+  const fixed = countFixedResources(synthTemplates());
+  // The business metrics: the names of BusinessMetric (functions/shared/observability.ts), one series per hub.
+  const bill = monthlyBill(fixed, total(checkIn), total(booking), prices, 3);
+  return { pricesTaken: taken, per1000CheckIns: Object.fromEntries(Object.entries(checkIn).map(([k, v]) => [k, v * 1000])), per1000Bookings: Object.fromEntries(Object.entries(booking).map(([k, v]) => [k, v * 1000])), usdPer1000CheckIns: total(checkIn) * 1000, usdPer1000Bookings: total(booking) * 1000, fixed, bill };
+}
+if (throughput && want('cost')) {
+  cost = costOf(throughput);
+  results.usdPer1000CheckIns = Number(cost.usdPer1000CheckIns.toFixed(5));
+  results.usdPer1000Bookings = Number(cost.usdPer1000Bookings.toFixed(5));
+  results.usdPerMonthNetwork = cost.bill.total;
+  results.cost = cost;
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
 
@@ -77,4 +104,16 @@ if (growth) {
   }
   console.log(`read growth (units) ×${growth.reportReadGrowth}, items ×${growth.itemsReadGrowth}, latency ×${growth.latencyGrowth}`);
 }
+if (cost) {
+  const fmt = (n: number) => `$${n.toFixed(5)}`;
+  console.log(`\n| cost line (prices of ${cost.pricesTaken}) | per 1,000 check-ins | per 1,000 bookings |`);
+  console.log('|---|---:|---:|');
+  for (const k of Object.keys(cost.per1000CheckIns)) console.log(`| ${k} | ${fmt(cost.per1000CheckIns[k] ?? 0)} | ${fmt(cost.per1000Bookings[k] ?? 0)} |`);
+  console.log(`| **total** | **${fmt(cost.usdPer1000CheckIns)}** | **${fmt(cost.usdPer1000Bookings)}** |`);
+  console.log(`\n| monthly bill at the seed's scale (${JSON.stringify(cost.fixed)}) | USD |`);
+  console.log('|---|---:|');
+  for (const [k, v] of Object.entries(cost.bill.lines).sort((a, b) => b[1] - a[1])) console.log(`| ${k} | ${v.toFixed(2)} |`);
+  console.log(`| **total** (dominant: ${cost.bill.dominant}) | **${cost.bill.total.toFixed(2)}** |`);
+}
+if (research) console.log(`\nresearch query (hub × ISO week × organisation type) over ${research.rows} visit rows in ${research.parquetFiles} Parquet files: ${research.researchQueryMs} ms (${research.withoutDedupMs} ms without the lake view's dedup by row_id; ${research.groups} groups; writing them took ${research.writeMs} ms)`);
 console.log(`\nresults: bench/results.json (${results.seconds} s)`);
