@@ -13,6 +13,7 @@ import { machineLine } from './machine.ts';
 import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
 import { countFixedResources, loadPrices, monthlyBill, total, variableCost } from './cost.ts';
 import { synthTemplates } from '../local/synth.ts';
+import { measureIdle, type IdleResult } from './idle.ts';
 import { measureResearchQuery, type ResearchResult } from './research.ts';
 import { measureReportGrowth, type ReportGrowthResult } from './report-growth.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
@@ -31,6 +32,7 @@ let throughput: ThroughputResult | undefined;
 let cold: ColdStartResult | undefined;
 let growth: ReportGrowthResult | undefined;
 let research: ResearchResult | undefined;
+let idle: IdleResult | undefined;
 try {
   if (want('throughput')) {
     throughput = await measureThroughput({ emulatorEndpoint: emulator.endpoint, quick, log });
@@ -60,6 +62,12 @@ try {
   }
 } finally {
   await emulator.stop();
+}
+// Last, with the bench's own emulator stopped: nothing else of the bench runs meanwhile.
+if (want('idle')) {
+  idle = await measureIdle({ seconds: quick ? 15 : 60, log });
+  results.idleCpuPercent = idle.idleCpuPercent;
+  results.idle = idle;
 }
 let cost: ReturnType<typeof costOf> | undefined;
 /** The cost model over the throughput run's sequential phases and the templates' fixed resources. */
@@ -116,4 +124,5 @@ if (cost) {
   console.log(`| **total** (dominant: ${cost.bill.dominant}) | **${cost.bill.total.toFixed(2)}** |`);
 }
 if (research) console.log(`\nresearch query (hub × ISO week × organisation type) over ${research.rows} visit rows in ${research.parquetFiles} Parquet files: ${research.researchQueryMs} ms (${research.withoutDedupMs} ms without the lake view's dedup by row_id; ${research.groups} groups; writing them took ${research.writeMs} ms)`);
+if (idle) console.log(`\nidle npm start over ${idle.seconds} s: runtime ${idle.runtimeCpuPercent} % of a core, DynamoDB Local ${idle.dynamoCpuPercent} %`);
 console.log(`\nresults: bench/results.json (${results.seconds} s)`);
