@@ -99,7 +99,9 @@ export async function measureColdStarts(options: { emulatorEndpoint: string; run
           const file = readdirSync(assetDir).find((f) => /^index\.m?js$/.test(f)) ?? 'index.mjs';
           const def = [...network.functions.defs.values()].find((d) => d.name.endsWith(`${stackName}-${id}`));
           if (!def) throw new Error(`No local function for ${stackName}/${id}`);
-          const route = network.routes.find((rt) => rt.functionName === def.name && rt.method === 'GET' && !/\{(?!hubId\})/.test(rt.path) && !/\.(ics|html)$/.test(rt.path));
+          // A read the token may make: the hub's presence list, else the first GET route with no id but the hub's.
+          const gets = network.routes.filter((rt) => rt.functionName === def.name && rt.method === 'GET' && !/\{(?!hubId\})/.test(rt.path) && !/\.(ics|html)$/.test(rt.path));
+          const route = gets.find((rt) => rt.path.endsWith('/presence')) ?? gets[0];
           const event = route ? httpEvent(route, route.path.includes('{hubId}') ? tokens.staff : tokens.national) : scheduledEvent();
           const eventFile = join(outdir, `event-${id}.json`);
           writeFileSync(eventFile, JSON.stringify(event));

@@ -244,7 +244,7 @@ export async function measureThroughput(options: { emulatorEndpoint: string; qui
 
     const hubApi = network.routes.find((r) => r.method === 'POST' && r.path.endsWith('/check-ins') && r.functionName.includes(`hub-${HUB}`))?.functionName ?? '';
     const perOp = (u: PhaseUsage) => {
-      const c = Object.entries(u.dynamo).find(([caller]) => caller.startsWith(hubApi.slice(-50)))?.[1];
+      const c = Object.entries(u.dynamo).find(([caller]) => caller.startsWith(hubApi.slice(-24)))?.[1];
       return { total: round((c?.requests ?? 0) / u.operations, 2), byOperation: Object.fromEntries(Object.entries(c?.byOperation ?? {}).map(([k, v]) => [k, round(v / u.operations, 2)])) };
     };
     const ci = perOp(seqCheckIns.usage);

@@ -72,9 +72,10 @@ export class LocalFunctions {
         ...def.environment,
         AWS_LAMBDA_FUNCTION_NAME: def.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memorySize),
-        // The SDK puts `app/<id>` (≤ 50 characters) in its user agent: who made a DynamoDB request
-        // (npm run bench counts them per function). The name's end keeps the stack and logical id.
-        AWS_SDK_UA_APP_ID: def.name.slice(-50),
+        // The SDK puts `app/<id>` in its user agent: who made a DynamoDB request (npm run bench
+        // counts them per function). At most 50 characters with Powertools' 25-character suffix:
+        // the name's last 24 (the logical id and its hash).
+        AWS_SDK_UA_APP_ID: def.name.slice(-24),
         LAMBDA_TASK_ROOT: ROOT,
       },
       workerData: { entryPath: join(ROOT, def.entry), handlerName: def.handlerName, functionName: def.name, memorySize: def.memorySize, simulation: this.simulation },
