@@ -46,6 +46,8 @@ export class LocalFunctions {
   private nextId = 1;
   /** Invocations by how they ended; `ended` counts those cut off because their container ended (a stop, a crash). */
   readonly stats = { started: 0, succeeded: 0, failed: 0, ended: 0 };
+  /** Called after every invocation, however it ended: its writes are in DynamoDB (the pipes poll at once). */
+  onSettled: () => void = () => {};
 
   constructor(
     readonly defs: Map<string, LocalFunctionDef>,
@@ -136,8 +138,15 @@ export class LocalFunctions {
       c.worker.postMessage({ id, event, deadline, requestId: randomUUID(), ...(options.simulatedNow ? { simulatedNow: options.simulatedNow.toISOString() } : {}) });
     });
     result.then(
-      () => this.stats.succeeded++,
-      (e: unknown) => (e instanceof FunctionError && e.errorType === 'Runtime.ExitError' ? this.stats.ended++ : this.stats.failed++),
+      () => {
+        this.stats.succeeded++;
+        this.onSettled();
+      },
+      (e: unknown) => {
+        if (e instanceof FunctionError && e.errorType === 'Runtime.ExitError') this.stats.ended++;
+        else this.stats.failed++;
+        this.onSettled();
+      },
     );
     return result;
   }
