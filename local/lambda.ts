@@ -68,7 +68,8 @@ export class LocalFunctions {
     if (c) return c;
     const def = this.def(name);
     const worker = new Worker(new URL('./lambda-worker.ts', import.meta.url), {
-      execArgv: ['--import', 'tsx'],
+      // SAMVERKAN_CPU_PROF_DIR: each container writes a V8 CPU profile there when it ends (docs/performance.md).
+      execArgv: ['--import', 'tsx', ...(process.env.SAMVERKAN_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SAMVERKAN_CPU_PROF_DIR] : [])],
       env: {
         ...this.baseEnv,
         ...def.environment,
