@@ -170,7 +170,7 @@ export async function measureThroughput(options: { emulatorEndpoint: string; qui
         return { status: res.status, json: text ? JSON.parse(text) : undefined };
       },
     };
-    const n = options.quick ? { seq: 30, conc: 96 } : { seq: 200, conc: 800 };
+    const n = options.quick ? { seq: 30, conc: 96 } : { seq: 100, conc: 320 };
     const members = n.seq + n.conc + 2;
     log(`throughput: creating ${members} members through the API`);
     const org = (await ctx.call('POST', `/api/hubs/${HUB}/organisations`, { name: 'Bench AB', type: 'business' })).json;
