@@ -46,6 +46,8 @@ export class LocalFunctions {
   private nextId = 1;
   /** Invocations by how they ended; `ended` counts those cut off because their container ended (a stop, a crash). */
   readonly stats = { started: 0, succeeded: 0, failed: 0, ended: 0 };
+  /** Called after every invocation, however it ended: its writes are in DynamoDB (the pipes poll at once). */
+  onSettled: () => void = () => {};
 
   constructor(
     readonly defs: Map<string, LocalFunctionDef>,
@@ -66,12 +68,17 @@ export class LocalFunctions {
     if (c) return c;
     const def = this.def(name);
     const worker = new Worker(new URL('./lambda-worker.ts', import.meta.url), {
-      execArgv: ['--import', 'tsx'],
+      // SAMVERKAN_CPU_PROF_DIR: each container writes a V8 CPU profile there when it ends (docs/performance.md).
+      execArgv: ['--import', 'tsx', ...(process.env.SAMVERKAN_CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SAMVERKAN_CPU_PROF_DIR] : [])],
       env: {
         ...this.baseEnv,
         ...def.environment,
         AWS_LAMBDA_FUNCTION_NAME: def.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(def.memorySize),
+        // The SDK puts `app/<id>` in its user agent: who made a DynamoDB request (npm run bench
+        // counts them per function). At most 50 characters with Powertools' 25-character suffix:
+        // the name's last 24 (the logical id and its hash).
+        AWS_SDK_UA_APP_ID: def.name.slice(-24),
         LAMBDA_TASK_ROOT: ROOT,
       },
       workerData: { entryPath: join(ROOT, def.entry), handlerName: def.handlerName, functionName: def.name, memorySize: def.memorySize, simulation: this.simulation },
@@ -132,8 +139,15 @@ export class LocalFunctions {
       c.worker.postMessage({ id, event, deadline, requestId: randomUUID(), ...(options.simulatedNow ? { simulatedNow: options.simulatedNow.toISOString() } : {}) });
     });
     result.then(
-      () => this.stats.succeeded++,
-      (e: unknown) => (e instanceof FunctionError && e.errorType === 'Runtime.ExitError' ? this.stats.ended++ : this.stats.failed++),
+      () => {
+        this.stats.succeeded++;
+        this.onSettled();
+      },
+      (e: unknown) => {
+        if (e instanceof FunctionError && e.errorType === 'Runtime.ExitError') this.stats.ended++;
+        else this.stats.failed++;
+        this.onSettled();
+      },
     );
     return result;
   }

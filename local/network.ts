@@ -47,6 +47,8 @@ export interface NetworkOptions {
   log?: (message: string) => void;
   /** The folder of study files the functions read (`STUDIES_DIR`); default `studies/`. Give the templates synthesized with the same folder. */
   studiesDir?: string;
+  /** The longest wait between polls of an idle table stream (default 5000 ms; `pollMs` right after any invocation). */
+  maxIdlePollMs?: number;
   /** How long the local delivery streams buffer records before writing Parquet (default 1000 ms). */
   lakeFlushMs?: number;
 }
@@ -337,7 +339,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
       detailType: String(busParams.DetailType ?? 'Event from aws:dynamodb.stream'),
       source: String(busParams.Source ?? 'Pipe'),
     };
-    return new LocalPipe(def, { ddb, streams, functions, bus, queues, checkpoints, timing, region: LOCAL.region, pollMs: options.pollMs ?? 100, log });
+    return new LocalPipe(def, { ddb, streams, functions, bus, queues, checkpoints, timing, region: LOCAL.region, pollMs: options.pollMs ?? 100, maxIdlePollMs: Math.max(options.pollMs ?? 100, options.maxIdlePollMs ?? 5000), log });
   });
 
   // Schedules
@@ -366,6 +368,10 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     routes.push({ method, path, stack, functionName: functionNameFromArn(String(resolver.resolve(stack, prop(integration, 'IntegrationUri')))) });
   }
 
+  // A finished invocation may have written outbox items: the pipes poll at once instead of after their idle wait.
+  functions.onSettled = () => {
+    for (const p of pipes) p.wake();
+  };
   bus.resume();
   for (const p of pipes) p.start();
   if (options.schedules !== false) scheduler.start();

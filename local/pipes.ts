@@ -31,6 +31,9 @@ export interface CheckpointStore {
 }
 
 /** Checkpoints in memory (for `start:fresh` and tests). */
+/** Empty polls at `pollMs` after the last activity before an idle pipe starts to back off. */
+const IDLE_PASSES_BEFORE_BACKOFF = 10;
+
 export const memoryCheckpoints = (): CheckpointStore => {
   const m = new Map<string, Record<string, string>>();
   return { get: (p) => ({ ...(m.get(p) ?? {}) }), set: (p, c) => void m.set(p, { ...c }) };
@@ -97,9 +100,13 @@ export class LocalPipe {
   private readonly iterators = new Map<string, string | null>();
   private checkpoints: Record<string, string>;
   /** Records read, filtered through, and batches retried or dead-lettered. */
-  readonly stats = { read: 0, forwarded: 0, retries: 0, deadLettered: 0 };
+  readonly stats = { read: 0, forwarded: 0, retries: 0, deadLettered: 0, polls: 0 };
   private caughtUpWaiters: Array<() => void> = [];
   private lastEmptyPass = 0;
+  /** Ends the current idle wait early (`wake()`). */
+  private wakeUp: (() => void) | undefined;
+  /** Empty passes in a row: the idle wait doubles with each, from `pollMs` up to `maxIdlePollMs`. */
+  private emptyPasses = 0;
 
   constructor(
     readonly def: PipeDef,
@@ -113,6 +120,8 @@ export class LocalPipe {
       timing: RetryTiming;
       region: string;
       pollMs: number;
+      /** The longest wait between polls of an idle stream (default: `pollMs`, no backoff). */
+      maxIdlePollMs?: number;
       log(message: string): void;
     },
   ) {
@@ -132,8 +141,18 @@ export class LocalPipe {
     await this.loop;
   }
 
+  /**
+   * Polls again now, and at the short interval for a while: something may have been written (a
+   * function finished, someone waits for delivery). Idle pipes back off to `maxIdlePollMs`.
+   */
+  wake(): void {
+    this.emptyPasses = 0;
+    this.wakeUp?.();
+  }
+
   /** Resolves after a full pass over the stream found nothing new (everything written so far is forwarded). */
   caughtUp(): Promise<void> {
+    this.wake();
     const since = Date.now();
     return new Promise((resolve) => {
       const check = () => (this.lastEmptyPass > since ? resolve() : this.caughtUpWaiters.push(check));
@@ -148,13 +167,26 @@ export class LocalPipe {
         streamArn ??= (await this.deps.ddb.send(new DescribeTableCommand({ TableName: this.def.tableName }))).Table?.LatestStreamArn;
         if (!streamArn) throw new Error(`Table ${this.def.tableName} has no stream`);
         const passStart = Date.now();
+        this.stats.polls++;
         const got = await this.pass(streamArn);
         if (got === 0) {
           this.lastEmptyPass = passStart;
           const waiters = this.caughtUpWaiters;
           this.caughtUpWaiters = [];
           for (const w of waiters) w();
-          await sleep(this.deps.pollMs);
+          // Back off while idle (a poll costs the runtime and DynamoDB Local CPU); wake() cuts the wait short.
+          const wait = Math.min(this.deps.maxIdlePollMs ?? this.deps.pollMs, this.deps.pollMs * 2 ** Math.max(0, this.emptyPasses - IDLE_PASSES_BEFORE_BACKOFF));
+          this.emptyPasses++;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            this.wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeUp = undefined;
+        } else {
+          this.emptyPasses = 0;
         }
       } catch (e) {
         if (!this.running) break;

@@ -57,7 +57,12 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 /** The hub's single DynamoDB table: entities, uniqueness guards, the search index and the outbox. */
+/** How many organisations a container keeps (oldest dropped first). */
+const ORGANISATION_CACHE_SIZE = 2000;
+
 export class DynamoHubStore implements HubStore {
+  private readonly organisations = new Map<string, Organisation>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -95,8 +100,20 @@ export class DynamoHubStore implements HubStore {
     return items;
   }
 
-  getOrganisation(id: string) {
-    return this.get<Organisation>(key.org(id));
+  /**
+   * An organisation, read once per container: the item is written once (`createOrganisation`, a
+   * conditional put) and never changed or deleted, so a cached copy cannot be stale. Saves a round
+   * trip on every check-in (docs/performance.md). Absent ids are not cached: one may be created later.
+   */
+  async getOrganisation(id: string) {
+    const cached = this.organisations.get(id);
+    if (cached) return cached;
+    const org = await this.get<Organisation>(key.org(id));
+    if (org) {
+      if (this.organisations.size >= ORGANISATION_CACHE_SIZE) this.organisations.delete(this.organisations.keys().next().value as string);
+      this.organisations.set(id, org);
+    }
+    return org;
   }
 
   async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean> {

@@ -61,7 +61,8 @@ export interface RunningEmulator {
 export async function startEmulator(options: { inMemory?: boolean; dbPath?: string; port?: number; log?: (line: string) => void } = {}): Promise<RunningEmulator> {
   const dir = ensureEmulator(options.log);
   const port = options.port ?? (await freePort());
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
+  // Serial GC and no perf-data sampling: an idle emulator then uses less CPU (npm run bench, docs/performance.md).
+  const args = ['-XX:+UseSerialGC', '-XX:-UsePerfData', `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
   // -sharedDb: one database whatever the region or access key of the caller, as an account is.
   if (options.inMemory || !options.dbPath) args.push('-inMemory', '-sharedDb');
   else {
