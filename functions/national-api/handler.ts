@@ -35,7 +35,8 @@ function networkOrganisation(id: string | undefined) {
   if (!id || !/^org_[0-9a-f]{24}$/.test(id)) throw badRequest('Invalid request: path.organisationId', [{ path: 'path.organisationId', message: 'Not an organisation id (org_ and 24 hex digits)' }]);
   return { id, name: directory.find((o) => o.id === id)?.name ?? id };
 }
-const openapi = openApiDocument();
+// Built on the first request for it, not at start: it walks every route's schemas (a cold-start cost).
+let openapi: ReturnType<typeof openApiDocument> | undefined;
 
 const summary = (h: HubConfig) => ({ id: h.id, name: h.name, city: h.city, county: h.county, phase: h.phase, timezone: h.timezone, hostVenue: h.hostVenue });
 
@@ -84,7 +85,10 @@ export const handler = httpApi({
       const org = networkOrganisation(params.organisationId);
       return { body: { agreements: (await network.agreementsOf(org.id)).sort((a, b) => b.validFrom.localeCompare(a.validFrom)) } };
     },
-    openapi: async () => ({ body: openapi }),
+    openapi: async () => {
+      openapi ??= openApiDocument();
+      return { body: openapi };
+    },
     ...networkCalendarHandlers(hubs, new NetworkCalendarStore(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
     ...directoryNationalHandlers(hubs, new DynamoDirectoryIndex(dynamo(), requireEnv('NETWORK_TABLE_NAME'))),
     ...surveyNationalHandlers(hubs.map((h) => h.id)),
