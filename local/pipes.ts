@@ -30,10 +30,10 @@ export interface CheckpointStore {
   set(pipe: string, checkpoints: Record<string, string>): void;
 }
 
-/** Checkpoints in memory (for `start:fresh` and tests). */
 /** Empty polls at `pollMs` after the last activity before an idle pipe starts to back off. */
 const IDLE_PASSES_BEFORE_BACKOFF = 10;
 
+/** Checkpoints in memory (for `start:fresh` and tests). */
 export const memoryCheckpoints = (): CheckpointStore => {
   const m = new Map<string, Record<string, string>>();
   return { get: (p) => ({ ...(m.get(p) ?? {}) }), set: (p, c) => void m.set(p, { ...c }) };
@@ -138,6 +138,7 @@ export class LocalPipe {
   /** Stops polling after the batch in hand. */
   async stop(): Promise<void> {
     this.running = false;
+    this.wakeUp?.(); // not a whole idle wait (up to maxIdlePollMs) before it ends
     await this.loop;
   }
 
