@@ -42,7 +42,7 @@ describe('study config validation names the file and the field', () => {
     ['an unknown dataset', (c) => c.datasets.push('locations'), /datasets\[7\]: /],
     ['a duplicate dataset', (c) => c.datasets.push('visits'), /datasets\[7\]: Duplicate "visits"/],
     ['instruments without the survey dataset', (c) => (c.datasets = ['visits']), /datasets: Survey instruments need/],
-    ['invitation rows without the survey dataset', (c) => ((c.datasets = ['visits', 'survey-invitations']), (c.surveyInstruments = [])), /datasets: The "survey-invitations" dataset needs the "survey-answers" dataset/],
+    ['invitation rows without the survey dataset', (c) => Object.assign(c, { datasets: ['visits', 'survey-invitations'], surveyInstruments: [] }), /datasets: The "survey-invitations" dataset needs the "survey-answers" dataset/],
     ['a survey dataset without instruments', (c) => (c.surveyInstruments = []), /surveyInstruments: /],
     ['a sampling share over 1', (c) => (c.samplingShare = 1.5), /samplingShare: /],
     ['a rate limit of 0 days', (c) => (c.invitationRateLimitDays = 0), /invitationRateLimitDays: /],
