@@ -8,7 +8,10 @@
  *   leaves).
  * - A cell of fewer than {@link MIN_PEOPLE} people is suppressed: its measures become null.
  * - Every other `n_…` column is a count of distinct people too (e.g. `n_business`): a value of
- *   1–4 is suppressed on its own.
+ *   1–4 is suppressed, and with it the row's other `n_…` counts (so that it is not `n_people` minus
+ *   them). Every `n_…` column must really count distinct people: the query tool re-runs the query
+ *   with all pseudonyms made one, where such a count is at most 1, and refuses it otherwise; and it
+ *   refuses a result with any 8 characters of a pseudonym in it.
  * - A cell where one person makes up more than {@link MAX_DOMINANCE} of the measure (the query's
  *   `top_share` column, the largest share of one person) is suppressed too.
  * - The export is refused when a combination of organisation type, hub, month and county in the
@@ -65,8 +68,11 @@ export function checkDisclosure(rows: Cell[], columns: string[], population: (co
     if (Number.isFinite(people) && people >= MIN_PEOPLE && share <= MAX_DOMINANCE) {
       const small = columns.filter((c) => c !== PEOPLE_COLUMN && c.startsWith('n_') && typeof row[c] === 'number' && (row[c] as number) > 0 && (row[c] as number) < MIN_PEOPLE);
       if (small.length === 0) return row;
-      suppressed += small.length;
-      return { ...row, ...Object.fromEntries(small.map((c) => [c, null])) };
+      // The other counts of people go too: with n_people and them shown, the small one would be a
+      // subtraction away (n_people − n_public = n_business when the two make up everyone).
+      const withheld = columns.filter((c) => c !== PEOPLE_COLUMN && c.startsWith('n_') && typeof row[c] === 'number');
+      suppressed += withheld.length;
+      return { ...row, ...Object.fromEntries(withheld.map((c) => [c, null])) };
     }
     suppressed++;
     return Object.fromEntries(columns.map((c) => [c, dimensions.has(c) ? row[c] : null]));

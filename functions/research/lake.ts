@@ -12,6 +12,8 @@ import { TABLES, type TableName } from './rows.ts';
 
 const DUCK: Record<string, string> = { string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN' };
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** The length of a pseudonym piece that gives a result away (8 hex characters: 1 in 4 billion by chance). */
+export const PIECE = 8;
 
 const hasParquet = (dir: string): boolean =>
   existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? hasParquet(join(dir, e.name)) : e.name.endsWith('.parquet')));
@@ -24,8 +26,12 @@ export class StudyLake {
     readonly tables: TableName[],
   ) {}
 
-  /** Opens the lake of one study: a view per table (an empty one with the right columns when no file exists yet). */
-  static async open(lakeDir: string, studyId: string, tables: TableName[] = TABLES): Promise<StudyLake> {
+  /**
+   * Opens the lake of one study: a view per table (an empty one with the right columns when no file
+   * exists yet). With `maskPeople`, every pseudonym column holds that one value instead: the
+   * disclosure check re-runs a query so to see that its people counts really count people.
+   */
+  static async open(lakeDir: string, studyId: string, tables: TableName[] = TABLES, maskPeople?: string): Promise<StudyLake> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     for (const table of tables) {
@@ -33,7 +39,9 @@ export class StudyLake {
       const source = hasParquet(dir)
         ? `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY row_id) AS rn FROM read_parquet(${quote(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)) WHERE rn = 1`
         : `SELECT ${columnsOf(table).map((c) => `CAST(NULL AS ${DUCK[c.type]}) AS "${c.name}"`).join(', ')} WHERE false`;
-      await conn.run(`CREATE VIEW "${table}" AS ${source}`);
+      const people = columnsOf(table).filter((c) => c.name === 'person' || c.name.startsWith('person_'));
+      const masked = maskPeople && people.length ? `SELECT * REPLACE (${people.map((c) => `${quote(maskPeople)} AS "${c.name}"`).join(', ')}) FROM (${source})` : source;
+      await conn.run(`CREATE VIEW "${table}" AS ${masked}`);
     }
     return new StudyLake(instance, conn, tables);
   }
@@ -44,6 +52,19 @@ export class StudyLake {
     const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v === null || typeof v !== 'object' ? v : String(v));
     const rows = reader.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
     return { columns: reader.columnNames(), rows };
+  }
+
+  /** Every 8-character piece of every pseudonym in the study (to find a pseudonym, or part of one, in a result). */
+  async pseudonymPieces(): Promise<Set<string>> {
+    const cols = this.tables.flatMap((t) => columnsOf(t).filter((c) => c.name === 'person' || c.name.startsWith('person_')).map((c) => `SELECT DISTINCT "${c.name}" AS p FROM "${t}"`));
+    const pieces = new Set<string>();
+    if (cols.length === 0) return pieces;
+    const { rows } = await this.query(`SELECT DISTINCT p FROM (${cols.join(' UNION ALL ')}) WHERE p IS NOT NULL`);
+    for (const r of rows) {
+      const p = String(r.p);
+      for (let i = 0; i + PIECE <= p.length; i++) pieces.add(p.slice(i, i + PIECE));
+    }
+    return pieces;
   }
 
   /** The number of distinct people in the study with the given values of organisation type, hub, month and county. */

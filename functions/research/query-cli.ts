@@ -13,14 +13,16 @@
  * aggregated with `count(DISTINCT person) AS n_people`; small and dominated cells are suppressed;
  * a result whose organisation type/hub/month/county combination holds fewer than 5 people is refused.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStudies } from '../../studies/load.ts';
 import { tablesOf } from './tables.ts';
-import { checkDisclosure } from './disclosure.ts';
+import { checkDisclosure, PEOPLE_COLUMN } from './disclosure.ts';
 import { writeCodebook } from './codebook.ts';
-import { StudyLake } from './lake.ts';
+import { PIECE, StudyLake } from './lake.ts';
+import type { TableName } from './rows.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -73,6 +75,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
       const checked = checkDisclosure(rows, result.columns, (c) => populations.get(JSON.stringify(c)) ?? 0);
       if (!checked.ok) return fail(err, `Refused by the disclosure check: ${checked.reason}\n`, 3);
+      const leak = await pseudonymIn(lake, rows);
+      if (leak) return fail(err, `Refused by the disclosure check: column "${leak}" holds a pseudonym or part of one; pseudonyms never leave the research environment\n`, 3);
+      const fake = await fakePeopleCounts(join(dataDir, 'lake'), study.id, tablesOf(study), sql, result.columns);
+      if (fake) return fail(err, `Refused by the disclosure check: column "${fake}" does not count distinct people (with every person made one, it still counts more than one): use count(DISTINCT person)\n`, 3);
       rows = checked.rows;
       if (checked.suppressed) err(`${checked.suppressed} cell(s) suppressed (fewer than 5 people, or one person over 50 %)\n`);
     }
@@ -91,6 +97,38 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return 0;
   } finally {
     lake.close();
+  }
+}
+
+/** The first column with a string value that holds 8 or more characters of a pseudonym of the study. */
+async function pseudonymIn(lake: StudyLake, rows: Record<string, unknown>[]): Promise<string | undefined> {
+  let pieces: Set<string> | undefined;
+  for (const r of rows) {
+    for (const [column, v] of Object.entries(r)) {
+      if (typeof v !== 'string') continue;
+      for (const run of v.toLowerCase().match(/[0-9a-f]{8,}/g) ?? []) {
+        pieces ??= await lake.pseudonymPieces();
+        for (let i = 0; i + PIECE <= run.length; i++) if (pieces.has(run.slice(i, i + PIECE))) return column;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the query again with every pseudonym replaced by one and the same value: a column that
+ * counts distinct people (`n_people`, `n_…`) is then at most 1 in every row. One that is not (a
+ * constant, `count(*)`, a sum) is a claim the check cannot trust, so the result is refused.
+ */
+async function fakePeopleCounts(lakeDir: string, studyId: string, tables: TableName[], sql: string, columns: string[]): Promise<string | undefined> {
+  const counts = columns.filter((c) => c === PEOPLE_COLUMN || c.startsWith('n_'));
+  if (counts.length === 0) return undefined;
+  const masked = await StudyLake.open(lakeDir, studyId, tables, randomBytes(32).toString('hex'));
+  try {
+    const { rows } = await masked.query(sql);
+    return counts.find((c) => rows.some((r) => Number(r[c] ?? 0) > 1));
+  } finally {
+    masked.close();
   }
 }
 

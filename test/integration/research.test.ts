@@ -180,6 +180,15 @@ describe('the research datasets in the local lake', () => {
     expect(small.err).toMatch(/1 cell\(s\) suppressed/);
     const byHub = await run('SELECT hub, count(DISTINCT person) AS n_people FROM visits GROUP BY hub');
     expect([byHub.code, byHub.err]).toEqual([3, expect.stringMatching(/hub=umea holds fewer than 5 people/)]);
+    // What an outside tester got past the check before: a claimed n_people, and pseudonyms under another name.
+    const claimed = await run('--format', 'csv', 'SELECT duration_minutes, 9 AS n_people FROM visits');
+    expect([claimed.code, claimed.out, claimed.err]).toEqual([3, '', expect.stringMatching(/column "n_people" does not count distinct people/)]);
+    const counted = await run('--format', 'csv', 'SELECT count(*) AS n_people, 7 AS n_business FROM visits');
+    expect([counted.code, counted.err]).toEqual([3, expect.stringMatching(/does not count distinct people/)]);
+    for (const sql of ['SELECT substr(person, 1, 10) AS who, count(DISTINCT person) AS n_people FROM visits GROUP BY 1', 'SELECT upper(left(person, 63)) AS p, count(DISTINCT person) AS n_people FROM visits GROUP BY 1', "SELECT 'x' || substr(person, 20, 9) AS p, count(DISTINCT person) AS n_people FROM visits GROUP BY 1"]) {
+      const hidden = await run('--format', 'csv', sql);
+      expect([hidden.code, hidden.out, hidden.err], sql).toEqual([3, '', expect.stringMatching(/holds a pseudonym or part of one/)]);
+    }
     expect((await run('--format', 'csv', '--unchecked', 'SELECT 1')).code, 'files never leave unchecked').toBe(2);
     for (const file of ['meeting-other-organisations', 'remote-public-workers', 'events-bringing-sectors-together']) {
       const res = await run('--unchecked', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', `${file}.sql`));

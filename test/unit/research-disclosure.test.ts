@@ -34,10 +34,20 @@ describe('disclosure control', () => {
     ]);
   });
 
-  it('suppresses a small n_… count of people on its own (1–4), keeping 0 and the rest of the cell', () => {
-    const rows = [{ kind: 'workshop', n_people: 12, n_business: 3, n_public: 9, n_other: 0 }];
-    const result = checkDisclosure(rows, ['kind', 'n_people', 'n_business', 'n_public', 'n_other'], plenty);
-    expect(result).toEqual({ ok: true, suppressed: 1, rows: [{ kind: 'workshop', n_people: 12, n_business: null, n_public: 9, n_other: 0 }] });
+  it('suppresses a small n_… count of people (1–4) and the row’s other n_… counts (n_people − n_public would give it), keeping n_people and the measures', () => {
+    const rows = [
+      { kind: 'workshop', n_people: 12, n_business: 3, n_public: 9, n_other: 0, events: 4 },
+      { kind: 'training', n_people: 20, n_business: 8, n_public: 12, n_other: 0, events: 2 },
+    ];
+    const result = checkDisclosure(rows, ['kind', 'n_people', 'n_business', 'n_public', 'n_other', 'events'], plenty);
+    expect(result).toEqual({
+      ok: true,
+      suppressed: 3,
+      rows: [
+        { kind: 'workshop', n_people: 12, n_business: null, n_public: null, n_other: null, events: 4 },
+        { kind: 'training', n_people: 20, n_business: 8, n_public: 12, n_other: 0, events: 2 },
+      ],
+    });
   });
 
   it('refuses a result without n_people, and one with pseudonyms', () => {
