@@ -28,10 +28,11 @@ export class StudyLake {
 
   /**
    * Opens the lake of one study: a view per table (an empty one with the right columns when no file
-   * exists yet). With `maskPeople`, every pseudonym column holds that one value instead: the
-   * disclosure check re-runs a query so to see that its people counts really count people.
+   * exists yet). With `maskPeople`, every pseudonym column holds one of those values instead (chosen
+   * by a hash of the pseudonym): the disclosure check re-runs a query so to see that its people counts
+   * really count people.
    */
-  static async open(lakeDir: string, studyId: string, tables: TableName[] = TABLES, maskPeople?: string): Promise<StudyLake> {
+  static async open(lakeDir: string, studyId: string, tables: TableName[] = TABLES, maskPeople?: readonly string[]): Promise<StudyLake> {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     for (const table of tables) {
@@ -40,7 +41,8 @@ export class StudyLake {
         ? `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY row_id) AS rn FROM read_parquet(${quote(`${dir}/**/*.parquet`)}, hive_partitioning = true, union_by_name = true)) WHERE rn = 1`
         : `SELECT ${columnsOf(table).map((c) => `CAST(NULL AS ${DUCK[c.type]}) AS "${c.name}"`).join(', ')} WHERE false`;
       const people = columnsOf(table).filter((c) => c.name === 'person' || c.name.startsWith('person_'));
-      const masked = maskPeople && people.length ? `SELECT * REPLACE (${people.map((c) => `${quote(maskPeople)} AS "${c.name}"`).join(', ')}) FROM (${source})` : source;
+      const mask = (column: string) => `CASE hash("${column}") % ${maskPeople?.length ?? 1} ${(maskPeople ?? []).map((v, i) => `WHEN ${i} THEN ${quote(v)}`).join(' ')} END`;
+      const masked = maskPeople?.length && people.length ? `SELECT * REPLACE (${people.map((c) => `${mask(c.name)} AS "${c.name}"`).join(', ')}) FROM (${source})` : source;
       await conn.run(`CREATE VIEW "${table}" AS ${masked}`);
     }
     return new StudyLake(instance, conn, tables);

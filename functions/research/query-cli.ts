@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStudies } from '../../studies/load.ts';
 import { tablesOf } from './tables.ts';
-import { checkDisclosure, PEOPLE_COLUMN } from './disclosure.ts';
+import { checkDisclosure, MIN_PEOPLE, PEOPLE_COLUMN } from './disclosure.ts';
 import { writeCodebook } from './codebook.ts';
 import { PIECE, StudyLake } from './lake.ts';
 import type { TableName } from './rows.ts';
@@ -78,7 +78,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       const leak = await pseudonymIn(lake, rows);
       if (leak) return fail(err, `Refused by the disclosure check: column "${leak}" holds a pseudonym or part of one; pseudonyms never leave the research environment\n`, 3);
       const fake = await fakePeopleCounts(join(dataDir, 'lake'), study.id, tablesOf(study), sql, result.columns);
-      if (fake) return fail(err, `Refused by the disclosure check: column "${fake}" does not count distinct people (with every person made one, it still counts more than one): use count(DISTINCT person)\n`, 3);
+      if (fake) return fail(err, `Refused by the disclosure check: column "${fake}" does not count distinct people (with every person made one of four, it still counts more than four): use count(DISTINCT person)\n`, 3);
       rows = checked.rows;
       if (checked.suppressed) err(`${checked.suppressed} cell(s) suppressed (fewer than 5 people, or one person over 50 %)\n`);
     }
@@ -116,17 +116,19 @@ async function pseudonymIn(lake: StudyLake, rows: Record<string, unknown>[]): Pr
 }
 
 /**
- * Runs the query again with every pseudonym replaced by one and the same value: a column that
- * counts distinct people (`n_people`, `n_…`) is then at most 1 in every row. One that is not (a
- * constant, `count(*)`, a sum) is a claim the check cannot trust, so the result is refused.
+ * Runs the query again with every pseudonym replaced by one of four look-alike values: a column that
+ * counts distinct people (`n_people`, `n_…`) is then at most 4 in every row. One that is not (a
+ * constant, `count(*)`, a sum, or an expression that inflates small counts, e.g. `CASE WHEN
+ * count(DISTINCT person) < 5 THEN 9 …`) is a claim the check cannot trust, so the result is refused.
+ * Four, so that any way of mapping a true 1–4 to 5 or more shows here.
  */
 async function fakePeopleCounts(lakeDir: string, studyId: string, tables: TableName[], sql: string, columns: string[]): Promise<string | undefined> {
   const counts = columns.filter((c) => c === PEOPLE_COLUMN || c.startsWith('n_'));
   if (counts.length === 0) return undefined;
-  const masked = await StudyLake.open(lakeDir, studyId, tables, randomBytes(32).toString('hex'));
+  const masked = await StudyLake.open(lakeDir, studyId, tables, Array.from({ length: MIN_PEOPLE - 1 }, () => randomBytes(32).toString('hex')));
   try {
     const { rows } = await masked.query(sql);
-    return counts.find((c) => rows.some((r) => Number(r[c] ?? 0) > 1));
+    return counts.find((c) => rows.some((r) => Number(r[c] ?? 0) > MIN_PEOPLE - 1));
   } finally {
     masked.close();
   }
