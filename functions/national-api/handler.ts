@@ -66,7 +66,7 @@ export const handler = httpApi({
       const scope = reportScope(hubs, principal, q, clock());
       const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
       if (q.format === 'csv') {
-        return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${scope.from}-${scope.to}.csv"` } };
+        return { body: reportCsv(report), contentType: 'text/csv; charset=utf-8', headers: { 'content-disposition': `attachment; filename="samverkan-${q.hub ?? 'natverket'}-${q.period}-${scope.from}-${scope.to}.csv"` } };
       }
       return { body: report };
     },

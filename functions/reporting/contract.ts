@@ -8,7 +8,11 @@ import { PERIODS } from './periods.ts';
  */
 const ReportDate = z.iso
   .date('Use YYYY-MM-DD')
-  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', 'A date from 2000-01-01 to 2099-12-31');
+  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= '2000-01-01' && d <= '2099-12-31'), 'A date from 2000-01-01 to 2099-12-31');
+
+/** A date that passed `ReportDate` (the range checks below run even when a date did not: say nothing then). */
+const valid = (d: string | undefined): d is string =>
+  !!d && /^\d{4}-\d{2}-\d{2}$/.test(d) && d >= '2000-01-01' && d <= '2099-12-31' && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d; // 2026-13-01 and 2026-02-30 are no dates
 
 /** Days from one date to another, both included. */
 const daysIncluded = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
@@ -23,8 +27,8 @@ export const ReportQuery = z
     format: z.enum(['json', 'csv']).default('json'),
   })
   // Not strict: the first version ignored unknown parameters, and the contract only grows.
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => !q.from || !q.to || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
+  .refine((q) => !valid(q.from) || !valid(q.to) || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
+  .refine((q) => !valid(q.from) || !valid(q.to) || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
 
 /** `GET /api/national/reports/view` query. */
 export const ReportViewQuery = z
@@ -34,8 +38,8 @@ export const ReportViewQuery = z
     hub: HubId.optional(),
     period: z.enum(PERIODS).default('week'),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
-  .refine((q) => !q.from || !q.to || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
+  .refine((q) => !valid(q.from) || !valid(q.to) || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
+  .refine((q) => !valid(q.from) || !valid(q.to) || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
 
 /** A published count of people: a number, "<5" (1–4 people) or ".." (withheld, it would reveal a "<5"). */
 export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);

@@ -91,6 +91,16 @@ describe('GET /api/national/reports', () => {
       expect(res.status, q).toBe(400);
       expect(res.json.error.issues.map((i: { path: string }) => i.path), q).toContain(path);
     }
+    // A bad date is named alone: no range errors computed from it.
+    for (const [q, paths] of [
+      [`from=2026-13-01&to=${today()}`, ['query.from']],
+      [`from=yesterday&to=${today()}`, ['query.from']],
+      [`from=${today()}&to=2026-02-30`, ['query.to']],
+    ] as const) {
+      const res = await call('GET', `/api/national/reports?${q}`, { token: national });
+      expect(res.status, q).toBe(400);
+      expect(res.json.error.issues.map((i: { path: string }) => i.path), q).toEqual(paths);
+    }
     expect((await call('GET', `/api/national/reports?from=${addDays(today(), -365)}&to=${today()}&period=year&hub=skelleftea`, { token: national })).status).toBe(200);
   });
 
@@ -98,6 +108,8 @@ describe('GET /api/national/reports', () => {
     const res = await call('GET', '/api/national/reports?format=csv&hub=skelleftea', { token: national });
     expect(res.status, res.text).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    // Each report its own file name: hub (or natverket), period, range.
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="samverkan-skelleftea-day-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$/);
     const bytes = new Uint8Array(await (await fetch(`${network.url}/api/national/reports?format=csv&hub=skelleftea`, { headers: { authorization: `Bearer ${national}` } })).arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
