@@ -39,6 +39,18 @@ export const SWEDISH: Locale = {
 /** The report's period in Swedish and English, for chart titles. */
 const PERIOD_LABELS: Record<Report['period'], string> = { day: 'dag / day', week: 'vecka / week', month: 'månad / month', quarter: 'kvartal / quarter', year: 'år / year' };
 
+/**
+ * The time axis per period, day before month as Swedish writes it, one tick per period (Vega's
+ * default wrote "okt 28, 2026" and put day ticks on a week chart).
+ */
+const TIME_AXIS: Record<Report['period'], { format: string; tickCount?: { interval: 'week' | 'month' | 'year'; step: number } }> = {
+  day: { format: '%-d %b' },
+  week: { format: '%-d %b', tickCount: { interval: 'week', step: 1 } },
+  month: { format: '%B %Y', tickCount: { interval: 'month', step: 1 } },
+  quarter: { format: '%b %Y', tickCount: { interval: 'month', step: 3 } },
+  year: { format: '%Y', tickCount: { interval: 'year', step: 1 } },
+};
+
 /** Renders a Vega-Lite spec to an SVG string on the server (no browser, no CDN). */
 export async function svg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -71,7 +83,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
     data: { values: series },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'period', type: 'temporal', title: `Period: ${PERIOD_LABELS[report.period]}` },
+      x: { field: 'period', type: 'temporal', title: `Period: ${PERIOD_LABELS[report.period]}`, axis: TIME_AXIS[report.period] },
       y: { field: 'visits', type: 'quantitative', title: 'Besök / Visits' },
       color: { field: 'hub', type: 'nominal', title: 'Hubb / Hub' },
     },

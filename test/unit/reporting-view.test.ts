@@ -44,7 +44,11 @@ describe('the HTML report', () => {
     expect(chart).toContain('Period: månad / month');
     const labels = [...chart.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     const months = ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'];
-    expect(labels.some((l) => months.includes(l ?? ''))).toBe(true);
+    // One tick per month, written as Swedish does ("oktober 2026"), never "okt 28, 2026".
+    const monthTicks = labels.filter((l) => new RegExp(`^(${months.join('|')}) \\d{4}$`).test(l ?? ''));
+    expect(monthTicks.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(monthTicks).size).toBe(monthTicks.length);
+    expect(labels.filter((l) => /\d, \d{4}/.test(l ?? ''))).toEqual([]);
     expect(labels.filter((l) => /\b(January|February|March|April|May|June|July|August|September|October|November|December|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b/.test(l ?? ''))).toEqual([]);
   }, 120_000);
 });
