@@ -13,15 +13,15 @@ const value = (n: number | string | null | undefined) => (n === undefined || n =
 
 /** One CSV column: Swedish / English header and the value of a row. */
 const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
-  ['Incheckningar / Check-ins', (m) => m.checkIns],
-  ['Besök / Visits', (m) => m.visits],
+  ['Incheckningar / Check-ins', (m) => value(m.checkIns)],
+  ['Besök / Visits', (m) => value(m.visits)],
   ['Unika besökare / Unique visitors', (m) => value(m.uniqueVisitors)],
   ['Förstagångsbesökare / First-time visitors', (m) => value(m.firstTimeVisitors)],
   ['Återkommande besökare / Returning visitors', (m) => value(m.returningVisitors)],
   ['Besökstimmar / Visit hours', (m) => decimal(m.visitHours)],
-  ['Organisationer / Organisations', (m) => m.organisations],
-  ['Nya organisationer / New organisations', (m) => m.newOrganisations],
-  ['Incheckningar från näringslivet / Business check-ins', (m) => m.businessCheckIns],
+  ['Organisationer / Organisations', (m) => value(m.organisations)],
+  ['Nya organisationer / New organisations', (m) => value(m.newOrganisations)],
+  ['Incheckningar från näringslivet / Business check-ins', (m) => value(m.businessCheckIns)],
   ['Nya medlemmar / Registrations', (m) => value(m.registrations)],
   ['Bokningar / Bookings made', (m) => m.bookings.made],
   ['Avbokade / Cancelled', (m) => m.bookings.cancelled],
@@ -31,9 +31,9 @@ const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
   ['Bokade platstimmar / Desk hours booked', (m) => decimal(m.utilisation.deskHoursBooked)],
   ['Bokade rumstimmar / Room hours booked', (m) => decimal(m.utilisation.roomHoursBooked)],
   ['Myndighetsnärvaro timmar / Agency presence hours', (m) => decimal(Math.round(Object.values(m.agencyPresenceHours).reduce((a, b) => a + b, 0) * 10) / 10)],
-  ['Organisationspar samtidigt på plats (par-dagar) / Co-present organisation pairs (pair-days)', (m) => m.coPresence.pairDays],
-  ['Olika organisationspar / Distinct organisation pairs', (m) => m.coPresence.distinctPairs],
-  ...SECTOR_PAIRS.map((p): [string, (m: PublishedMeasures) => number] => [`Par ${p} / Pairs ${p}`, (m) => m.coPresence.bySectorPair[p] ?? 0]),
+  ['Organisationspar samtidigt på plats (par-dagar) / Co-present organisation pairs (pair-days)', (m) => value(m.coPresence.pairDays)],
+  ['Olika organisationspar / Distinct organisation pairs', (m) => value(m.coPresence.distinctPairs)],
+  ...SECTOR_PAIRS.map((p): [string, (m: PublishedMeasures) => string | number] => [`Par ${p} / Pairs ${p}`, (m) => value(m.coPresence.bySectorPair[p] ?? 0)]),
   ['Offentligt anställda besökare / Public-sector visitors', (m) => value(m.remoteWorkers.publicVisitors)],
   ['Med känd arbetsgivarkommun / With known employer municipality', (m) => value(m.remoteWorkers.withMunicipality)],
   ['Distansarbetande (annan kommun) / Remote public workers', (m) => value(m.remoteWorkers.remote)],
@@ -50,10 +50,13 @@ const COLUMNS: [string, (m: PublishedMeasures) => string | number][] = [
   ['Närvarograd / Attendance rate', (m) => value(m.events.attendanceRate)],
   ['Deltagare från näringslivet / Participants from business', (m) => value(m.events.participantsBusiness)],
   ['Deltagare från andra hubbar / Participants from other hubs', (m) => value(m.events.participantsOtherHubs)],
-  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Medlemmar ${t} / Members ${t}`, (m) => value(m.membersByOrgType[t] ?? 0)]),
-  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => value(m.guestsByOrgType[t] ?? 0)]),
+  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Medlemmar ${t} / Members ${t}`, (m) => visitorsOfType(m, m.membersByOrgType, t)]),
+  ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Gäster ${t} / Guests ${t}`, (m) => visitorsOfType(m, m.guestsByOrgType, t)]),
   ...TYPES.map((t): [string, (m: PublishedMeasures) => string | number] => [`Nya medlemmar ${t} / Registrations ${t}`, (m) => registrationsOfType(m, t)]),
 ];
+
+/** Visitors of one organisation type: not given (`..`) in a row with "<5" unique visitors (docs/reporting.md, "Bounds"). */
+const visitorsOfType = (m: PublishedMeasures, byType: Record<string, string | number>, type: string) => (m.uniqueVisitors === '<5' ? '..' : value(byType[type] ?? 0));
 
 /**
  * New members of one organisation type: given in the total rows (docs/reporting.md, "Small-number
@@ -69,10 +72,10 @@ function registrationsOfType(m: PublishedMeasures, type: string): string | numbe
  * Co-presence by pair of organisation types: one column per pair present anywhere in the report
  * (sorted, after the fixed columns), pair-days in that row's hub and period, 0 where there were none.
  */
-function typePairColumns(report: Report): [string, (m: PublishedMeasures) => number][] {
+function typePairColumns(report: Report): [string, (m: PublishedMeasures) => string | number][] {
   const pairs = new Set<string>();
-  for (const m of measuresOf(report)) for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (n > 0) pairs.add(pair);
-  return [...pairs].sort().map((pair) => [`Par ${pair} (par-dagar) / Pairs ${pair} (pair-days)`, (m) => m.coPresence.byTypePair[pair] ?? 0]);
+  for (const m of measuresOf(report)) for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (n !== 0) pairs.add(pair);
+  return [...pairs].sort().map((pair) => [`Par ${pair} (par-dagar) / Pairs ${pair} (pair-days)`, (m) => value(m.coPresence.byTypePair[pair] ?? 0)]);
 }
 
 /** Every row's measures: hubs' periods and totals, the network's periods and total. */

@@ -3,19 +3,19 @@ import { eventState, type DayFacts } from './facts.ts';
 import { summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
 import { PERIODS, bucket, datesBetween, type Period } from './periods.ts';
-import { WITHHELD, cell, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
+import { SMALL, WITHHELD, cell, hidden, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
 
 /** Measures as published: counts of people suppressed, hours and shares rounded. */
 export interface PublishedMeasures {
-  checkIns: number;
-  visits: number;
-  businessCheckIns: number;
-  organisations: number;
+  checkIns: Withheld;
+  visits: Withheld;
+  businessCheckIns: Withheld;
+  organisations: Withheld;
   uniqueVisitors: Published;
   firstTimeVisitors: Published;
   returningVisitors: Published;
-  visitHours: number;
-  newOrganisations: number;
+  visitHours: Withheld;
+  newOrganisations: Withheld;
   membersByOrgType: Record<string, Published>;
   guestsByOrgType: Record<string, Published>;
   registrations: Published;
@@ -23,10 +23,16 @@ export interface PublishedMeasures {
   bookings: Measures['bookings'];
   utilisation: Measures['utilisation'];
   agencyPresenceHours: Record<string, number>;
-  coPresence: Measures['coPresence'];
+  coPresence: { pairDays: Withheld; distinctPairs: Withheld; byTypePair: Record<string, Withheld>; bySectorPair: Record<string, Withheld> };
   remoteWorkers: { publicVisitors: Published; withMunicipality: Published; remote: Published; share: number | null | '..' };
   events: PublishedEvents;
 }
+
+/**
+ * A count of visits, organisations, pairs or hours as published: a number, or `".."` where the row's
+ * unique visitors are not shown (these counts bound them: organisations ≤ visitors ≤ visits).
+ */
+export type Withheld = number | typeof WITHHELD;
 
 /** Event measures as published: counts of people suppressed, the rate withheld when either of its counts is. */
 export interface PublishedEvents {
@@ -91,6 +97,8 @@ interface RowCells {
   withMunicipality: Cell;
   remote: Cell;
   events: Record<EventPeople, Cell>;
+  /** The series cells of the interval, the visit block among them. */
+  series: AdditiveCells;
 }
 
 const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]));
@@ -98,13 +106,37 @@ const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r
 /** Counts of people that add up over days (and, but for first-time visitors, over hubs): protected as series over time. */
 const ADDITIVE = ['registrations', 'firstTimeVisitors', ...EVENT_PEOPLE.map((k) => `events.${k}` as const)] as const;
 type Additive = 'registrations' | 'firstTimeVisitors' | `events.${EventPeople}`;
-type AdditiveCells = Record<Additive, Cell>;
 
-const additiveOf = (m: Measures): Record<Additive, number> => ({
+/**
+ * Counts of the visit block that add up over days and hubs: not counts of people, so shown as they
+ * are, but they bound the row's unique visitors (organisations ≤ visitors ≤ visits; hours, pairs and
+ * new organisations likewise), so they are withheld where the unique visitors are not shown, and
+ * protected as series so that a withheld one cannot be had by subtraction. Pair breakdowns are
+ * `pair:<type×type>` and `sector:<sector×sector>`.
+ */
+const BLOCK = ['checkIns', 'visits', 'businessCheckIns', 'visitHours', 'newOrganisations', 'pairDays'] as const;
+type Block = (typeof BLOCK)[number];
+
+/** The series cells of one interval: the additive counts of people and the visit block (with its pair keys). */
+type AdditiveCells = Record<Additive, Cell> & Record<Block, Cell> & Record<string, Cell>;
+
+/** The additive values of a scope: counts of people, then the visit block. */
+const additiveOf = (m: Measures): Record<string, number> => ({
   registrations: m.registrations,
   firstTimeVisitors: m.firstTimeVisitors,
-  ...(Object.fromEntries(EVENT_PEOPLE.map((k) => [`events.${k}`, m.events[k]])) as Record<`events.${EventPeople}`, number>),
+  ...Object.fromEntries(EVENT_PEOPLE.map((k) => [`events.${k}`, m.events[k]])),
+  checkIns: m.checkIns,
+  visits: m.visits,
+  businessCheckIns: m.businessCheckIns,
+  visitHours: m.visitHours,
+  newOrganisations: m.newOrganisations,
+  pairDays: m.coPresence.pairDays,
+  ...Object.fromEntries(Object.entries(m.coPresence.byTypePair).map(([k, v]) => [`pair:${k}`, v])),
+  ...Object.fromEntries(Object.entries(m.coPresence.bySectorPair).map(([k, v]) => [`sector:${k}`, v])),
 });
+
+/** The visit-block keys of a set of scopes' additive values (the fixed ones and every pair seen). */
+const blockKeysOf = (values: Record<string, number>[]) => [...new Set([...BLOCK, ...values.flatMap((v) => Object.keys(v).filter((k) => k.startsWith('pair:') || k.startsWith('sector:')))])].sort();
 
 /** The row cells of a scope: additive counts from the series (already protected, locked), the rest from the row's own measures. */
 function rowCells(m: Measures, series: AdditiveCells, byType: Record<string, Cell>): RowCells {
@@ -121,6 +153,7 @@ function rowCells(m: Measures, series: AdditiveCells, byType: Record<string, Cel
     withMunicipality: cell(m.remoteWorkers.withMunicipality),
     remote: cell(m.remoteWorkers.remote),
     events: Object.fromEntries(EVENT_PEOPLE.map((k) => [k, series[`events.${k}`]])) as Record<EventPeople, Cell>,
+    series,
   };
 }
 
@@ -142,12 +175,29 @@ function rowGroups(c: RowCells): Group[] {
  * add up to the attendees; attendees and those who stayed away add up to the confirmed. The rest
  * is not published, but it is a count of people that must not follow from two shown numbers.
  */
-function eventGroups(c: AdditiveCells): Group[] {
-  const { 'events.attended': attended, 'events.confirmed': confirmed, 'events.participantsBusiness': business, 'events.participantsOtherHubs': otherHubs } = c;
+function eventGroups(c: AdditiveCells, wholeRange: boolean): Group[] {
+  const {
+    'events.attended': attended,
+    'events.confirmed': confirmed,
+    'events.participantsBusiness': business,
+    'events.participantsOtherHubs': otherHubs,
+    'events.registrations': registrations,
+    'events.registrationsCancelled': cancelled,
+    'events.waitlisted': waitlisted,
+    'events.promoted': promoted,
+  } = c;
   return [
     { cells: [business], total: attended, unpublished: [attended.value - business.value] },
     { cells: [otherHubs], total: attended, unpublished: [attended.value - otherHubs.value] },
     { cells: [attended], total: confirmed, unpublished: [confirmed.value - attended.value] },
+    // Registrations made end confirmed, cancelled or still on the waitlist (not published); the waitlisted
+    // are promoted or not (not published). With no waitlisted registration cancelled before a seat, which is
+    // the common case, registrations + promoted = confirmed + cancelled + waitlisted exactly.
+    { cells: [confirmed, cancelled], total: registrations, unpublished: [registrations.value - confirmed.value - cancelled.value] },
+    // Promotions are given for the whole range only, so only there do the five counts make an identity.
+    ...(wholeRange
+      ? [{ cells: [promoted], total: waitlisted, unpublished: [waitlisted.value - promoted.value] }, { cells: [registrations, promoted, confirmed, cancelled, waitlisted] }]
+      : []),
   ];
 }
 
@@ -156,18 +206,29 @@ const shown = (r: Record<string, Cell>) => Object.fromEntries(Object.entries(r).
 function publish(c: RowCells): PublishedMeasures {
   const { m } = c;
   const shareHidden = typeof c.remote.shown === 'string' || typeof c.withMunicipality.shown === 'string';
+  const b = c.series;
+  // Distinct organisations and pairs bound the unique visitors too; they are not sums, so they go with the row's unique visitors.
+  const distinct = (n: number) => (hidden(c.unique) && n !== 0 ? WITHHELD : n);
+  const pairs = (prefix: string) =>
+    Object.fromEntries(
+      Object.keys(b)
+        .filter((k) => k.startsWith(prefix) && (b[k] as Cell).value !== 0)
+        .sort()
+        .map((k) => [k.slice(prefix.length), (b[k] as Cell).shown as Withheld]),
+    );
   return {
-    checkIns: m.checkIns,
-    visits: m.visits,
-    businessCheckIns: m.businessCheckIns,
-    organisations: m.organisations,
+    checkIns: b.checkIns.shown as Withheld,
+    visits: b.visits.shown as Withheld,
+    businessCheckIns: b.businessCheckIns.shown as Withheld,
+    organisations: distinct(m.organisations),
     uniqueVisitors: c.unique.shown,
     firstTimeVisitors: c.first.shown,
     returningVisitors: c.returning.shown,
-    visitHours: round(m.visitHours),
-    newOrganisations: m.newOrganisations,
-    membersByOrgType: shown(c.members),
-    guestsByOrgType: shown(c.guests),
+    visitHours: hidden(b.visitHours) ? WITHHELD : round(m.visitHours),
+    newOrganisations: b.newOrganisations.shown as Withheld,
+    // With 1–4 visitors, the types present would bound them (four types with "<5" each are four people, one each).
+    membersByOrgType: c.unique.shown === SMALL ? {} : shown(c.members),
+    guestsByOrgType: c.unique.shown === SMALL ? {} : shown(c.guests),
     registrations: c.registrations.shown,
     registrationsByOrgType: shown(c.registrationsByType),
     bookings: m.bookings,
@@ -180,7 +241,7 @@ function publish(c: RowCells): PublishedMeasures {
       room: m.utilisation.room === null ? null : round(m.utilisation.room, 3),
     },
     agencyPresenceHours: roundRecord(m.agencyPresenceHours),
-    coPresence: m.coPresence,
+    coPresence: { pairDays: b.pairDays.shown as Withheld, distinctPairs: distinct(m.coPresence.distinctPairs), byTypePair: pairs('pair:'), bySectorPair: pairs('sector:') },
     remoteWorkers: {
       publicVisitors: c.publicVisitors.shown,
       withMunicipality: c.withMunicipality.shown,
@@ -239,29 +300,52 @@ function intervalsOf(from: string, to: string): Interval[] {
  * breakdowns, until nothing changes. Depends on the hub's own days and the range only: not on
  * the `period` asked nor on the other hubs, so every report of the range shows the same cells.
  */
-function protectHub(days: Record<Additive, number>[], intervals: Interval[]): Map<string, AdditiveCells> {
+function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, uniqueVisitors: (iv: Interval) => number): Map<string, AdditiveCells> {
+  const block = blockKeysOf(days);
+  const sum = (iv: Interval, k: string) => days.slice(iv.start, iv.end).reduce((n, d) => n + (d[k] ?? 0), 0);
   const out = new Map<string, AdditiveCells>();
   for (const iv of intervals) {
-    const sums = Object.fromEntries(ADDITIVE.map((k) => [k, cell(days.slice(iv.start, iv.end).reduce((n, d) => n + d[k], 0))])) as AdditiveCells;
-    out.set(iv.key, sums);
+    const people = ADDITIVE.map((k) => [k, cell(sum(iv, k))]);
+    const visits = block.map((k) => [k, plain(sum(iv, k))]);
+    const c = Object.fromEntries([...people, ...visits]) as AdditiveCells;
+    // Promotions from the waitlist are given for the whole range only (docs/reporting.md, "Event identities").
+    if (iv.key !== range) c['events.promoted'].shown = WITHHELD;
+    out.set(iv.key, c);
   }
-  const series = ADDITIVE.map((k) => intervals.map((iv): IntervalCell => ({ start: iv.start, end: iv.end, cell: must(out, iv.key)[k] })));
-  const groups = [...out.values()].flatMap(eventGroups);
+  const keys = [...ADDITIVE, ...block];
+  const series = keys.map((k) => intervals.map((iv): IntervalCell => ({ start: iv.start, end: iv.end, cell: must(out, iv.key)[k] as Cell })));
+  const groups = [...out].flatMap(([key, c]) => eventGroups(c, key === range));
+  const hiddenCount = () => [...out.values()].reduce((n, c) => n + keys.filter((k) => hidden(c[k] as Cell)).length, 0);
   for (let changed = true; changed; ) {
-    changed = false;
-    for (const s of series) changed = protectSeries(s) || changed;
-    const before = groups.map((g) => [g.total, ...g.cells].filter((c) => typeof c.shown === 'string').length).join();
+    const before = hiddenCount();
+    for (const s of series) protectSeries(s);
     secondary(groups);
-    changed = changed || groups.map((g) => [g.total, ...g.cells].filter((c) => typeof c.shown === 'string').length).join() !== before;
+    // The visit block goes where the unique visitors cannot be shown: when they are 1–4, or when they equal
+    // the first-time visitors (none returning) and those are hidden by their series.
+    for (const iv of intervals) {
+      const c = must(out, iv.key);
+      const unique = uniqueVisitors(iv);
+      if (!(small(unique) || (unique > 0 && hidden(c.firstTimeVisitors) && c.firstTimeVisitors.value === unique))) continue;
+      for (const k of block) withhold(c[k] as Cell);
+    }
+    changed = hiddenCount() !== before;
   }
-  for (const c of out.values()) for (const k of ADDITIVE) c[k].locked = true;
+  for (const c of out.values()) for (const k of keys) (c[k] as Cell).locked = true;
   return out;
 }
 
+/** A count that is not of people: shown as it is unless withheld. */
+const plain = (value: number): Cell => ({ value, shown: value });
+const small = (n: number) => n > 0 && n < 5;
+/** Withholds a shown non-zero cell. */
+function withhold(c: Cell): void {
+  if (!hidden(c) && c.value !== 0) c.shown = WITHHELD;
+}
+
 /** A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells reveals nothing more). */
-function sumOfHubs(hubCells: Cell[]): Cell {
+function sumOfHubs(hubCells: Cell[], make: (n: number) => Cell = cell): Cell {
   const value = hubCells.reduce((n, c) => n + c.value, 0);
-  const c = cell(value);
+  const c = make(value);
   if (typeof c.shown === 'number' && hubCells.some((h) => typeof h.shown === 'string')) c.shown = WITHHELD;
   return { ...c, locked: true };
 }
@@ -293,20 +377,35 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
       .flatMap((l) => dates.map((date): HubDayInput => ({ hub: l.hub, date, facts: l.facts.get(date), presences: l.presences, hubEvents: l.events.get(date) })));
 
   const groups: Group[] = [];
+  const rows: RowCells[] = [];
   const row = (m: Measures, series: AdditiveCells, byType: Record<string, Cell>) => {
     const c = rowCells(m, series, byType);
     groups.push(...rowGroups(c));
+    rows.push(c);
     return c;
+  };
+  // The measures of a hub over an interval of the range, each computed once.
+  const measured = new Map<string, Measures>();
+  const measuresOf = (hub: HubConfig, dates: string[]) => {
+    const key = `${hub.id}/${dates[0]}..${dates[dates.length - 1]}`;
+    let m = measured.get(key);
+    if (!m) {
+      m = summarise(inputs(dates, hub));
+      measured.set(key, m);
+    }
+    return m;
   };
 
   const hubRows = loaded.map(({ hub, facts }) => {
     // The additive counts of every interval of the range, decided before the rows the period asks for.
     const series = protectHub(
-      allDates.map((date) => additiveOf(summarise(inputs([date], hub)))),
+      allDates.map((date) => additiveOf(measuresOf(hub, [date]))),
       intervals,
+      totalKey,
+      (iv) => measuresOf(hub, allDates.slice(iv.start, iv.end)).uniqueVisitors,
     );
-    const periods = buckets.map((b) => ({ b, c: row(summarise(inputs(b.dates, hub)), must(series, keyOf(b)), {}) }));
-    const totalMeasures = summarise(inputs(allDates, hub));
+    const periods = buckets.map((b) => ({ b, c: row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}) }));
+    const totalMeasures = measuresOf(hub, allDates);
     const totalSeries = must(series, totalKey);
     const total = row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations));
     const days = [...facts.entries()]
@@ -324,7 +423,11 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
   // visitors (a person first-time at two hubs counts once) are the network's own.
   const networkRow = (b: { from: string; to: string; dates: string[] }, hubCells: AdditiveCells[], byType: Record<string, Cell>) => {
     const m = summarise(inputs(b.dates));
-    const sums = Object.fromEntries(ADDITIVE.map((k) => [k, sumOfHubs(hubCells.map((h) => h[k]))])) as AdditiveCells;
+    const block = [...new Set(hubCells.flatMap((h) => Object.keys(h).filter((k) => !(ADDITIVE as readonly string[]).includes(k))))];
+    const sums = Object.fromEntries([
+      ...ADDITIVE.map((k) => [k, sumOfHubs(hubCells.map((h) => h[k]))]),
+      ...block.map((k) => [k, sumOfHubs(hubCells.map((h) => h[k] ?? plain(0)), plain)]),
+    ]) as AdditiveCells;
     sums.firstTimeVisitors = cell(m.firstTimeVisitors);
     return row(m, sums, byType);
   };
@@ -336,6 +439,9 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
   };
   const networkTotal = single ? single.total : networkRow({ ...q, dates: allDates }, hubRows.map((h) => must(h.series, totalKey)), networkTypes());
   secondary(groups);
+  // A row whose unique visitors the rows' own breakdowns withheld, where the series did not foresee it (the
+  // network's, whose unique visitors are its own): its visit block goes too.
+  for (const c of rows) if (hidden(c.unique)) for (const [k, v] of Object.entries(c.series)) if (!(ADDITIVE as readonly string[]).includes(k)) withhold(v);
 
   const periodRows = (ps: { b: (typeof buckets)[number]; c: RowCells }[]): PeriodRow[] => ps.map(({ b, c }) => ({ period: b.label, from: b.from, to: b.to, measures: publish(c) }));
   const hubsOut = hubRows.map(({ hub, periods, total, days }) => ({

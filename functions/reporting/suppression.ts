@@ -39,7 +39,12 @@ export interface Cell {
  */
 export interface Group {
   cells: Cell[];
-  total: Cell;
+  /**
+   * The cells' sum. Left out for a relation that is not a sum with a total of its own
+   * (registrations + promoted = confirmed + cancelled + waitlisted): then any one cell follows
+   * from the others, so a single hidden cell gets a second one withheld.
+   */
+  total?: Cell;
   unpublished?: number[];
 }
 
@@ -62,7 +67,8 @@ function smallestShown(cells: Cell[]): Cell | undefined {
  *   every cell are shown: then its smallest shown cell (or the total) is withheld;
  * - otherwise a shown total with exactly one hidden non-zero cell gets a second cell withheld
  *   (the smallest other shown one, or the total when every other cell is locked or zero);
- * - a hidden total whose cells are all shown gets its smallest non-zero cell withheld.
+ * - a hidden total whose cells are all shown gets its smallest non-zero cell withheld;
+ * - a relation without a total with exactly one hidden non-zero cell gets a second withheld.
  *
  * A cell that is `locked` is never withheld here.
  */
@@ -72,7 +78,9 @@ export function secondary(groups: Group[]): void {
     for (const g of groups) {
       const hiddenCells = g.cells.filter((c) => hidden(c) && c.value > 0);
       let victim: Cell | undefined;
-      if (g.unpublished) {
+      if (!g.total) {
+        if (hiddenCells.length === 1) victim = smallestShown(g.cells.filter((c) => c !== hiddenCells[0]));
+      } else if (g.unpublished) {
         // An unknown part hides the cells from the total; only a small part itself needs protecting.
         if (g.unpublished.some(small) && !hidden(g.total) && hiddenCells.length === 0) victim = smallestShown([...g.cells, g.total]);
       } else if (!hidden(g.total) && hiddenCells.length === 1) {

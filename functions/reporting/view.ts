@@ -76,7 +76,8 @@ function rowsTable(report: Report, pick: (m: PublishedMeasures) => (string | num
  * from anywhere and reads offline.
  */
 export async function reportHtml(report: Report, generatedAt = new Date()): Promise<string> {
-  const series = report.hubs.flatMap((h) => h.periods.map((p) => ({ hub: h.name, period: p.from, visits: p.measures.visits, hours: p.measures.visitHours })));
+  // A withheld count ("..", where the unique visitors are not shown) is a gap in the line, not a point.
+  const series = report.hubs.flatMap((h) => h.periods.filter((p) => typeof p.measures.visits === 'number').map((p) => ({ hub: h.name, period: p.from, visits: p.measures.visits })));
   const visitsChart = await svg({
     ...base,
     height: 260,
@@ -106,7 +107,10 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
   });
   const types = Object.keys(TYPE_LABELS);
   const matrix = types.flatMap((a) =>
-    types.map((b) => ({ a: TYPE_LABELS[a], b: TYPE_LABELS[b], n: total.coPresence.byTypePair[a <= b ? `${a}×${b}` : `${b}×${a}`] ?? 0 })),
+    types.map((b) => {
+      const n = total.coPresence.byTypePair[a <= b ? `${a}×${b}` : `${b}×${a}`] ?? 0;
+      return { a: TYPE_LABELS[a], b: TYPE_LABELS[b], n: typeof n === 'number' ? n : null };
+    }),
   );
   const matrixChart = await svg({
     ...base,

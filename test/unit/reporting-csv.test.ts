@@ -17,16 +17,22 @@ describe('the CSV report', () => {
   it('writes decimal commas, semicolons, CRLF and a BOM, one row per hub and period and the network', async () => {
     const day = openDay(2);
     const p = new MemoryProjection(HUBS);
-    for (const e of visit({ hubId: 'boden', date: day, from: '09:00', to: '10:30', memberId: 'a', org: 'o' })) p.apply(e.type, e.detail);
+    // Five visitors of 1.5 hours at Boden, one at Umeå.
+    for (const id of ['a', 'b', 'c', 'd', 'e']) for (const e of visit({ hubId: 'boden', date: day, from: '09:00', to: '10:30', memberId: id, org: 'o' })) p.apply(e.type, e.detail);
+    for (const e of visit({ hubId: 'umea', date: day, from: '09:00', to: '10:30', memberId: 'f', org: 'o' })) p.apply(e.type, e.detail);
     const csv = reportCsv(await buildReport(p, [hub('boden')], { from: day, to: day, period: 'day' }));
     expect(csv.startsWith('\uFEFFHubb / Hub;')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines).toHaveLength(1 + 4 + 1); // header, boden day + total, network day + total, trailing ''
     const header = lines[0]!.split(';');
     const boden = lines[1]!.split(';');
-    expect(boden[header.indexOf('Besökstimmar / Visit hours')]).toBe('1,5');
-    expect(boden[header.indexOf('Unika besökare / Unique visitors')]).toBe('<5');
+    expect(boden[header.indexOf('Besökstimmar / Visit hours')]).toBe('7,5');
+    expect(boden[header.indexOf('Unika besökare / Unique visitors')]).toBe('5');
     expect(boden.length).toBe(header.length);
+    // Beside "<5" unique visitors, the counts that bound them are withheld and visitors by type not given.
+    const umea = reportCsv(await buildReport(p, [hub('umea')], { from: day, to: day, period: 'day' })).slice(1).split('\r\n')[1]!.split(';');
+    const at = (name: string) => umea[header.indexOf(name)];
+    expect([at('Unika besökare / Unique visitors'), at('Besökstimmar / Visit hours'), at('Incheckningar / Check-ins'), at('Organisationer / Organisations'), at('Medlemmar municipality / Members municipality')]).toEqual(['<5', '..', '..', '..', '..']);
   });
 
   it('gives agency presence one column per organisation, after the fixed columns, with hours per hub and period', async () => {
@@ -53,12 +59,14 @@ describe('the CSV report', () => {
   });
 
   it('gives new members by organisation type (total rows) and co-presence per pair of organisation types (a column per pair present)', async () => {
-    // Prepare: at Boden on one day, a municipality and an agency visitor overlap; 6 municipality and 7 agency members registered.
+    // Prepare: at Boden on one day, a municipality and an agency visitor overlap (five visitors that day); 6 municipality and 7 agency members registered.
     const day = openDay(3);
     const p = new MemoryProjection(HUBS);
     const events = [
       ...visit({ hubId: 'boden', date: day, from: '09:00', to: '11:00', memberId: 'm1', org: 'org_boden', type: 'municipality' }),
       ...visit({ hubId: 'boden', date: day, from: '10:00', to: '12:00', memberId: 'm2', org: 'org_trv', type: 'state-agency' }),
+      // Three more of the agency later (no new pair): five visitors, so the day's counts are shown.
+      ...['m3', 'm4', 'm5'].flatMap((memberId) => visit({ hubId: 'boden', date: day, from: '13:00', to: '14:00', memberId, org: 'org_trv', type: 'state-agency' })),
       ...Array.from({ length: 13 }, (_, i) =>
         event('MemberRegistered', 'boden', { memberId: `r${i}`, organisationId: i < 6 ? 'org_boden' : 'org_trv', organisationType: i < 6 ? 'municipality' : 'state-agency', membership: 'member' }, `${day}T10:00:00Z`),
       ),

@@ -15,6 +15,24 @@ import { HUBS, event, eventRegistration, hub, hubEvent, seeded, todayLocal, visi
 const TYPES = ['municipality', 'state-agency', 'business'] as const;
 const EVENT_PEOPLE = ['registrations', 'registrationsCancelled', 'waitlisted', 'promoted', 'confirmed', 'attended', 'participantsBusiness', 'participantsOtherHubs'] as const;
 
+/**
+ * The classes of a registration, the atoms the event counts are sums of: confirmed when made (`c`),
+ * promoted from the waitlist (`p`) or still waitlisted (`w`); cancelled (`x`); attended (`a`) from a
+ * business or not, from another hub or not. So the counts' identities are in the model, e.g.
+ * registrations + promoted = confirmed + cancelled + waitlisted − (waitlisted and cancelled before a seat).
+ */
+const CLASSES = ['c', 'cx', 'ca00', 'ca01', 'ca10', 'ca11', 'p', 'px', 'pa00', 'pa01', 'pa10', 'pa11', 'w', 'wx'] as const;
+const IN_COUNT: Record<(typeof EVENT_PEOPLE)[number], (k: string) => boolean> = {
+  registrations: () => true,
+  registrationsCancelled: (k) => k.includes('x'),
+  waitlisted: (k) => k.startsWith('p') || k.startsWith('w'),
+  promoted: (k) => k.startsWith('p'),
+  confirmed: (k) => !k.includes('x') && !k.startsWith('w'),
+  attended: (k) => k.includes('a'),
+  participantsBusiness: (k) => k.includes('a1'),
+  participantsOtherHubs: (k) => /a.1/.test(k),
+};
+
 /** A linear combination of unknowns (atoms), by atom index. */
 type Vec = Map<number, number>;
 const PRIME = 67_108_859; // < 2^26: products of two residues stay exact in a double
@@ -98,6 +116,8 @@ function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
           const p = people.get(id);
           if (!p || p.visits.some((v) => v.date === date && v.hubId === h.id)) continue;
           p.visits.push({ hubId: h.id, date });
+          inc(`ci:${h.id}:${date}`);
+          if (p.type === 'business') inc(`bci:${h.id}:${date}`);
           events.push(...visit({ hubId: h.id, date, from: '09:00', to: '11:00', memberId: id, org: `org-${p.type}`, type: p.type, membership: p.ms, employerMunicipality: p.mun }));
         }
       }
@@ -113,17 +133,8 @@ function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
           const business = random() < 0.35;
           const outside = random() < 0.3;
           events.push(...eventRegistration({ hubId: h.id, eventId, status: waitlisted ? 'waitlisted' : 'confirmed', promoted, cancelled, attended, business, outside }));
-          const k = (m: string) => inc(`ev:${m}:${h.id}:${date}`);
-          k('registrations');
-          if (cancelled) k('registrationsCancelled');
-          if (waitlisted) k('waitlisted');
-          if (promoted) k('promoted');
-          if (attended || ((!waitlisted || promoted) && !cancelled)) k('confirmed');
-          if (attended) {
-            k('attended');
-            if (business) k('participantsBusiness');
-            if (outside) k('participantsOtherHubs');
-          }
+          const cls = `${promoted ? 'p' : waitlisted ? 'w' : 'c'}${cancelled ? 'x' : ''}${attended ? `a${business ? 1 : 0}${outside ? 1 : 0}` : ''}`;
+          inc(`ev:${cls}:${h.id}:${date}`);
         }
       }
     }
@@ -146,6 +157,10 @@ class Model {
     private readonly hubs: HubConfig[],
     private readonly t: ReturnType<typeof traffic>,
   ) {}
+  /** An additive atom by its key (`ev:wx:<hub>:<date>`, …), for what the attacker is given to know. */
+  atomOf(key: string): Vec {
+    return this.atom(key, () => this.t.additive.get(key) ?? 0);
+  }
   private atom(key: string, value: () => number): Vec {
     let i = this.index.get(key);
     if (i === undefined) {
@@ -195,7 +210,9 @@ class Model {
     const guests = Object.fromEntries(TYPES.map((t) => [t, this.distinct(series, from, to, `guests:${t}`)]));
     const unique = add(...[...Object.values(members), ...Object.values(guests)].map((v): [Vec, number] => [v, 1]));
     const first = series === 'network' ? this.distinct(series, from, to, 'first') : this.additive(series, from, to, (h, d) => `ft:${h}:${d}`);
-    const ev = Object.fromEntries(EVENT_PEOPLE.map((k) => [k, this.additive(series, from, to, (h, d) => `ev:${k}:${h}:${d}`)]));
+    const classes = Object.fromEntries(CLASSES.map((c) => [c, this.additive(series, from, to, (h, d) => `ev:${c}:${h}:${d}`)]));
+    const ev = Object.fromEntries(EVENT_PEOPLE.map((k) => [k, add(...CLASSES.filter(IN_COUNT[k]).map((c): [Vec, number] => [classes[c] as Vec, 1]))]));
+    const checkIns = this.additive(series, from, to, (h, d) => `ci:${h}:${d}`);
     const [remote, local, unknown] = (['remote', 'local', 'unknown'] as const).map((p) => this.distinct(series, from, to, p)) as [Vec, Vec, Vec];
     const out: Record<string, Vec> = {
       uniqueVisitors: unique,
@@ -211,6 +228,11 @@ class Model {
       'implied.attendedNotBusiness': add([ev.attended!, 1], [ev.participantsBusiness!, -1]),
       'implied.attendedNotOtherHubs': add([ev.attended!, 1], [ev.participantsOtherHubs!, -1]),
       'implied.confirmedNotAttended': add([ev.confirmed!, 1], [ev.attended!, -1]),
+      'implied.stillWaitlisted': classes.w!,
+      'implied.notPromoted': add([classes.w!, 1], [classes.wx!, 1]),
+      checkIns,
+      visits: checkIns,
+      businessCheckIns: this.additive(series, from, to, (h, d) => `bci:${h}:${d}`),
     };
     for (const t of TYPES) {
       out[`membersByOrgType.${t}`] = members[t]!;
@@ -235,10 +257,40 @@ function publishedOf(m: PublishedMeasures): Record<string, number | string> {
   };
   for (const [name, r] of [['membersByOrgType', m.membersByOrgType], ['guestsByOrgType', m.guestsByOrgType], ['registrationsByOrgType', m.registrationsByOrgType]] as const) {
     // A breakdown given with no entries at all says nothing (registrations by type are given in the total rows only).
-    if (name !== 'registrationsByOrgType' || Object.keys(r).length > 0) for (const t of TYPES) out[`${name}.${t}`] = r[t] ?? 0;
+    // Visitors by type are left out where the unique visitors are "<5".
+    const given = name === 'registrationsByOrgType' ? Object.keys(r).length > 0 : m.uniqueVisitors !== '<5';
+    if (given) for (const t of TYPES) out[`${name}.${t}`] = r[t] ?? 0;
   }
   for (const k of EVENT_PEOPLE) out[`events.${k}`] = m.events[k];
+  // Not counts of people, but they bound the unique visitors (see boundsOf): in the model too.
+  out.checkIns = m.checkIns;
+  out.visits = m.visits;
+  out.businessCheckIns = m.businessCheckIns;
   return out;
+}
+
+/** Counts in the model that are not of people (never "<5"; a small one is not itself sensitive). */
+const NOT_PEOPLE = new Set(['checkIns', 'visits', 'businessCheckIns']);
+
+/** The least and most a published count of people can be: "<5" is 1–4, ".." is 5 or more (it was withheld among shown numbers). */
+const lo = (v: number | string) => (typeof v === 'number' ? v : v === '<5' ? 1 : 5);
+const hi = (v: number | string) => (typeof v === 'number' ? v : v === '<5' ? 4 : Number.POSITIVE_INFINITY);
+
+/**
+ * The interval the unique visitors of a row are known to lie in from what is published beside them:
+ * organisations, new organisations and organisation pairs from below (each is at most the people
+ * present), the by-type cells and first-time + returning from below, the check-ins and visits from
+ * above (and those the attacker derived by subtraction).
+ */
+function boundsOf(m: PublishedMeasures, derivedCheckIns: number | undefined): [number, number] {
+  const num = (v: number | string) => (typeof v === 'number' ? v : 0);
+  const pairs = num(m.coPresence.distinctPairs);
+  let fromPairs = 0;
+  while ((fromPairs * (fromPairs - 1)) / 2 < pairs) fromPairs++;
+  const cells = [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)].filter((v) => v !== 0);
+  const low = Math.max(lo(m.uniqueVisitors), num(m.organisations), num(m.newOrganisations), fromPairs, cells.reduce((n: number, v) => n + lo(v), 0), lo(m.firstTimeVisitors) + lo(m.returningVisitors));
+  const high = Math.min(hi(m.uniqueVisitors), typeof m.checkIns === 'number' ? m.checkIns : Number.POSITIVE_INFINITY, typeof m.visits === 'number' ? m.visits : Number.POSITIVE_INFINITY, derivedCheckIns ?? Number.POSITIVE_INFINITY);
+  return [low, high];
 }
 
 /** Every row of a report with the series it belongs to (a one-hub report's network is that hub). */
@@ -262,6 +314,10 @@ async function attack(seed: number) {
   for (const e of t.events) projection.apply(e.type, e.detail);
   const model = new Model(hubs, t);
   const known = new Knowledge();
+  // A stronger attacker: knows how many waitlisted registrations were cancelled before they got a seat
+  // (usually none), so registrations + promoted = confirmed + cancelled + waitlisted is exact to them.
+  for (const h of hubs) for (const d of datesBetween(from, to)) known.learn(model.atomOf(`ev:wx:${h.id}:${d}`));
+  const bounded: { where: string; m: PublishedMeasures; checkIns: Vec }[] = [];
   const seen = new Map<string, number | string>();
   const sensitive = new Map<string, Vec>();
   const problems: string[] = [];
@@ -273,8 +329,9 @@ async function attack(seed: number) {
         const vecs = model.row(row.series, row.from, row.to);
         for (const [name, v] of Object.entries(vecs)) {
           const truth = model.value(v);
-          if (truth > 0 && truth < 5) sensitive.set(`${where} ${name}`, v);
+          if (truth > 0 && truth < 5 && !NOT_PEOPLE.has(name)) sensitive.set(`${where} ${name}`, v);
         }
+        if (typeof row.m.uniqueVisitors === 'string') bounded.push({ where, m: row.m, checkIns: vecs.checkIns as Vec });
         for (const [name, shown] of Object.entries(publishedOf(row.m))) {
           const v = vecs[name];
           if (!v) throw new Error(name);
@@ -286,7 +343,7 @@ async function attack(seed: number) {
           if (typeof shown === 'number') {
             if (shown !== truth) problems.push(`${key}: published ${shown}, the model says ${truth}`);
             known.learn(v);
-          } else if (shown === '<5' && !(truth > 0 && truth < 5)) problems.push(`${key}: "<5" for ${truth}`);
+          } else if (shown === '<5' && (NOT_PEOPLE.has(name) || !(truth > 0 && truth < 5))) problems.push(`${key}: "<5" for ${truth}`);
         }
         const { events: e, remoteWorkers: r } = row.m;
         if (typeof e.attendanceRate === 'number' && (typeof e.attended !== 'number' || typeof e.confirmed !== 'number')) problems.push(`${where}: attendance rate beside a hidden count`);
@@ -295,6 +352,11 @@ async function attack(seed: number) {
     }
   }
   const derived = [...sensitive].filter(([, v]) => known.derives(v)).map(([k, v]) => `${k} = ${model.value(v)}`);
+  // Bounds: a hidden count of unique visitors must not be pinned to one value by the numbers beside it.
+  for (const b of bounded) {
+    const [low, high] = boundsOf(b.m, known.derives(b.checkIns) ? model.value(b.checkIns) : undefined);
+    if (low >= high) derived.push(`${b.where} uniqueVisitors ${b.m.uniqueVisitors} pinned to ${high} by bounds ${JSON.stringify({ c: b.m.checkIns, o: b.m.organisations, no: b.m.newOrganisations, p: b.m.coPresence.distinctPairs, m: b.m.membersByOrgType, g: b.m.guestsByOrgType, f: b.m.firstTimeVisitors, r: b.m.returningVisitors })}`);
+  }
   const published = [...seen.values()].filter((v) => typeof v === 'number' && v > 0).length;
   return { derived, problems, published, sensitive: sensitive.size };
 }
