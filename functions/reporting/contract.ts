@@ -44,18 +44,23 @@ export const ReportViewQuery = z
 /** A published count of people: a number, "<5" (1–4 people) or ".." (withheld, it would reveal a "<5"). */
 export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);
 const Counts = z.record(z.string(), PublishedCount);
+/**
+ * A count of visits, organisations, pairs or hours: a number, or ".." where the row's unique visitors
+ * are not shown (these counts bound them; docs/reporting.md, "Bounds").
+ */
+export const WithheldCount = z.union([z.number(), z.literal('..')]);
 
 /** Every measure of a hub or the network over a period (docs/reporting.md). */
 export const PublishedMeasures = z.object({
-  checkIns: z.number().int(),
-  visits: z.number().int(),
-  businessCheckIns: z.number().int(),
-  organisations: z.number().int(),
+  checkIns: WithheldCount,
+  visits: WithheldCount,
+  businessCheckIns: WithheldCount,
+  organisations: WithheldCount,
   uniqueVisitors: PublishedCount,
   firstTimeVisitors: PublishedCount,
   returningVisitors: PublishedCount,
-  visitHours: z.number(),
-  newOrganisations: z.number().int(),
+  visitHours: WithheldCount,
+  newOrganisations: WithheldCount,
   membersByOrgType: Counts,
   guestsByOrgType: Counts,
   registrations: PublishedCount,
@@ -70,7 +75,7 @@ export const PublishedMeasures = z.object({
     room: z.number().nullable(),
   }),
   agencyPresenceHours: z.record(z.string(), z.number()),
-  coPresence: z.object({ pairDays: z.number().int(), distinctPairs: z.number().int(), byTypePair: z.record(z.string(), z.number().int()), bySectorPair: z.record(z.string(), z.number().int()) }),
+  coPresence: z.object({ pairDays: WithheldCount, distinctPairs: WithheldCount, byTypePair: z.record(z.string(), WithheldCount), bySectorPair: z.record(z.string(), WithheldCount) }),
   remoteWorkers: z.object({ publicVisitors: PublishedCount, withMunicipality: PublishedCount, remote: PublishedCount, share: z.union([z.number(), z.null(), z.literal('..')]) }),
   events: z.object({
     held: z.number().int(),

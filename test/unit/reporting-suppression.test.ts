@@ -55,6 +55,17 @@ describe('small-number suppression', () => {
     expect([six.shown, eight.shown]).toEqual(['..', 8]);
   });
 
+  it('protects a relation without a total: one hidden cell of registrations + promoted = confirmed + cancelled + waitlisted gets a second', () => {
+    // 9 registrations + 2 promoted = 6 confirmed + 0 cancelled + 5 waitlisted: the "<5" promoted would follow from the rest.
+    const [registrations, promoted, confirmed, cancelled, waitlisted] = [cell(9), cell(2), cell(6), cell(0), cell(5)];
+    secondary([{ cells: [registrations, promoted, confirmed, cancelled, waitlisted] }]);
+    expect([registrations, promoted, confirmed, cancelled, waitlisted].map((c) => c.shown)).toEqual([9, '<5', 6, 0, '..']);
+    // Two hidden already: nothing more.
+    const two = [cell(9), cell(2), cell(3), cell(0), cell(8)];
+    secondary([{ cells: two }]);
+    expect(two.map((c) => c.shown)).toEqual([9, '<5', '<5', 0, 8]);
+  });
+
   it('leaves a table without small cells alone', () => {
     const total = cell(20);
     const cells = [cell(0), cell(5), cell(15)];

@@ -32,11 +32,11 @@ describe('the HTML report', () => {
   }, 120_000);
 
   it("labels the chart axes in the page's language: Swedish month names and period, not Vega's English", async () => {
-    // Prepare: visits over three months (more than five a month: the counts are shown), so the time axis shows month names.
+    // Prepare: visits every day for four months (more than five a month: the counts are shown), so the time axis shows month names.
     const day = openDay(3);
     const p = new MemoryProjection(HUBS);
-    for (let i = 0; i < 90; i += 2) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
-    const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from: addDays(day, -90), to: day, period: 'month' });
+    for (let i = 0; i < 120; i += 1) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
+    const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from: addDays(day, -120), to: day, period: 'month' });
     // Act
     const html = await reportHtml(report);
     // Assess
