@@ -144,3 +144,37 @@ describe('npm start', () => {
     }
   }, 120_000);
 });
+
+describe('idle pipes', () => {
+  // With `npm start`'s timing an idle pipe polls its table stream only every 5 s (a poll costs CPU);
+  // a finished invocation wakes it, so a check-in after a quiet spell is forwarded at once.
+  it('forward a check-in promptly after idling at their longest wait', { timeout: 120_000 }, async () => {
+    const network = await startTestNetwork({ pollMs: 100, maxIdlePollMs: 5_000 });
+    try {
+      const call = api(network);
+      const staff = await network.token('staff', 'boden');
+      const org = await call('POST', '/api/hubs/boden/organisations', { token: staff, body: { name: 'Bodens kommun', type: 'municipality' } });
+      const members: string[] = [];
+      for (const name of ['Ada Berg', 'Bo Ek', 'Cia Falk']) {
+        const m = await call('POST', '/api/hubs/boden/members', { token: staff, body: { name, email: `${name.split(' ')[0]?.toLowerCase()}@boden.se`, organisationId: org.json.id, membership: 'member' } });
+        members.push(m.json.id as string);
+      }
+      const pipe = network.pipes.find((p) => p.def.name === 'samverkan-hub-boden-outbox');
+      if (!pipe) throw new Error('no outbox pipe for boden');
+      // Watched through the pipe's own count: reading a report would invoke a function, and that wakes the pipe.
+      const delays: number[] = [];
+      for (const memberId of members) {
+        await new Promise((r) => setTimeout(r, 7_000)); // 10 polls at 100 ms, then 0.2, 0.4, … up to 5 s between polls
+        const before = pipe.stats.forwarded;
+        expect((await call('POST', '/api/hubs/boden/check-ins', { token: staff, body: { memberId } })).status).toBe(201);
+        const start = Date.now(); // from the answer: the outbox item is written by then
+        await eventually(async () => pipe.stats.forwarded > before, 10_000, 10);
+        delays.push(Date.now() - start);
+      }
+      // Without the wake, each would wait for the rest of a 5 s idle wait (all three under 1.5 s by chance: about 3 %).
+      expect(Math.max(...delays), delays.join(', ')).toBeLessThan(1_500);
+    } finally {
+      await network.stop();
+    }
+  });
+});
