@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.ts';
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { ConsentRaced, type ConsentLink, type ConsentRecord, type ConsentStore } from './consent.ts';
+import { memberItems } from '../adapters/dynamo-query.ts';
 
 /**
  * Consents and consent links in the hub table:
@@ -23,23 +24,8 @@ export class DynamoConsentStore implements ConsentStore {
     private readonly tableName: string,
   ) {}
 
-  private async memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}`, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return memberItems(this.db, this.tableName, memberId, prefix);
   }
 
   async consentsOf(memberId: string): Promise<ConsentRecord[]> {

@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, withConflictRetry } from '../adapters/dynamo-errors.ts';
 import { outboxItem } from '../adapters/outbox.ts';
 import type { OutgoingEvent } from '../domain/events.ts';
 import { INVITATION_KEPT_DAYS, type CreateOutcome, type Invitation, type SurveyAnswer, type SurveyStore } from './surveys.ts';
+import { memberItems } from '../adapters/dynamo-query.ts';
 
 /**
  * Survey invitations in the hub table:
@@ -117,23 +118,8 @@ export class DynamoSurveyStore implements SurveyStore {
     }
   }
 
-  private async memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `MEMBER#${memberId}`, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((res.Items ?? []) as Record<string, unknown>[]));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private memberItems(memberId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return memberItems(this.db, this.tableName, memberId, prefix);
   }
 
   async invitationsOf(memberId: string): Promise<Invitation[]> {
