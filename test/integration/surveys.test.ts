@@ -336,6 +336,22 @@ describe('who is not invited, and links that no longer work', () => {
     expect(answeredEvents(m.id)).toEqual([]);
   });
 
+  it('an invitation issued before a withdrawal stays dead when consent is given again (410)', async () => {
+    const m = await member();
+    await consent(m.id, 'surveys');
+    await visit(m.id);
+    const old = await tokenFor(m.email);
+    await consent(m.id, 'surveys', 'withdrawn');
+    await consent(m.id, 'surveys');
+    const get = await call('GET', `/api/surveys/${old}`);
+    expect(get.status, get.text).toBe(410);
+    expect(get.json.error.message).toMatch(/withdrawn/);
+    const post = await call('POST', `/api/surveys/${old}/answers`, { body: answers });
+    expect(post.status, post.text).toBe(410);
+    await network.bus.idle();
+    expect(answeredEvents(m.id)).toEqual([]);
+  });
+
   it('an expired link is refused (410): invited after a visit 13 days ago, answered 2 days from now', async () => {
     const m = await member();
     await consent(m.id, 'surveys');
