@@ -31,6 +31,13 @@ interface Source {
 
 const PLACE: Record<string, Kind> = { hub: 'string', county: 'string', month: 'string' };
 
+/** The public-sector organisation types (DESIGN.md). */
+const PUBLIC = ['state-agency', 'municipality', 'region', 'county-board', 'public-company', 'university'];
+/** A derived dimension `sector`: business (a business or business partner), public, or other (also unknown). */
+const sector = (business: string) => `CASE WHEN ${business} THEN 'business' WHEN organisation_type IN (${PUBLIC.map((t) => `'${t}'`).join(', ')}) THEN 'public' ELSE 'other' END AS sector`;
+/** The values of the derived dimensions, to refuse a misspelt filter value. */
+const DERIVED_VALUES: Record<string, string[]> = { sector: ['business', 'public', 'other'] };
+
 /**
  * A survey score per answered instrument (complete answers only), scored as the instrument says:
  * WHO-5 the sum × 4 (0–100); the other scales the mean of their items, reversed items turned
@@ -52,9 +59,9 @@ export const SOURCES: Record<string, Source> = {
   visits: {
     needs: ['visits'],
     row: 'a visit',
-    dimensions: { ...PLACE, time_band: 'string', organisation_type: 'string', membership: 'string', remote_worker: 'boolean', auto_closed: 'boolean' },
+    dimensions: { ...PLACE, time_band: 'string', organisation_type: 'string', sector: 'string', membership: 'string', remote_worker: 'boolean', auto_closed: 'boolean' },
     numeric: ['duration_minutes'],
-    sql: () => 'SELECT * FROM visits',
+    sql: () => `SELECT *, ${sector("organisation_type = 'business' OR membership = 'business-partner'")} FROM visits`,
   },
   bookings: {
     needs: ['bookings'],
@@ -66,9 +73,9 @@ export const SOURCES: Record<string, Source> = {
   event_participation: {
     needs: ['event_participation'],
     row: 'a registration, waitlisting, cancellation or attendance',
-    dimensions: { ...PLACE, kind: 'string', action: 'string', business: 'boolean', organisation_type: 'string', from_outside_hub: 'boolean' },
+    dimensions: { ...PLACE, kind: 'string', action: 'string', business: 'boolean', organisation_type: 'string', sector: 'string', from_outside_hub: 'boolean' },
     numeric: [],
-    sql: () => 'SELECT * FROM event_participation',
+    sql: () => `SELECT *, ${sector('business')} FROM event_participation`,
   },
   co_presence: {
     needs: ['co_presence'],
@@ -201,7 +208,7 @@ export function parseSpec(input: unknown, study: Pick<StudyConfig, 'id' | 'datas
       issues.push({ path: `filters.${column}`, message: `"${column}" is not a dimension of ${spec.table}${why(column)}: ${allowed}` });
       continue;
     }
-    const known = enumOf(spec.table, column) ?? (column === 'organisation_type' ? enumOf('visits', 'organisation_type') : undefined);
+    const known = DERIVED_VALUES[column] ?? enumOf(spec.table, column) ?? (column === 'organisation_type' ? enumOf('visits', 'organisation_type') : undefined);
     values.forEach((v, i) => {
       if (v !== null && typeof v !== kind) issues.push({ path: `filters.${column}[${i}]`, message: `A ${kind} (or null)` });
       else if (column === 'month' && v !== null && !/^\d{4}-\d{2}$/.test(String(v))) issues.push({ path: `filters.${column}[${i}]`, message: 'A month, YYYY-MM' });

@@ -1,7 +1,7 @@
 /**
  * Research surveys over HTTP against DynamoDB Local and the local runtime: a consenting member's
  * visit leads to an invitation e-mail (the local mail outbox) with a private link; the member
- * reads the survey and answers once; non-consenting members, the rate limit, a withdrawal, an
+ * reads the survey and answers once; non-consenting members, the rate limit, a withdrawal (and consent given again), an
  * expired or answered link and bad answers; the events on the national bus; export and erasure.
  */
 import { createHmac } from 'node:crypto';
