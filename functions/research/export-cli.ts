@@ -17,6 +17,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadHubs } from '../../hubs/load.ts';
 import { loadStudies } from '../../studies/load.ts';
 import { exportCsv, journalFile, record, sha256, tabulate, writeParquet } from './export.ts';
 import { StudyLake } from './lake.ts';
@@ -53,7 +54,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   } catch (e) {
     return fail(`--spec: ${specFile} is not JSON: ${(e as Error).message}\n`);
   }
-  const parsed = parseSpec(json, study);
+  const parsed = parseSpec(json, study, study.hubs ?? loadHubs().map((h) => h.id));
   if (!parsed.ok) return fail(`${specFile}: the spec is not valid; nothing was exported\n${parsed.issues.map((i) => `  ${i.path}: ${i.message}\n`).join('')}`);
   const spec = parsed.spec;
   const dataDir = String(values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR ?? join(ROOT, '.data'));

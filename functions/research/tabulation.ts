@@ -176,8 +176,11 @@ function enumOf(table: string, column: string): unknown[] | undefined {
   return parts?.length ? parts.flatMap((a) => a.enum ?? [a.const]) : undefined;
 }
 
-/** The validated spec of a study, or every problem with its field. */
-export function parseSpec(input: unknown, study: Pick<StudyConfig, 'id' | 'datasets'>): { ok: true; spec: TabulationSpec } | { ok: false; issues: SpecIssue[] } {
+/**
+ * The validated spec of a study, or every problem with its field. With `hubs` (the ids of the hubs
+ * the study follows), a hub filter naming another is refused rather than giving an empty export.
+ */
+export function parseSpec(input: unknown, study: Pick<StudyConfig, 'id' | 'datasets'>, hubs?: readonly string[]): { ok: true; spec: TabulationSpec } | { ok: false; issues: SpecIssue[] } {
   const parsed = TabulationSpec.safeParse(input);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: pathOf(i.path) || '(spec)', message: i.message })) };
   const spec = parsed.data;
@@ -208,7 +211,7 @@ export function parseSpec(input: unknown, study: Pick<StudyConfig, 'id' | 'datas
       issues.push({ path: `filters.${column}`, message: `"${column}" is not a dimension of ${spec.table}${why(column)}: ${allowed}` });
       continue;
     }
-    const known = DERIVED_VALUES[column] ?? enumOf(spec.table, column) ?? (column === 'organisation_type' ? enumOf('visits', 'organisation_type') : undefined);
+    const known: readonly unknown[] | undefined = (column === 'hub' ? hubs : undefined) ?? DERIVED_VALUES[column] ?? enumOf(spec.table, column) ?? (column === 'organisation_type' ? enumOf('visits', 'organisation_type') : undefined);
     values.forEach((v, i) => {
       if (v !== null && typeof v !== kind) issues.push({ path: `filters.${column}[${i}]`, message: `A ${kind} (or null)` });
       else if (column === 'month' && v !== null && !/^\d{4}-\d{2}$/.test(String(v))) issues.push({ path: `filters.${column}[${i}]`, message: 'A month, YYYY-MM' });

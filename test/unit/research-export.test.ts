@@ -183,6 +183,7 @@ describe('research:export, exact disclosure control of declared tabulations', ()
       [{ title: 'Max', table: 'visits', measures: [{ kind: 'max', column: 'duration_minutes' }] }, 'measures[0].kind'],
       [{ title: 'Filter', table: 'visits', filters: { remote_worker: ['yes'] }, measures: [{ kind: 'people' }] }, 'filters.remote_worker[0]: A boolean (or null)'],
       [{ title: 'Filter', table: 'visits', filters: { time_band: ['morning'] }, measures: [{ kind: 'people' }] }, 'filters.time_band[0]: One of before-09, 09-12'],
+      [{ title: 'Filter', table: 'visits', filters: { hub: ['umeå'] }, measures: [{ kind: 'people' }] }, 'filters.hub[0]: One of '],
       [{ title: 'Filter', table: 'visits', filters: { person: [P(1)] }, measures: [{ kind: 'people' }] }, 'filters.person: "person" is not a dimension of visits (row-level'],
       [{ title: 'Join', table: 'survey_answers', personAttributes: ['person'], measures: [{ kind: 'people' }] }, 'personAttributes[0]: Not a person attribute'],
       [{ table: 'visits', measures: [] }, 'title: '],
