@@ -4,7 +4,7 @@
  * export in the study's journal (docs/research.md, "Exports"). Used by `npm run research:export`.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEY_DIMENSIONS, protectCells, type ProtectedRow, type TabulatedCell } from './disclosure.ts';
 import type { StudyLake } from './lake.ts';
@@ -96,6 +96,12 @@ export interface JournalEntry {
   cells?: number;
   suppressed?: number;
   reason?: string;
+  /**
+   * Earlier exports of the same tabulation (table, person attributes, dimensions) with other
+   * filters: two such files may give a small number by subtraction, which the tool does not check.
+   * Named here so that the data steward reviews them together.
+   */
+  sameTabulationAs?: { at: string; out: string; filters: TabulationSpec['filters'] }[];
 }
 
 /** The journal of a study's exports, for its data steward: `<lake>/research/<study>/exports/journal.jsonl`. */
@@ -112,3 +118,23 @@ export function record(lakeDir: string, entry: JournalEntry): void {
 
 /** The SHA-256 of a file's bytes, hex. */
 export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** The study's journal, oldest first (empty when none yet). */
+export function readJournal(lakeDir: string, studyId: string): JournalEntry[] {
+  const file = journalFile(lakeDir, studyId);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as JournalEntry);
+}
+
+const sorted = (filters: TabulationSpec['filters']) => JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)).map(([k, vs]) => [k, [...vs].map(String).sort()]));
+
+/** Earlier written exports of the same table, person attributes and dimensions, with other filters. */
+export function sameTabulation(journal: JournalEntry[], spec: TabulationSpec): NonNullable<JournalEntry['sameTabulationAs']> {
+  const key = (t: TabulationSpec) => JSON.stringify([t.table, [...t.personAttributes].sort(), [...t.dimensions].sort()]);
+  return journal
+    .filter((e) => e.outcome === 'written' && e.out && key(e.spec) === key(spec) && sorted(e.spec.filters) !== sorted(spec.filters))
+    .map((e) => ({ at: e.at, out: e.out as string, filters: e.spec.filters }));
+}

@@ -221,6 +221,23 @@ describe('research:export, exact disclosure control of declared tabulations', ()
     expect(Date.now() - Date.parse(entry.at)).toBeLessThan(60_000);
   });
 
+  it('names earlier exports of the same tabulation with other filters in the journal (differencing is for the data steward to see)', async () => {
+    const body = (hubs: string[]) => ({ title: 'Visits after six', table: 'visits', dimensions: ['membership', 'time_band'], filters: { hub: hubs, time_band: ['after-18'] }, measures: [{ kind: 'people' }] });
+    const both = join(dataDir, 'after-18-both.csv');
+    expect((await run('--spec', spec('both', body(['boden', 'lulea'])), '--out', both)).code).toBe(0);
+    expect(journal().at(-1).sameTabulationAs).toBeUndefined();
+    const again = await run('--spec', spec('again', body(['lulea', 'boden'])), '--out', join(dataDir, 'after-18-again.csv'));
+    expect(journal().at(-1).sameTabulationAs, 'the same filters in another order are the same export').toBeUndefined();
+    expect(again.err).not.toMatch(/Note/);
+    const one = await run('--spec', spec('one', body(['lulea'])), '--out', join(dataDir, 'after-18-lulea.csv'));
+    expect(one.code, one.err).toBe(0);
+    expect(one.err).toContain(`Note: the same tabulation with other filters was exported before (${both}`);
+    expect(journal().at(-1).sameTabulationAs).toEqual([
+      { at: expect.any(String), out: both, filters: { hub: ['boden', 'lulea'], time_band: ['after-18'] } },
+      { at: expect.any(String), out: join(dataDir, 'after-18-again.csv'), filters: { hub: ['lulea', 'boden'], time_band: ['after-18'] } },
+    ]);
+  });
+
   it('joins a declared person attribute (WHO-5 score by remote worker) and counts both people of a co-presence pair', async () => {
     const who5 = await run('--spec', spec('who5', { title: 'WHO-5 by remote work', table: 'survey_scores', personAttributes: ['remote_worker'], dimensions: ['remote_worker'], filters: { instrument: ['who-5'] }, measures: [{ kind: 'people' }, { kind: 'mean', column: 'score' }] }));
     expect(who5.code, who5.err).toBe(0);
