@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadHubs } from '../../hubs/load.ts';
 import { loadStudies } from '../../studies/load.ts';
-import { exportCsv, journalFile, readJournal, record, sameTabulation, sha256, tabulate, writeParquet } from './export.ts';
+import { differencing, exportCsv, journalFile, readJournal, record, sha256, tabulate, writeParquet } from './export.ts';
 import { StudyLake } from './lake.ts';
 import { tablesOf } from './tables.ts';
 import { parseSpec } from './tabulation.ts';
@@ -76,9 +76,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     if (format === 'csv') writeFileSync(target, exportCsv(result.columns, result.rows));
     else await writeParquet(lake, target, result.columns, result.types, result.rows);
     const hash = sha256(readFileSync(target));
-    const same = sameTabulation(readJournal(lakeDir, study.id), spec);
-    record(lakeDir, { at: now().toISOString(), study: study.id, specFile: resolve(specFile), spec, outcome: 'written', out: target, format, sha256: hash, cells: result.cells, suppressed: result.suppressed, ...(same.length ? { sameTabulationAs: same } : {}) });
-    if (same.length) err(`Note: the same tabulation with other filters was exported before (${same.map((e) => `${e.out}, ${e.at}`).join('; ')}): do not publish differences of the two; the journal names them together for the data steward\n`);
+    const pairs = differencing(readJournal(lakeDir, study.id), spec);
+    record(lakeDir, { at: now().toISOString(), study: study.id, specFile: resolve(specFile), spec, outcome: 'written', out: target, format, sha256: hash, cells: result.cells, suppressed: result.suppressed, ...(pairs.length ? { differencing: pairs } : {}) });
+    if (pairs.length) err(`Note: earlier exports could be differenced with this one (${pairs.map((e) => `${e.out}: ${e.why}, ${e.at}`).join('; ')}): do not publish differences of them; the journal names them together for the data steward\n`);
     err(`${target}: ${result.cells} cell(s), ${result.suppressed} suppressed; sha256 ${hash}; journalled in ${journalFile(lakeDir, study.id)}\n`);
     return 0;
   } finally {

@@ -97,11 +97,12 @@ export interface JournalEntry {
   suppressed?: number;
   reason?: string;
   /**
-   * Earlier exports of the same tabulation (table, person attributes, dimensions) with other
-   * filters: two such files may give a small number by subtraction, which the tool does not check.
+   * Earlier exports that could be differenced with this one, which the tool does not check: the
+   * same table and person attributes, and either the same dimensions with other filters, or the
+   * same filters with fewer dimensions (a coarser export is a total of a finer one) or more.
    * Named here so that the data steward reviews them together.
    */
-  sameTabulationAs?: { at: string; out: string; filters: TabulationSpec['filters'] }[];
+  differencing?: { at: string; out: string; why: 'other filters' | 'coarser' | 'finer'; dimensions: string[]; filters: TabulationSpec['filters'] }[];
 }
 
 /** The journal of a study's exports, for its data steward: `<lake>/research/<study>/exports/journal.jsonl`. */
@@ -131,10 +132,17 @@ export function readJournal(lakeDir: string, studyId: string): JournalEntry[] {
 
 const sorted = (filters: TabulationSpec['filters']) => JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)).map(([k, vs]) => [k, [...vs].map(String).sort()]));
 
-/** Earlier written exports of the same table, person attributes and dimensions, with other filters. */
-export function sameTabulation(journal: JournalEntry[], spec: TabulationSpec): NonNullable<JournalEntry['sameTabulationAs']> {
-  const key = (t: TabulationSpec) => JSON.stringify([t.table, [...t.personAttributes].sort(), [...t.dimensions].sort()]);
-  return journal
-    .filter((e) => e.outcome === 'written' && e.out && key(e.spec) === key(spec) && sorted(e.spec.filters) !== sorted(spec.filters))
-    .map((e) => ({ at: e.at, out: e.out as string, filters: e.spec.filters }));
+/** Earlier written exports that could be differenced with this spec (see {@link JournalEntry.differencing}). */
+export function differencing(journal: JournalEntry[], spec: TabulationSpec): NonNullable<JournalEntry['differencing']> {
+  const same = (t: TabulationSpec) => JSON.stringify([t.table, [...t.personAttributes].sort()]) === JSON.stringify([spec.table, [...spec.personAttributes].sort()]);
+  const within = (a: string[], b: string[]) => a.every((d) => b.includes(d));
+  const out: NonNullable<JournalEntry['differencing']> = [];
+  for (const e of journal) {
+    if (e.outcome !== 'written' || !e.out || !same(e.spec)) continue;
+    const sameFilters = sorted(e.spec.filters) === sorted(spec.filters);
+    const sameDims = within(e.spec.dimensions, spec.dimensions) && within(spec.dimensions, e.spec.dimensions);
+    const why = sameDims && !sameFilters ? 'other filters' : sameFilters && !sameDims && within(e.spec.dimensions, spec.dimensions) ? 'coarser' : sameFilters && !sameDims && within(spec.dimensions, e.spec.dimensions) ? 'finer' : undefined;
+    if (why) out.push({ at: e.at, out: e.out, why, dimensions: e.spec.dimensions, filters: e.spec.filters });
+  }
+  return out;
 }

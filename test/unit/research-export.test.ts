@@ -221,21 +221,32 @@ describe('research:export, exact disclosure control of declared tabulations', ()
     expect(Date.now() - Date.parse(entry.at)).toBeLessThan(60_000);
   });
 
-  it('names earlier exports of the same tabulation with other filters in the journal (differencing is for the data steward to see)', async () => {
-    const body = (hubs: string[]) => ({ title: 'Visits after six', table: 'visits', dimensions: ['membership', 'time_band'], filters: { hub: hubs, time_band: ['after-18'] }, measures: [{ kind: 'people' }] });
+  it('names earlier exports that could be differenced with a new one in the journal: other filters, or a coarser or finer tabulation', async () => {
+    const body = (hubs: string[], dimensions = ['membership', 'time_band']) => ({ title: 'Visits after six', table: 'visits', dimensions, filters: { hub: hubs, time_band: ['after-18'] }, measures: [{ kind: 'people' }] });
     const both = join(dataDir, 'after-18-both.csv');
+    const again = join(dataDir, 'after-18-again.csv');
     expect((await run('--spec', spec('both', body(['boden', 'lulea'])), '--out', both)).code).toBe(0);
-    expect(journal().at(-1).sameTabulationAs).toBeUndefined();
-    const again = await run('--spec', spec('again', body(['lulea', 'boden'])), '--out', join(dataDir, 'after-18-again.csv'));
-    expect(journal().at(-1).sameTabulationAs, 'the same filters in another order are the same export').toBeUndefined();
-    expect(again.err).not.toMatch(/Note/);
+    expect(journal().at(-1).differencing).toBeUndefined();
+    const same = await run('--spec', spec('again', body(['lulea', 'boden'])), '--out', again);
+    expect(journal().at(-1).differencing, 'the same filters in another order are the same export').toBeUndefined();
+    expect(same.err).not.toMatch(/Note/);
     const one = await run('--spec', spec('one', body(['lulea'])), '--out', join(dataDir, 'after-18-lulea.csv'));
     expect(one.code, one.err).toBe(0);
-    expect(one.err).toContain(`Note: the same tabulation with other filters was exported before (${both}`);
-    expect(journal().at(-1).sameTabulationAs).toEqual([
-      { at: expect.any(String), out: both, filters: { hub: ['boden', 'lulea'], time_band: ['after-18'] } },
-      { at: expect.any(String), out: join(dataDir, 'after-18-again.csv'), filters: { hub: ['lulea', 'boden'], time_band: ['after-18'] } },
+    expect(one.err).toContain(`Note: earlier exports could be differenced with this one (${both}: other filters`);
+    expect(journal().at(-1).differencing).toEqual([
+      { at: expect.any(String), out: both, why: 'other filters', dimensions: ['membership', 'time_band'], filters: { hub: ['boden', 'lulea'], time_band: ['after-18'] } },
+      { at: expect.any(String), out: again, why: 'other filters', dimensions: ['membership', 'time_band'], filters: { hub: ['lulea', 'boden'], time_band: ['after-18'] } },
     ]);
+    // A total of the finer export: the same filters, one dimension fewer.
+    const total = await run('--spec', spec('total', body(['boden', 'lulea'], ['time_band'])), '--out', join(dataDir, 'after-18-total.csv'));
+    expect(total.code, total.err).toBe(0);
+    // (It is also the same tabulation as the earlier by-time-band exports, with other filters.)
+    const pairs = journal().at(-1).differencing.map((e: { out: string; why: string }) => [e.out, e.why]);
+    expect(pairs.filter(([, why]: string[]) => why !== 'other filters')).toEqual([
+      [both, 'finer'],
+      [again, 'finer'],
+    ]);
+    expect(pairs).toContainEqual([join(dataDir, 'by-time-band.csv'), 'other filters']);
   });
 
   it('joins a declared person attribute (WHO-5 score by remote worker) and counts both people of a co-presence pair', async () => {
