@@ -1,7 +1,10 @@
 /**
- * Statistical disclosure control of anything that leaves the research environment
- * (docs/research.md, "Disclosure control"). Pure: the query tool gives it the result rows and a
- * way to count the people behind a combination of organisation type, hub, month and county.
+ * Statistical disclosure control (docs/research.md, "Disclosure control"). Pure. Two checks:
+ * {@link protectCells} is the exact check of a declared tabulation, the only way results leave the
+ * research environment as a file (`npm run research:export`); {@link checkDisclosure} is the
+ * on-screen check of free SQL results (`npm run research:query`), which catches honest mistakes
+ * only. The query tool gives the latter the result rows and a way to count the people behind a
+ * combination of organisation type, hub, month and county:
  *
  * - A result row is a cell. It must say how many distinct people it is about (`n_people`,
  *   `count(DISTINCT person)`); a result without that column is refused (row-level data never
