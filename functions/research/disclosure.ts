@@ -1,7 +1,10 @@
 /**
- * Statistical disclosure control of anything that leaves the research environment
- * (docs/research.md, "Disclosure control"). Pure: the query tool gives it the result rows and a
- * way to count the people behind a combination of organisation type, hub, month and county.
+ * Statistical disclosure control (docs/research.md, "Disclosure control"). Pure. Two checks:
+ * {@link protectCells} is the exact check of a declared tabulation, the only way results leave the
+ * research environment as a file (`npm run research:export`); {@link checkDisclosure} is the
+ * on-screen check of free SQL results (`npm run research:query`), which catches honest mistakes
+ * only. The query tool gives the latter the result rows and a way to count the people behind a
+ * combination of organisation type, hub, month and county:
  *
  * - A result row is a cell. It must say how many distinct people it is about (`n_people`,
  *   `count(DISTINCT person)`); a result without that column is refused (row-level data never
@@ -78,4 +81,56 @@ export function checkDisclosure(rows: Cell[], columns: string[], population: (co
     return Object.fromEntries(columns.map((c) => [c, dimensions.has(c) ? row[c] : null]));
   });
   return { ok: true, rows: out, suppressed };
+}
+
+/** One cell of a declared tabulation as the tool computed it (functions/research/tabulation.ts, `cellsSql`). */
+export interface TabulatedCell {
+  /** The cell's dimension values. */
+  dimensions: Record<string, unknown>;
+  /** Distinct people in the cell, from the person column of its rows: exact. */
+  people: number;
+  /** The measures, by output column (`rows`, `sum_<column>`, `mean_<column>`). */
+  measures: Record<string, number | null>;
+  /** The largest share of one person in each measure that is a magnitude (rows, a sum or a mean), 0–1. */
+  topShares: Record<string, number | null>;
+}
+
+/** A published cell: dimensions, people and measures, empty where suppressed, and why. */
+export type ProtectedRow = Record<string, unknown> & { suppressed: string };
+
+/** Why a cell of a tabulation is suppressed. */
+export const SUPPRESSED = { small: `fewer than ${MIN_PEOPLE} people`, dominated: `one person over ${MAX_DOMINANCE * 100} %` } as const;
+
+/**
+ * The disclosure check of a declared tabulation, exact because the tool computed every number
+ * from the rows' person column (docs/research.md, "Exports"):
+ * - the export is refused when a combination of the key dimensions it shows (organisation type,
+ *   hub, month, county: those it groups by, each with the cell's value, and those it filters on,
+ *   with the set of values kept) holds fewer than {@link MIN_PEOPLE} people in the study;
+ * - a cell of fewer than {@link MIN_PEOPLE} people is suppressed: people and measures empty;
+ * - a cell where one person makes up more than {@link MAX_DOMINANCE} of a measure (rows, a sum or
+ *   a mean) is suppressed whole.
+ * There are no totals or margins, so no secondary suppression is needed: no published number is a
+ * sum of a suppressed one and others.
+ */
+export function protectCells(
+  cells: TabulatedCell[],
+  measureNames: string[],
+  population: (cell: TabulatedCell) => { combination: string; people: number } | undefined,
+): { ok: true; rows: ProtectedRow[]; suppressed: number } | { ok: false; reason: string } {
+  for (const cell of cells) {
+    const p = population(cell);
+    if (p && p.people < MIN_PEOPLE) return { ok: false, reason: `The combination ${p.combination} holds ${p.people < 1 ? 'no' : `fewer than ${MIN_PEOPLE}`} people in the study: group more coarsely or filter less narrowly` };
+  }
+  let suppressed = 0;
+  const rows = cells.map((cell): ProtectedRow => {
+    const small = cell.people < MIN_PEOPLE;
+    const dominated = !small && Object.values(cell.topShares).some((s) => s !== null && s > MAX_DOMINANCE);
+    if (small || dominated) {
+      suppressed++;
+      return { ...cell.dimensions, people: null, ...Object.fromEntries(measureNames.map((m) => [m, null])), suppressed: small ? SUPPRESSED.small : SUPPRESSED.dominated };
+    }
+    return { ...cell.dimensions, people: cell.people, ...Object.fromEntries(measureNames.map((m) => [m, cell.measures[m] ?? null])), suppressed: '' };
+  });
+  return { ok: true, rows, suppressed };
 }

@@ -82,6 +82,28 @@ export class StudyLake {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * The number of distinct people in the study (every table, both people of a co-presence pair)
+   * whose rows have, for each given column, one of the given values (null: no value).
+   */
+  async peopleWith(values: Record<string, readonly unknown[]>): Promise<number> {
+    const keys = Object.keys(values);
+    const sources = this.tables.flatMap((t) => {
+      const cols = columnsOf(t).map((c) => c.name);
+      if (!keys.every((k) => cols.includes(k))) return [];
+      const people = cols.filter((c) => c === 'person' || c.startsWith('person_'));
+      return people.map((p) => `SELECT "${p}" AS person${keys.map((k) => `, CAST("${k}" AS VARCHAR) AS "${k}"`).join('')} FROM "${t}"`);
+    });
+    if (sources.length === 0) return 0;
+    const where = keys.map((k) => {
+      const vs = values[k] ?? [];
+      const some = vs.filter((v) => v !== null && v !== undefined).map((v) => quote(String(v)));
+      return `(${[...(some.length ? [`"${k}" IN (${some.join(', ')})`] : []), ...(vs.some((v) => v === null || v === undefined) ? [`"${k}" IS NULL`] : [])].join(' OR ') || 'false'})`;
+    });
+    const { rows } = await this.query(`SELECT count(DISTINCT person) AS n FROM (${sources.join(' UNION ALL ')}) WHERE person IS NOT NULL${where.length ? ` AND ${where.join(' AND ')}` : ''}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();

@@ -3,18 +3,19 @@
  * each of the study's tables a view (docs/research.md, "SQL").
  *
  *   --file <query.sql>           read the SQL from a file (e.g. studies/queries/*.sql)
- *   --format table|csv|parquet   output (default table; parquet needs --out <file>)
- *   --out <file>                 write csv/parquet there instead of stdout
  *   --data-dir <dir>             the local data folder (default .data/ or $SAMVERKAN_DATA_DIR)
- *   --unchecked                  show row-level results on screen without the disclosure check:
- *                                only with --format table (nothing leaves as a file)
+ *   --unchecked                  show row-level results without the on-screen check
  *
- * Everything else passes the disclosure check (functions/research/disclosure.ts): results must be
- * aggregated with `count(DISTINCT person) AS n_people`; small and dominated cells are suppressed;
- * a result whose organisation type/hub/month/county combination holds fewer than 5 people is refused.
+ * Results are shown on screen only, inside the research environment: free SQL never leaves as a
+ * file. `--format csv|parquet` and `--out` are refused and point to `npm run research:export`,
+ * whose declared tabulations are checked exactly (docs/research.md, "Exports"). Unless
+ * `--unchecked`, a result passes the on-screen check (functions/research/disclosure.ts), which
+ * catches honest mistakes: results must be aggregated with `count(DISTINCT person) AS n_people`;
+ * small and dominated cells are suppressed; a result whose organisation type/hub/month/county
+ * combination holds fewer than 5 people is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStudies } from '../../studies/load.ts';
@@ -25,15 +26,6 @@ import { PIECE, StudyLake } from './lake.ts';
 import type { TableName } from './rows.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-/** Formats rows as CSV (RFC 4180, comma, quoted where needed). */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-  };
-  return `${[columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
-}
 
 const fail = (err: (s: string) => void, message: string, code: number) => {
   err(message);
@@ -49,10 +41,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   });
   const sql = (values.file ? readFileSync(values.file, 'utf8') : positionals.join(' ')).trim();
   const format = values.format ?? 'table';
-  if (!values.study || !sql) return fail(err, 'Usage: npm run research:query -- --study <id> [--format table|csv|parquet] [--out <file>] [--unchecked] "<SQL>" | --file <query.sql>\n', 2);
-  if (!['table', 'csv', 'parquet'].includes(format)) return fail(err, `--format: one of table, csv, parquet (got "${format}")\n`, 2);
-  if (format === 'parquet' && !values.out) return fail(err, '--format parquet needs --out <file.parquet>\n', 2);
-  if (values.unchecked && format !== 'table') return fail(err, '--unchecked shows results on screen only (--format table): files leaving the research environment always pass the disclosure check\n', 2);
+  if (format !== 'table' || values.out) {
+    return fail(err, `research:query shows results on screen only: free SQL never leaves the research environment as a file (${values.out ? '--out' : `--format ${format}`} refused). Export a declared tabulation instead, checked exactly: npm run research:export -- --study <id> --spec studies/exports/<name>.json --out <file.csv|file.parquet> (docs/research.md, "Exports")\n`, 2);
+  }
+  if (!values.study || !sql) return fail(err, 'Usage: npm run research:query -- --study <id> [--unchecked] "<SQL>" | --file <query.sql>\n', 2);
   const study = loadStudies(values['studies-dir'] ?? join(ROOT, 'studies')).find((s) => s.id === values.study);
   if (!study) return fail(err, `--study: no study "${values.study}" in studies/\n`, 2);
   const dataDir = values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR ?? join(ROOT, '.data');
@@ -82,18 +74,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       rows = checked.rows;
       if (checked.suppressed) err(`${checked.suppressed} cell(s) suppressed (fewer than 5 people, or one person over 50 %)\n`);
     }
-    if (format === 'table') {
-      out(`${toTable(result.columns, rows)}\n`);
-    } else if (format === 'csv') {
-      const text = toCsv(result.columns, rows);
-      if (values.out) writeFileSync(values.out, text);
-      else out(text);
-    } else {
-      const json = join(dataDir, `query-${process.pid}.json`);
-      writeFileSync(json, JSON.stringify(rows));
-      await lake.conn.run(`COPY (SELECT * FROM read_json('${json.replaceAll("'", "''")}')) TO '${String(values.out).replaceAll("'", "''")}' (FORMAT parquet)`);
-      rmSync(json, { force: true });
-    }
+    out(`${toTable(result.columns, rows)}\n`);
     return 0;
   } finally {
     lake.close();

@@ -151,6 +151,17 @@ export class SurveyService implements PersonalDataHolder {
   }
 
   /**
+   * The consent an invitation was issued under still holds: the member consents to `surveys` now
+   * and has not withdrawn since the invitation. A withdrawal kills the link for good: consent given
+   * again later is a new consent, and only invitations issued under it work.
+   */
+  private async consentedSince(study: StudyConfig, invitation: Invitation): Promise<boolean> {
+    const record = (await this.consents.consentsOf(invitation.memberId)).find((c) => c.studyId === study.id && c.scope === 'surveys');
+    if (!participates(study, 'surveys', record?.state)) return false;
+    return !(record?.history ?? []).some((c) => c.state === 'withdrawn' && c.changedAt >= invitation.invitedAt);
+  }
+
+  /**
    * Invites the member of a trigger to each study surveying this hub: if they consented to
    * `surveys`, the trigger is sampled, they were not invited to the study in its rate-limit
    * window (counted in trigger times), and they have an e-mail address. Idempotent on the
@@ -261,7 +272,7 @@ export class SurveyService implements PersonalDataHolder {
     if (!invitation || invitation.hubId !== this.hub.id || !study) throw notFound('No such survey invitation', [{ path: 'path.invitationToken', message: 'Unknown invitation' }]);
     if (invitation.status === 'answered') throw gone('This survey has already been answered: thank you!', 'Already answered');
     if (invitation.expiresAt <= this.clock().toISOString()) throw gone('This survey link has expired', 'Expired');
-    if (!(await this.consenting(study, invitation.memberId))) throw gone('Consent to surveys has been withdrawn: this link no longer accepts answers', 'Consent withdrawn');
+    if (!(await this.consentedSince(study, invitation))) throw gone('Consent to surveys has been withdrawn: this link no longer accepts answers', 'Consent withdrawn');
     return { invitation, study };
   }
 

@@ -116,4 +116,5 @@ console.log(`
   Report (HTML)  ${url}/api/national/reports/view?from=${from}&to=${to}&period=week
   (with a national token: npm run --silent token -- --role national)
   Research       npm run research:query -- --study samverkanshubbar-i-norr --file studies/queries/wellbeing-by-remote-work.sql
+  (as a file)    npm run research:export -- --study samverkanshubbar-i-norr --spec studies/exports/wellbeing-by-remote-work.json --out who5.csv
 `);

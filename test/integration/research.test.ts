@@ -174,24 +174,29 @@ describe('the research datasets in the local lake', () => {
     expect(unchecked.out).toMatch(/\(3 rows\)/);
     const rowLevel = await run('SELECT person FROM visits');
     expect([rowLevel.code, rowLevel.err]).toEqual([3, expect.stringMatching(/n_people/)]);
-    const small = await run('--format', 'csv', 'SELECT count(DISTINCT person) AS n_people, count(*) AS visits FROM visits');
+    const small = await run('SELECT count(DISTINCT person) AS n_people, count(*) AS visits FROM visits');
     expect(small.code, small.err).toBe(0);
-    expect(small.out).toBe('n_people,visits\n,\n');
+    expect(small.out).toBe('n_people  visits\n--------  ------\n\n(1 rows)\n');
     expect(small.err).toMatch(/1 cell\(s\) suppressed/);
     const byHub = await run('SELECT hub, count(DISTINCT person) AS n_people FROM visits GROUP BY hub');
     expect([byHub.code, byHub.err]).toEqual([3, expect.stringMatching(/hub=umea holds fewer than 5 people/)]);
     // What an outside tester got past the check before: a claimed n_people, and pseudonyms under another name.
-    const claimed = await run('--format', 'csv', 'SELECT duration_minutes, 9 AS n_people FROM visits');
+    const claimed = await run('SELECT duration_minutes, 9 AS n_people FROM visits');
     expect([claimed.code, claimed.out, claimed.err]).toEqual([3, '', expect.stringMatching(/column "n_people" does not count distinct people/)]);
-    const counted = await run('--format', 'csv', 'SELECT count(DISTINCT person) AS n_people, 7 AS n_business FROM visits');
+    const counted = await run('SELECT count(DISTINCT person) AS n_people, 7 AS n_business FROM visits');
     expect([counted.code, counted.err]).toEqual([3, expect.stringMatching(/column "n_business" does not count distinct people/)]);
-    const inflated = await run('--format', 'csv', 'SELECT CASE WHEN count(DISTINCT person) < 5 THEN 9 * count(DISTINCT person) ELSE count(DISTINCT person) END AS n_people FROM visits');
+    const inflated = await run('SELECT CASE WHEN count(DISTINCT person) < 5 THEN 9 * count(DISTINCT person) ELSE count(DISTINCT person) END AS n_people FROM visits');
     expect([inflated.code, inflated.err], "a true 1–4 turned into 5 or more").toEqual([3, expect.stringMatching(/column "n_people" does not count distinct people/)]);
     for (const sql of ['SELECT substr(person, 1, 10) AS who, count(DISTINCT person) AS n_people FROM visits GROUP BY 1', 'SELECT upper(left(person, 63)) AS p, count(DISTINCT person) AS n_people FROM visits GROUP BY 1', "SELECT 'x' || substr(person, 20, 9) AS p, count(DISTINCT person) AS n_people FROM visits GROUP BY 1"]) {
-      const hidden = await run('--format', 'csv', sql);
+      const hidden = await run(sql);
       expect([hidden.code, hidden.out, hidden.err], sql).toEqual([3, '', expect.stringMatching(/holds a pseudonym or part of one/)]);
     }
-    expect((await run('--format', 'csv', '--unchecked', 'SELECT 1')).code, 'files never leave unchecked').toBe(2);
+    // Free SQL never leaves as a file, checked or not: research:export is the way out.
+    for (const args of [['--format', 'csv'], ['--format', 'parquet', '--out', join(dataDir, 'q.parquet')], ['--out', join(dataDir, 'q.csv')], ['--format', 'csv', '--unchecked']]) {
+      const file = await run(...args, 'SELECT count(DISTINCT person) AS n_people FROM visits');
+      expect([file.code, file.out, file.err], args.join(' ')).toEqual([2, '', expect.stringContaining('npm run research:export')]);
+    }
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('q.')), 'nothing written').toEqual([]);
     for (const file of ['meeting-other-organisations', 'remote-public-workers', 'events-bringing-sectors-together']) {
       const res = await run('--unchecked', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', `${file}.sql`));
       expect(res.code, `${file}: ${res.err}`).toBe(0);

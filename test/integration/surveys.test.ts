@@ -1,7 +1,7 @@
 /**
  * Research surveys over HTTP against DynamoDB Local and the local runtime: a consenting member's
  * visit leads to an invitation e-mail (the local mail outbox) with a private link; the member
- * reads the survey and answers once; non-consenting members, the rate limit, a withdrawal, an
+ * reads the survey and answers once; non-consenting members, the rate limit, a withdrawal (and consent given again), an
  * expired or answered link and bad answers; the events on the national bus; export and erasure.
  */
 import { createHmac } from 'node:crypto';
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DynamoHubStore } from '../../functions/adapters/dynamo-hub-store.ts';
 import { DynamoConsentStore } from '../../functions/consent/dynamo-consent-store.ts';
+import { main as researchExport } from '../../functions/research/export-cli.ts';
 import { main as researchQuery } from '../../functions/research/query-cli.ts';
 import { loadHub } from '../../functions/shared/hub-config.ts';
 import { DynamoSurveyStore } from '../../functions/surveys/dynamo-survey-store.ts';
@@ -239,12 +240,21 @@ describe('answers as research rows', () => {
     expect(res.out).not.toContain(m.email);
     expect(res.out).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
 
-    const example = await query('--format', 'csv', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'wellbeing-by-remote-work.sql'));
+    const example = await query('--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'wellbeing-by-remote-work.sql'));
     expect(example.code, example.err).toBe(0);
-    expect(example.out.split('\n')[0]).toBe('worker,n_people,who5_mean_0_100,pct_at_or_below_50,top_share');
+    expect(example.out.split('\n')[0]?.split(/\s+/)).toEqual(['worker', 'n_people', 'who5_mean_0_100', 'pct_at_or_below_50', 'top_share']);
     // Everyone who answered in this file has no employer municipality: one cell, "unknown" (its measures suppressed when it holds fewer than 5 people).
-    expect(example.out).toMatch(/^unknown,/m);
+    expect(example.out).toMatch(/^unknown\s/m);
     expect(example.out).not.toContain(person);
+    // The same question as a file: the shipped tabulation spec through research:export.
+    const file = join(dataDir, 'who5.csv');
+    const exported: string[] = [];
+    const code = await researchExport(['--study', STUDY, '--data-dir', dataDir, '--studies-dir', studiesDir, '--spec', join(import.meta.dirname, '..', '..', 'studies', 'exports', 'wellbeing-by-remote-work.json'), '--out', file], () => {}, (e) => exported.push(e));
+    expect(code, exported.join('')).toBe(0);
+    const csv = readFileSync(file, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('remote_worker,people,rows,mean_score,suppressed');
+    expect(csv).toMatch(/^,/m); // the cell of people without a remote-worker flag
+    expect(csv).not.toContain(person);
     expect(readFileSync(join(network.lakeDir, 'research', STUDY, 'codebook.md'), 'utf8')).toMatch(/## survey_answers/);
 
     // The invitation is a survey_invitations row of the same person, joined to its answer (response rates).
@@ -253,10 +263,10 @@ describe('answers as research rows', () => {
       return r.code === 0 && /^1\s+\d+$/m.test(r.out) ? r : undefined;
     });
     expect(joined.out.split('\n')[2]?.split(/\s+/)).toEqual(['1', '1']); // invited, answered
-    const rate = await query('--format', 'csv', '--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'response-rate.sql'));
+    const rate = await query('--file', join(import.meta.dirname, '..', '..', 'studies', 'queries', 'response-rate.sql'));
     expect(rate.code, rate.err).toBe(0);
-    expect(rate.out.split('\n')[0]).toBe('trigger,n_people,invitations,answered,response_rate_pct,top_share');
-    expect(rate.out).toMatch(/^visit,/m);
+    expect(rate.out.split('\n')[0]?.split(/\s+/)).toEqual(['trigger', 'n_people', 'invitations', 'answered', 'response_rate_pct', 'top_share']);
+    expect(rate.out).toMatch(/^visit\s/m);
     expect(rate.out).not.toContain(person);
     expect(readFileSync(join(network.lakeDir, 'research', STUDY, 'codebook.md'), 'utf8')).toMatch(/## survey_invitations/);
   });
@@ -332,6 +342,22 @@ describe('who is not invited, and links that no longer work', () => {
     const post = await call('POST', `/api/surveys/${token}/answers`, { body: answers });
     expect(post.status, post.text).toBe(410);
     expect(post.json.error.issues[0].path).toBe('path.invitationToken');
+    await network.bus.idle();
+    expect(answeredEvents(m.id)).toEqual([]);
+  });
+
+  it('an invitation issued before a withdrawal stays dead when consent is given again (410)', async () => {
+    const m = await member();
+    await consent(m.id, 'surveys');
+    await visit(m.id);
+    const old = await tokenFor(m.email);
+    await consent(m.id, 'surveys', 'withdrawn');
+    await consent(m.id, 'surveys');
+    const get = await call('GET', `/api/surveys/${old}`);
+    expect(get.status, get.text).toBe(410);
+    expect(get.json.error.message).toMatch(/withdrawn/);
+    const post = await call('POST', `/api/surveys/${old}/answers`, { body: answers });
+    expect(post.status, post.text).toBe(410);
     await network.bus.idle();
     expect(answeredEvents(m.id)).toEqual([]);
   });

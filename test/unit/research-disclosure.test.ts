@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDisclosure } from '../../functions/research/disclosure.ts';
+import { checkDisclosure, protectCells, type TabulatedCell } from '../../functions/research/disclosure.ts';
 
 const plenty = () => 100;
 
@@ -71,5 +71,31 @@ describe('disclosure control', () => {
       { hub: 'boden', month: '2026-10' },
     ]);
     expect(checkDisclosure(rows, ['hub', 'month', 'n_people', 'visits'], () => 5).ok).toBe(true);
+  });
+});
+
+describe('exact disclosure control of a declared tabulation (protectCells)', () => {
+  const cell = (kind: string, people: number, share: number | null = 0.2): TabulatedCell => ({ dimensions: { kind }, people, measures: { rows: people * 2, mean_duration_minutes: 60 }, topShares: { rows: share, mean_duration_minutes: 0.1 } });
+
+  it('suppresses a cell of 4 people, keeps one of 5; suppresses one over 50 % of a measure, keeps one at exactly 50 %', () => {
+    const result = protectCells([cell('a', 4), cell('b', 5), cell('c', 9, 0.51), cell('d', 9, 0.5), cell('e', 6, null)], ['rows', 'mean_duration_minutes'], () => undefined);
+    expect(result).toEqual({
+      ok: true,
+      suppressed: 2,
+      rows: [
+        { kind: 'a', people: null, rows: null, mean_duration_minutes: null, suppressed: 'fewer than 5 people' },
+        { kind: 'b', people: 5, rows: 10, mean_duration_minutes: 60, suppressed: '' },
+        { kind: 'c', people: null, rows: null, mean_duration_minutes: null, suppressed: 'one person over 50 %' },
+        { kind: 'd', people: 9, rows: 18, mean_duration_minutes: 60, suppressed: '' },
+        { kind: 'e', people: 6, rows: 12, mean_duration_minutes: 60, suppressed: '' },
+      ],
+    });
+  });
+
+  it('refuses the whole export when a key combination holds fewer than 5 people in the study, naming it; 5 passes', () => {
+    const population = (people: number) => (c: TabulatedCell) => ({ combination: `hub=${String(c.dimensions.kind)}`, people: c.dimensions.kind === 'b' ? people : 50 });
+    expect(protectCells([cell('a', 9), cell('b', 9)], ['rows'], population(4))).toEqual({ ok: false, reason: expect.stringMatching(/^The combination hub=b holds fewer than 5 people in the study/) });
+    expect(protectCells([cell('a', 9), cell('b', 9)], ['rows'], population(0))).toMatchObject({ ok: false, reason: expect.stringMatching(/hub=b holds no people/) });
+    expect(protectCells([cell('a', 9), cell('b', 9)], ['rows'], population(5)).ok).toBe(true);
   });
 });
