@@ -96,13 +96,20 @@ export class ReportStore implements FactSource {
     for (const chunk of this.chunks(pending.filter((p) => !p.duplicate), known.tokens)) applied += await this.commitChunk(chunk, known.tokens, now);
     const orgs = new Map<string, Extract<FactOp, { op: 'orgFirst' }>>();
     const visitors = new Map<string, Extract<FactOp, { op: 'visitorFirst' }>>();
+    // The batch's earliest sighting of each organisation (network-wide) and of each visitor at a hub.
+    const orderOf = (op: { date: string; hubId: string }) => `${op.date}#${op.hubId}`;
     for (const op of allOps) {
-      if (op.op === 'orgFirst' && !(orgs.get(op.orgId) && `${orgs.get(op.orgId)?.date}#${orgs.get(op.orgId)?.hubId}` <= `${op.date}#${op.hubId}`)) orgs.set(op.orgId, op);
-      const vk = op.op === 'visitorFirst' ? `${op.hubId}#${op.visitor}` : '';
-      if (op.op === 'visitorFirst' && !((visitors.get(vk)?.date ?? '~') <= op.date)) visitors.set(vk, op);
+      if (op.op === 'orgFirst') {
+        const prev = orgs.get(op.orgId);
+        if (!prev || orderOf(op) < orderOf(prev)) orgs.set(op.orgId, op);
+      }
+      if (op.op === 'visitorFirst') {
+        const prev = visitors.get(`${op.hubId}#${op.visitor}`);
+        if (!prev || op.date < prev.date) visitors.set(`${op.hubId}#${op.visitor}`, op);
+      }
     }
     for (const op of orgs.values()) {
-      const order = `${op.date}#${op.hubId}`;
+      const order = orderOf(op);
       const pk = this.key('ORGFIRST', op.orgId);
       if ((known.firsts.get(pk) ?? '~') <= order) continue; // a minimum only falls: nothing to lower
       await this.lowerFirst(pk, order, op.hubId, op.date, `${P.firstOrg}${op.orgId}`);
