@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,8 +9,10 @@ import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { ReportStore } from '../../functions/reporting/store.ts';
-import { LOCAL } from '../../local/cfn.ts';
+import { LOCAL, type CfnTemplate } from '../../local/cfn.ts';
+import { startNetwork } from '../../local/network.ts';
 import { catchUpReports } from '../../local/report-catchup.ts';
+import { api, eventually } from '../support/network.ts';
 import { HUBS, booking, openDay, visit } from '../support/report-events.ts';
 
 let client: DynamoDBClient;
@@ -79,5 +81,32 @@ describe('the local runtime after a projection version change', () => {
     writeFileSync(archiveFile, `${JSON.stringify({ 'detail-type': 'CheckedIn', source: 'samverkan.hub.boden', detail: {} })}\n`);
     // Written after the marker: those events arrived live, and the archive is not read again.
     expect(await catchUpReports({ db, tableName: table, archiveFile, version, log: () => {} })).toBeUndefined();
+  });
+});
+
+describe('npm start on a kept .data written by an older projection version', () => {
+  it('shows the archived events in the reports without any new traffic', { timeout: 180_000 }, async () => {
+    // Prepare: a data directory whose national archive holds three days of visits at Luleå and whose
+    // report table holds nothing of the current version (as after the v2 → v3 key change).
+    const dataDir = mkdtempSync(join(tmpdir(), 'samverkan-upgrade-'));
+    const day = openDay(4);
+    const events = [0, 1, 2].flatMap((d) => visit({ hubId: 'lulea', date: addDays(day, -d), from: '09:00', to: '11:00', memberId: `u${d}`, org: 'o1' }));
+    mkdirSync(join(dataDir, 'archive'), { recursive: true });
+    writeFileSync(join(dataDir, 'archive', 'samverkan-national-all.jsonl'), `${events.map((e) => JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': e.type, source: 'samverkan.hub.lulea', detail: e.detail })).join('\n')}\n`);
+    const templates = JSON.parse(readFileSync(inject('templatesFile'), 'utf8')) as Record<string, CfnTemplate>;
+    // Act
+    const network = await startNetwork({ templates, dataDir, port: 0, logLevel: 'SILENT', log: () => {}, pollMs: 25 });
+    try {
+      const national = await network.token('national');
+      // Assess: the report of the three days counts the three archived check-ins.
+      const checkIns = await eventually(async () => {
+        const res = await api(network)('GET', `/api/national/reports?from=${addDays(day, -2)}&to=${day}&hub=lulea`, { token: national });
+        return res.json?.totals?.checkIns === 3 && res.json.totals.checkIns;
+      }, 60_000);
+      expect(checkIns).toBe(3);
+    } finally {
+      await network.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
