@@ -1,7 +1,7 @@
 /**
  * Issue 13 part 3: how the national report's reads grow with traffic. The reporting table's
- * hub-day items (functions/reporting/store.ts: one item per hub-day, one `in:<visitId>` and one
- * `out:<visitId>` attribute per visit) are written directly with BatchWriteItem for N check-ins
+ * hub-day items (functions/reporting/store.ts: a hub-day's facts over up to 16 shard items, one
+ * `in:<visitId>` and one `out:<visitId>` attribute per visit) are written directly with BatchWriteItem for N check-ins
  * spread over the open days of one year at every hub; then the national report over that year
  * (by month, all hubs) is built with the API's own code (`buildReport` over `ReportStore`)
  * through the counting proxy: latency, items read, capacity units and bytes read.
@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT } from '../infra/constructs/function.ts';
 import { DEFAULT_VERSION, ReportStore } from '../functions/reporting/store.ts';
-import { P, type VisitIn, type VisitOut } from '../functions/reporting/facts.ts';
+import { P, shardOf, type VisitIn, type VisitOut } from '../functions/reporting/facts.ts';
 import { buildReport } from '../functions/reporting/report.ts';
 import { openInterval } from '../functions/reporting/measures.ts';
 import { addDays, datesBetween } from '../functions/reporting/periods.ts';
@@ -25,7 +25,7 @@ import { round } from './stats.ts';
 export interface ReportAt {
   checkIns: number;
   hubDays: number;
-  /** Largest hub-day item written (DynamoDB's limit is 400 KB). */
+  /** Largest hub-day shard item written (DynamoDB's limit is 400 KB). */
   largestItemKb: number;
   reportMs: number;
   /** Of reportMs: waiting for DynamoDB (the reads); the rest is computing the measures. */
@@ -87,7 +87,14 @@ async function measureAt(emulatorEndpoint: string, checkIns: number, log: (line:
     };
     for (const { hub, date } of hubDays) {
       const n = perDay + (extra-- > 0 ? 1 : 0);
-      const item: Record<string, unknown> = { pk: `${DEFAULT_VERSION}#DAY#${hub.id}`, sk: date };
+      // The store's layout: a hub-day's facts over up to SHARDS items, by a hash of the fact's name.
+      const shards = new Map<string, Record<string, unknown>>();
+      const put = (attr: string, fact: unknown) => {
+        const sk = `${date}#${shardOf(attr)}`;
+        const item = shards.get(sk) ?? { pk: `${DEFAULT_VERSION}#DAY#${hub.id}`, sk };
+        item[attr] = fact;
+        shards.set(sk, item);
+      };
       for (let i = 0; i < n; i++) {
         const visitId = `vis_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
         const v = `p${(written + i) % 1500}`.padEnd(16, '0');
@@ -95,14 +102,17 @@ async function measureAt(emulatorEndpoint: string, checkIns: number, log: (line:
         const at = `${date}T0${8 + (i % 2)}:${String(i % 60).padStart(2, '0')}:00.000Z`;
         const inFact: VisitIn = { v, org, type: TYPES[i % TYPES.length] as string, ms: i % 3 ? 'member' : 'guest', at };
         const outFact: VisitOut = { v, org, at, out: `${date}T14:00:00.000Z`, min: 300 };
-        item[`${P.in}${visitId}`] = inFact;
-        item[`${P.out}${visitId}`] = outFact;
+        put(`${P.in}${visitId}`, inFact);
+        put(`${P.out}${visitId}`, outFact);
       }
       written += n;
-      largest = Math.max(largest, Buffer.byteLength(JSON.stringify(item)));
-      batch.push(item);
-      // BatchWriteItem: at most 25 items and 16 MB a request.
-      if (batch.length === 25 || (batch.length + 1) * Buffer.byteLength(JSON.stringify(item)) > 12 * 2 ** 20) await flush();
+      for (const item of shards.values()) {
+        const size = Buffer.byteLength(JSON.stringify(item));
+        largest = Math.max(largest, size);
+        batch.push(item);
+        // BatchWriteItem: at most 25 items and 16 MB a request.
+        if (batch.length === 25 || (batch.length + 1) * size > 12 * 2 ** 20) await flush();
+      }
     }
     await flush();
     log(`report growth: ${written} check-ins in ${hubDays.length} hub-days written; building the national report`);

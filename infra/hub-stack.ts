@@ -165,7 +165,7 @@ export class HubStack extends Stack {
     const http = new SamverkanHttpApi(this, 'Http', {
       name: names.hubApi(hub.id),
       handler: api,
-      routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id), produces: (r as RouteSpec).produces })),
+      routes: hubRoutes.map((r) => ({ method: r.method, path: r.path.replace('{hubId}', hub.id), produces: (r as RouteSpec).produces, head: (r as RouteSpec).head })),
     });
 
     // Housekeeping every 15 minutes: close visits left open after closing time; release no-shows.

@@ -206,7 +206,7 @@ export class NationalStack extends Stack {
     const http = new SamverkanHttpApi(this, 'Http', {
       name: names.nationalApi,
       handler: nationalApi,
-      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces, ...(viewOperations.has(r.operationId) ? { handler: reportView } : {}) })),
+      routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces, head: (r as RouteSpec).head, ...(viewOperations.has(r.operationId) ? { handler: reportView } : {}) })),
     });
 
     // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.

@@ -17,6 +17,8 @@ import { LocalQueues } from './queues.ts';
 import { LocalScheduler } from './schedules.ts';
 import { synthTemplates } from './synth.ts';
 import { backoff, DEFAULT_TIMING, sleep, type RetryTiming } from './timing.ts';
+import { catchUpReports, NATIONAL_ARCHIVE } from './report-catchup.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Options of the local network. */
 export interface NetworkOptions {
@@ -376,6 +378,16 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   for (const p of pipes) p.start();
   if (options.schedules !== false) scheduler.start();
 
+  // A kept data directory from an older projection version: rebuild the current one from the national archive, once (docs/reporting.md).
+  const reportTable = [...tables].find(([key]) => /^[^/]*[Nn]ational[^/]*\/ReportTable/.test(key))?.[1];
+  const catchUp =
+    options.inMemory || !reportTable
+      ? Promise.resolve()
+      : catchUpReports({ db: DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } }), tableName: reportTable, archiveFile: join(dataDir, 'archive', `${archives.find((a) => a.name.endsWith('-national-all'))?.name ?? NATIONAL_ARCHIVE}.jsonl`), log, stopped: () => stopping }).then(
+          () => undefined,
+          (e: Error) => log(`reports: the replay of the archive into the current projection failed (it is tried again at the next start): ${e.message}`),
+        );
+
   network = {
     url,
     dynamoEndpoint,
@@ -411,6 +423,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     },
     async stop() {
       stopping = true;
+      await catchUp;
       scheduler.stop();
       bus.stop();
       await Promise.all(pipes.map((p) => p.stop()));

@@ -11,7 +11,7 @@ import { route } from './route.ts';
 import { ReportQuery, ReportResponse, ReportViewQuery } from '../reporting/contract.ts';
 
 export { line, multiline } from './fields.ts';
-export { PathId, pathParams, route, type Access, type PathParamNames, type PathParamsSchema, type RouteSpec } from './route.ts';
+export { answersHead, PathId, pathParams, route, type Access, type PathParamNames, type PathParamsSchema, type RouteSpec } from './route.ts';
 
 /** Error body of every 4xx: `{"error":{"code","message","issues":[{"path","message"}]}}`. */
 export const ErrorBody = z.object({
@@ -378,7 +378,7 @@ export const nationalRoutes = [
   route({ operationId: 'organisationDirectory', method: 'GET', path: '/api/organisations', summary: 'Organisations the network knows (the starter list), with the id every hub gives them', access: 'public', query: DirectoryQuery, response: DirectoryResponse, status: 200 }),
   route({ operationId: 'createNetworkAgreement', method: 'POST', path: '/api/national/organisations/{organisationId}/agreements', summary: "Record a network-wide agreement: an organisation's memberships at every hub (national administrators)", access: 'national', body: CreateAgreementBody, response: AgreementResponse, status: 201 }),
   route({ operationId: 'listNetworkAgreements', method: 'GET', path: '/api/national/organisations/{organisationId}/agreements', summary: "An organisation's network-wide agreements, newest first", access: 'national', response: z.object({ agreements: z.array(AgreementResponse) }), status: 200 }),
-  route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'The national roll-up per hub and for the network, by day, week, month, quarter or year (the last 30 days by default); `format=csv` for Excel. National administrators: every hub; staff: their own hub', access: 'national', query: ReportQuery, response: ReportResponse, status: 200 }),
+  route({ operationId: 'nationalReport', method: 'GET', path: '/api/national/reports', summary: 'The national roll-up per hub and for the network, by day, week, month, quarter or year (the last 30 days by default); `format=csv` for Excel. National administrators: every hub; staff: their own hub', access: 'national', query: ReportQuery, response: ReportResponse, status: 200, head: true }),
   route({ operationId: 'reportView', method: 'GET', path: '/api/national/reports/view', summary: 'The national report as a printable HTML page with charts (no external resources). National administrators: every hub; staff: their own hub', access: 'national', query: ReportViewQuery, response: z.string(), status: 200, produces: 'text/html' }),
   route({ operationId: 'openapi', method: 'GET', path: '/api/openapi.json', summary: 'This OpenAPI document', access: 'public', response: z.object({ openapi: z.string() }).loose(), status: 200 }),
   ...networkEventRoutes,

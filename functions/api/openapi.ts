@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ErrorBody, hubRoutes, nationalRoutes, pathParams, type RouteSpec } from './contract.ts';
+import { answersHead, ErrorBody, hubRoutes, nationalRoutes, pathParams, type RouteSpec } from './contract.ts';
 
 const errorResponses = {
   '400': 'Invalid input; `issues` name each field',
@@ -45,7 +45,7 @@ export function openApiDocument() {
   for (const route of [...nationalRoutes, ...hubRoutes] as RouteSpec[]) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
     // A page, calendar or file answers HEAD as its GET does, without the body.
-    if (route.method === 'GET' && route.produces) {
+    if (answersHead(route)) {
       const get = operation(route);
       paths[route.path] = { ...paths[route.path], head: { ...get, operationId: `${route.operationId}Head`, summary: `Headers only of: ${route.summary}`, responses: Object.fromEntries(Object.entries(get.responses).map(([code, r]) => [code, { description: r.description }])) } };
     }

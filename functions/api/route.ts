@@ -42,6 +42,19 @@ export interface RouteSpec {
   status: 200 | 201;
   /** The response's media type when it is not JSON. */
   produces?: string;
+  /**
+   * Answers HEAD as its GET does, without the body, though its default answer is JSON: a route
+   * that is also a file download (`format=csv`). Routes with `produces` answer HEAD anyway.
+   */
+  head?: boolean;
+}
+
+/**
+ * Whether a route also answers HEAD: pages, calendars and files (link checkers and mail scanners
+ * ask HEAD first). API Gateway routes by method and path, so each needs its own HEAD route.
+ */
+export function answersHead(r: { method: string; produces?: string | undefined; head?: boolean | undefined }): boolean {
+  return r.method === 'GET' && (r.produces !== undefined || r.head === true);
 }
 
 /**

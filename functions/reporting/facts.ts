@@ -100,6 +100,27 @@ export const stateAttr = (version: number) => `${E.state}${String(version).padSt
 /** Attribute prefixes of the facts of one hub-day. */
 export const P = { in: 'in:', out: 'out:', booking: 'bk:', cancelled: 'bc:', noShow: 'bn:', registration: 'rg:', firstOrg: 'fo:', firstVisitor: 'fv:' } as const;
 
+/**
+ * How many items a hub-day's facts are spread over in the DynamoDB projection (a DynamoDB item
+ * holds at most 400 KB: one item held some 1,400 visits). Changing it changes the key layout:
+ * a new projection version (docs/reporting.md, "Shards").
+ */
+export const SHARDS = 16;
+
+/**
+ * The shard of a hub-day that holds a fact: a hash (FNV-1a) of the fact's attribute name, as one
+ * hex digit. A fact keeps its shard for ever (an erasure rewrites it in place), and a first-sighting
+ * marker (`fv:<visitor>`, `fo:<organisationId>`) has the same shard on every day it moves to.
+ */
+export function shardOf(attr: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < attr.length; i++) {
+    h ^= attr.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 0) % SHARDS).toString(16);
+}
+
 /** One fact operation. */
 export type FactOp =
   | { op: 'set'; hubId: string; date: string; attr: string; value: unknown; visitor?: string }

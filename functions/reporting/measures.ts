@@ -243,7 +243,9 @@ export function summarise(days: HubDayInput[]): Measures {
     const ins = new Map(entries<VisitIn>(facts, P.in));
     const outs = new Map(entries<VisitOut>(facts, P.out));
     const typeOfOrg = new Map<string, string>();
-    for (const vi of ins.values()) typeOfOrg.set(vi.org, vi.type);
+    // An organisation's type as of its latest check-in that day (it may have been changed meanwhile): by time, not by the
+    // order the facts are stored in, which differs between projections (the DynamoDB one merges a day's shards).
+    for (const vi of [...ins.values()].sort((a, b) => (a.at === b.at ? (a.type < b.type ? -1 : 1) : a.at < b.at ? -1 : 1))) typeOfOrg.set(vi.org, vi.type);
     const open = openInterval(hub, date);
     const dayEnd = open?.closes.getTime() ?? Date.parse(`${date}T23:59:00Z`);
 

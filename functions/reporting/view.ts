@@ -23,7 +23,8 @@ const pct = (v: number | string | null) => (v === null ? '–' : typeof v === 'n
  * (month and weekday names, decimal commas) are in the page's language, not Vega's English default.
  */
 export const SWEDISH: Locale = {
-  number: { decimal: ',', thousands: '\u00a0', grouping: [3], currency: ['', ' kr'] },
+  // Swedish writes a space before the percent sign ("12,5 %"), a non-breaking one so it stays with the number.
+  number: { decimal: ',', thousands: '\u00a0', grouping: [3], currency: ['', ' kr'], percent: '\u00a0%' } as Locale['number'],
   time: {
     dateTime: '%A den %d %B %Y %X',
     date: '%Y-%m-%d',
@@ -61,7 +62,30 @@ export async function svg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 620, config: { font: 'sans-serif', view: { stroke: null }, locale: SWEDISH } } as const;
+/** A share as Swedish writes it: at most one decimal, a decimal comma, a space before the sign ("12,5 %", "100 %"). */
+export const SHARE_FORMAT = '.1~%';
+
+/**
+ * What every chart shares. Labels are never cut: Vega's default cuts legend labels at 160 px and
+ * axis labels at 180 px with an ellipsis, which cut long hub names and the Swedish / English
+ * organisation types (`labelLimit: 0` is no limit).
+ */
+const base = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  width: 620,
+  config: { font: 'sans-serif', view: { stroke: null }, locale: SWEDISH, legend: { labelLimit: 0, titleLimit: 0 }, axis: { labelLimit: 0, titleLimit: 0 } },
+} as const;
+
+/**
+ * A chart, or a short note in its place when it would show no number: every cell withheld
+ * (`"<5"`, `".."`) or nothing to draw. An empty frame read as "none", which is not what it means.
+ */
+async function chartOrNote(values: Array<Record<string, unknown>>, field: string, spec: () => TopLevelSpec, suppressed: boolean): Promise<string> {
+  if (values.some((v) => typeof v[field] === 'number' && (v[field] as number) > 0)) return `<figure>${await svg(spec())}</figure>`;
+  return suppressed
+    ? '<p class="note empty">Diagrammet visas inte: alla värden är färre än 5 personer eller undanhållna (se tabellen). <span class="en">No chart: every value is below 5 people or withheld (see the table).</span></p>'
+    : '<p class="note empty">Inget att visa för perioden. <span class="en">Nothing to show for the period.</span></p>';
+}
 
 function rowsTable(report: Report, pick: (m: PublishedMeasures) => (string | number | null)[], headers: string[]): string {
   const rows = [...report.hubs.map((h) => [h.name, ...pick(h.total)]), ['Nätverket / The network', ...pick(report.network.total)]];
@@ -77,8 +101,9 @@ function rowsTable(report: Report, pick: (m: PublishedMeasures) => (string | num
  */
 export async function reportHtml(report: Report, generatedAt = new Date()): Promise<string> {
   // A withheld count ("..", where the unique visitors are not shown) is a gap in the line, not a point.
-  const series = report.hubs.flatMap((h) => h.periods.filter((p) => typeof p.measures.visits === 'number').map((p) => ({ hub: h.name, period: p.from, visits: p.measures.visits })));
-  const visitsChart = await svg({
+  const periods = report.hubs.flatMap((h) => h.periods.map((p) => ({ hub: h.name, period: p.from, visits: p.measures.visits })));
+  const series = periods.filter((r) => typeof r.visits === 'number');
+  const visitsChart = await chartOrNote(series, 'visits', () => ({
     ...base,
     height: 260,
     data: { values: series },
@@ -88,13 +113,13 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       y: { field: 'visits', type: 'quantitative', title: 'Besök / Visits' },
       color: { field: 'hub', type: 'nominal', title: 'Hubb / Hub' },
     },
-  });
+  }), periods.some((r) => typeof r.visits !== 'number'));
   const total = report.network.total;
-  const people = Object.entries({ ...total.membersByOrgType })
+  const cells = Object.entries({ ...total.membersByOrgType })
     .map(([type, n]) => ({ type: TYPE_LABELS[type] ?? type, group: 'Medlemmar / Members', n }))
-    .concat(Object.entries(total.guestsByOrgType).map(([type, n]) => ({ type: TYPE_LABELS[type] ?? type, group: 'Gäster / Guests', n })))
-    .filter((r): r is { type: string; group: string; n: number } => typeof r.n === 'number');
-  const sectorChart = await svg({
+    .concat(Object.entries(total.guestsByOrgType).map(([type, n]) => ({ type: TYPE_LABELS[type] ?? type, group: 'Gäster / Guests', n })));
+  const people = cells.filter((r): r is { type: string; group: string; n: number } => typeof r.n === 'number');
+  const sectorChart = await chartOrNote(people, 'n', () => ({
     ...base,
     height: 200,
     data: { values: people },
@@ -104,7 +129,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       x: { field: 'n', type: 'quantitative', title: 'Personer / People', stack: true },
       color: { field: 'group', type: 'nominal', title: null },
     },
-  });
+  }), cells.some((r) => typeof r.n !== 'number'));
   const types = Object.keys(TYPE_LABELS);
   const matrix = types.flatMap((a) =>
     types.map((b) => {
@@ -112,7 +137,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       return { a: TYPE_LABELS[a], b: TYPE_LABELS[b], n: typeof n === 'number' ? n : null };
     }),
   );
-  const matrixChart = await svg({
+  const matrixChart = await chartOrNote(matrix, 'n', () => ({
     ...base,
     width: 420,
     height: 420,
@@ -125,23 +150,27 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       { mark: 'rect', encoding: { color: { field: 'n', type: 'quantitative', title: 'Par-dagar / Pair-days', scale: { scheme: 'blues' } } } },
       { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'n', type: 'quantitative' } } },
     ],
-  });
+  }), matrix.some((r) => r.n === null));
   const utilisation = report.hubs.flatMap((h) => [
     { hub: h.name, kind: 'Skrivplatser / Desks', value: h.total.utilisation.desk ?? 0 },
     { hub: h.name, kind: 'Rum / Rooms', value: h.total.utilisation.room ?? 0 },
   ]);
-  const utilisationChart = await svg({
+  const utilisationChart = await chartOrNote(utilisation, 'value', () => ({
     ...base,
     height: 220,
     data: { values: utilisation },
-    mark: 'bar',
     encoding: {
       y: { field: 'hub', type: 'nominal', title: null },
       yOffset: { field: 'kind' },
-      x: { field: 'value', type: 'quantitative', title: 'Beläggning / Utilisation', axis: { format: '%' } },
+      x: { field: 'value', type: 'quantitative', title: 'Beläggning / Utilisation', axis: { format: SHARE_FORMAT } },
       color: { field: 'kind', type: 'nominal', title: null },
+      tooltip: [
+        { field: 'hub', type: 'nominal', title: 'Hubb / Hub' },
+        { field: 'value', type: 'quantitative', title: 'Beläggning / Utilisation', format: SHARE_FORMAT },
+      ],
     },
-  });
+    layer: [{ mark: 'bar' }, { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 }, encoding: { text: { field: 'value', type: 'quantitative', format: SHARE_FORMAT } } }],
+  }), false);
 
   const KIND_LABELS: Record<string, string> = {
     workshop: 'Workshop',
@@ -152,7 +181,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
     other: 'Övrigt / Other',
   };
   const eventsByKind = report.hubs.flatMap((h) => Object.entries(h.total.events.heldByKind).map(([kind, n]) => ({ hub: h.name, kind: KIND_LABELS[kind] ?? kind, n })));
-  const eventsChart = await svg({
+  const eventsChart = await chartOrNote(eventsByKind, 'n', () => ({
     ...base,
     height: 200,
     data: { values: eventsByKind },
@@ -162,7 +191,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       x: { field: 'n', type: 'quantitative', title: 'Genomförda evenemang / Events held', stack: true },
       color: { field: 'kind', type: 'nominal', title: 'Slag / Kind' },
     },
-  });
+  }), false);
 
   return `<!doctype html>
 <html lang="sv">
@@ -195,13 +224,13 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
 
 <section>
 <h2>Användning över tid <span class="en">/ Use over time</span></h2>
-<figure>${visitsChart}</figure>
+${visitsChart}
 ${rowsTable(report, (m) => [num(m.visits), num(m.uniqueVisitors), num(m.firstTimeVisitors), num(m.returningVisitors), num(m.visitHours), num(m.organisations), num(m.newOrganisations)], ['Besök / Visits', 'Unika besökare / Unique visitors', 'Förstagång / First-time', 'Återkommande / Returning', 'Besökstimmar / Visit hours', 'Organisationer / Organisations', 'Nya organisationer / New organisations'])}
 </section>
 
 <section>
 <h2>Sektorer <span class="en">/ Sector mix</span></h2>
-<figure>${sectorChart}</figure>
+${sectorChart}
 ${rowsTable(report, (m) => [num(m.businessCheckIns), num(m.registrations), num(m.remoteWorkers.publicVisitors), num(m.remoteWorkers.remote), pct(m.remoteWorkers.share)], ['Incheckningar näringsliv / Business check-ins', 'Nya medlemmar / Registrations', 'Offentligt anställda / Public-sector visitors', 'Distansarbetande / Remote public workers', 'Andel / Share'])}
 <p class="note">Distansarbetande: offentligt anställda vars arbetsgivare finns i en annan kommun än hubbens (andel av dem med känd arbetsgivarkommun).
 <span class="en">Remote public workers: public-sector visitors whose employer is in another municipality than the hub's (share of those whose employer municipality is known).</span></p>
@@ -211,13 +240,13 @@ ${rowsTable(report, (m) => [num(m.businessCheckIns), num(m.registrations), num(m
 <h2>Samtidig närvaro mellan organisationstyper <span class="en">/ Co-presence of organisation types</span></h2>
 <p>Par av organisationer med överlappande besök i samma hubb samma dag (par-dagar), hela nätverket.
 <span class="en">Pairs of organisations with overlapping visits in the same hub on the same day (pair-days), whole network.</span></p>
-<figure>${matrixChart}</figure>
+${matrixChart}
 ${rowsTable(report, (m) => [num(m.coPresence.pairDays), num(m.coPresence.distinctPairs), num(m.coPresence.bySectorPair['public×public'] ?? 0), num(m.coPresence.bySectorPair['business×public'] ?? 0)], ['Par-dagar / Pair-days', 'Olika par / Distinct pairs', 'Offentlig × offentlig / Public × public', 'Näringsliv × offentlig / Business × public'])}
 </section>
 
 <section>
 <h2>Beläggning och bokningar <span class="en">/ Utilisation and bookings</span></h2>
-<figure>${utilisationChart}</figure>
+${utilisationChart}
 ${rowsTable(report, (m) => [num(m.bookings.made), num(m.bookings.cancelled), num(m.bookings.noShows), pct(m.utilisation.desk), pct(m.utilisation.room), num(Math.round(Object.values(m.agencyPresenceHours).reduce((a, b) => a + b, 0) * 10) / 10)], ['Bokningar / Bookings', 'Avbokade / Cancelled', 'Uteblivna / No-shows', 'Skrivplatser / Desks', 'Rum / Rooms', 'Myndighetsnärvaro h / Agency presence h'])}
 </section>
 
@@ -225,7 +254,7 @@ ${rowsTable(report, (m) => [num(m.bookings.made), num(m.bookings.cancelled), num
 <h2>Evenemang <span class="en">/ Events</span></h2>
 <p>Genomförda evenemang (ej inställda) per slag, med anmälningar, väntelista och närvaro.
 <span class="en">Events held (not cancelled) by kind, with registrations, waitlist and attendance.</span></p>
-<figure>${eventsChart}</figure>
+${eventsChart}
 ${rowsTable(report, (m) => [num(m.events.held), num(m.events.cancelled), num(m.events.registrations), num(m.events.waitlisted), num(m.events.promoted), num(m.events.attended), pct(m.events.attendanceRate), num(m.events.participantsBusiness), num(m.events.participantsOtherHubs)], ['Genomförda / Held', 'Inställda / Cancelled', 'Anmälningar / Registrations', 'Väntelista / Waitlisted', 'Fick plats / Promoted', 'Deltagare / Attended', 'Närvarograd / Attendance rate', 'Från näringslivet / From business', 'Från andra hubbar / From other hubs'])}
 <p class="note">Närvarograd: deltagare delat med bekräftade anmälningar (bekräftade eller flyttade från väntelistan, ej avanmälda) till genomförda evenemang.
 <span class="en">Attendance rate: attendees divided by confirmed registrations (confirmed or promoted from the waitlist, not cancelled) of the events held.</span></p>

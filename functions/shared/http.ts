@@ -5,7 +5,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { pathParams, type RouteSpec } from '../api/contract.ts';
+import { answersHead, pathParams, type RouteSpec } from '../api/contract.ts';
 import type { Principal } from './auth.ts';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { tracer } from './observability.ts';
@@ -151,7 +151,7 @@ export function httpApi<const Routes extends readonly RouteSpec[]>(options: {
     };
     // A page, calendar or file answers HEAD as its GET does, without the body (the API routes
     // HEAD here for these routes only, see infra/constructs/http-api.ts).
-    if (route.method !== 'GET' || !route.produces) return [get];
+    if (!answersHead(route)) return [get];
     return [get, { method: 'HEAD' as const, path: route.path, handler: async (event: APIGatewayProxyEventV2, context: Context) => ({ ...(await get.handler(event, context)), body: '' }) }];
   });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

@@ -15,6 +15,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { stackKey } from './kms.ts';
+import { answersHead } from '../../functions/api/route.ts';
 
 /** One route: method and path as API Gateway takes them (`/api/hubs/umea/members`). */
 export interface ApiRoute {
@@ -22,6 +23,8 @@ export interface ApiRoute {
   path: string;
   /** The media type of a route that answers something other than JSON (a page, a calendar, a CSV). */
   produces?: string | undefined;
+  /** Answers HEAD too though its default answer is JSON (a route that is also a file download); see `answersHead`. */
+  head?: boolean | undefined;
   /** The function that serves this route, when it is not the API's own handler. */
   handler?: IFunction | undefined;
 }
@@ -92,7 +95,7 @@ export class SamverkanHttpApi extends Construct {
       const integration = integrations.get(fn) ?? new LambdaProxy(fn, fn === props.handler ? 'Integration' : `Integration${fn.node.id}`);
       integrations.set(fn, integration);
       // A page, calendar or file also answers HEAD (link checkers and mail scanners ask it first).
-      const methods = route.method === 'GET' && route.produces ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod[route.method]];
+      const methods = answersHead(route) ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod[route.method]];
       this.api.addRoutes({ path: route.path, methods, integration });
     }
     // One permission per function for every route of this API (and only this API).

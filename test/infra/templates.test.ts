@@ -9,7 +9,7 @@ import { hubRoutes, nationalRoutes } from '../../functions/api/contract.ts';
 import { HUBS_DIR } from '../../hubs/load.ts';
 import { buildApp } from '../../infra/app.ts';
 import { OUTBOX_FILTER, OUTBOX_RETRY } from '../../infra/hub-stack.ts';
-import type { RouteSpec } from '../../functions/api/route.ts';
+import { answersHead, type RouteSpec } from '../../functions/api/route.ts';
 
 let national: Template;
 let umea: Template;
@@ -88,6 +88,7 @@ describe('the national stack', () => {
     const keys = Object.values(national.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
     expect(keys).toEqual(nationalRoutes.flatMap((r) => withHead(r, r.path)).sort());
     expect(keys).toContain('HEAD /api/national/reports/view');
+    expect(keys).toContain('HEAD /api/national/reports'); // a CSV download with format=csv
   });
 
   it('has a user pool with MFA and a group per role and hub', () => {
@@ -105,7 +106,7 @@ describe('the national stack', () => {
 });
 
 /** A route's keys in the API: pages, calendars and files (a `produces` other than JSON) answer HEAD too. */
-const withHead = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(r.method === 'GET' && r.produces ? [`HEAD ${path}`] : [])];
+const withHead = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(answersHead(r) ? [`HEAD ${path}`] : [])];
 
 describe('a hub stack', () => {
   it('has a hub table with PITR, deletion protection, a new-image stream and TTL, retained', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { hubRoutes, nationalRoutes } from '../../functions/api/contract.ts';
-import type { RouteSpec } from '../../functions/api/route.ts';
+import { answersHead, type RouteSpec } from '../../functions/api/route.ts';
 import type { CfnTemplate } from '../../local/cfn.ts';
 import { freePort } from '../../local/dynamodb/emulator.ts';
 import { startNetwork } from '../../local/network.ts';
@@ -20,7 +20,7 @@ describe('the local runtime follows the synthesized templates', () => {
     try {
       const served = network.routes.map((r) => `${r.method} ${r.path}`).sort();
       // Pages, calendars and files (a `produces` other than JSON) answer HEAD too.
-      const keys = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(r.method === 'GET' && r.produces ? [`HEAD ${path}`] : [])];
+      const keys = (r: RouteSpec, path: string) => [`${r.method} ${path}`, ...(answersHead(r) ? [`HEAD ${path}`] : [])];
       const expected = [...(nationalRoutes as readonly RouteSpec[]).flatMap((r) => keys(r, r.path)), ...HUBS.flatMap((h) => (hubRoutes as readonly RouteSpec[]).flatMap((r) => keys(r, r.path.replace('{hubId}', h))))].sort();
       expect(served).toEqual(expected);
       expect(network.bus.rules.filter((r) => /^samverkan-hub-[a-z]+\/ForwardToNational/.test(r.name)).map((r) => r.busName).sort()).toEqual(HUBS.map((h) => `samverkan-hub-${h}`));

@@ -224,8 +224,10 @@ describe('hub events in the national report (JSON, CSV, HTML)', () => {
     const html = view.text;
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<html lang="sv">');
-    // Charts as inline SVG: use over time, sector mix, co-presence, utilisation, events by kind.
-    expect(html.match(/<svg/g)?.length).toBe(5);
+    // Five charts as inline SVG (use over time, sector mix, co-presence, utilisation, events by kind), each
+    // replaced by a short note when it would show no number (here the people by type are all "<5").
+    expect((html.match(/<svg/g)?.length ?? 0) + (html.match(/class="note empty"/g)?.length ?? 0)).toBe(5);
+    expect(html.slice(html.indexOf('<h2>Evenemang'))).toContain('<svg');
     expect(html).not.toMatch(/<script|<link|<img|<iframe|src="|href="http|url\((?!#)/); // url(#clip) is an in-page reference
     expect(html).toContain('@page { size: A4');
     expect(html).toMatch(/break-before: page/);
@@ -236,6 +238,20 @@ describe('hub events in the national report (JSON, CSV, HTML)', () => {
     const events = html.slice(html.indexOf('<h2>Evenemang'));
     expect(events).toContain('Workshop');
     expect(events).toMatch(/<td>6<\/td>/);
+    // HEAD: the page and the report (a file with format=csv) answer as their GET does, without the body.
+    // An HTTP API route is a method and a path, so each has its own HEAD route (docs/reporting.md, "HEAD").
+    for (const [path, type] of [
+      [`/api/national/reports/view?${q}`, /^text\/html/],
+      [`/api/national/reports?${q}&format=csv`, /^text\/csv/],
+      [`/api/national/reports?${q}`, /^application\/json/],
+    ] as const) {
+      const head = await fetch(`${network.url}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${national}` } });
+      expect(head.status, path).toBe(200);
+      expect(head.headers.get('content-type'), path).toMatch(type);
+      expect(await head.text(), path).toBe('');
+    }
+    const anonymous = await fetch(`${network.url}/api/national/reports?${q}&format=csv`, { method: 'HEAD' });
+    expect(anonymous.status).toBe(401);
     // The registrants' confirmation e-mails are still on their way: let them finish before the network stops.
     await network.idle();
   }, 300_000);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { LOCAL } from '../../local/cfn.ts';
-import { pseudonym } from '../../functions/reporting/facts.ts';
+import { SHARDS, pseudonym } from '../../functions/reporting/facts.ts';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
@@ -128,4 +128,52 @@ describe('the national projection in DynamoDB', () => {
     const bodenOnly = HUBS.filter((h) => h.id === 'boden');
     expect(await buildReport(store, bodenOnly, q)).toEqual(await buildReport(memory, bodenOnly, q));
   }, 60_000);
+  it('keeps every fact of a hub-day far over one item\'s 400 KB, and an erasure reaches every shard', async () => {
+    // Prepare: 3,000 visits (check-in and check-out) of 300 people at Boden on one day: some 850 KB
+    // of facts, where one item per hub-day held at most 400 KB (~1,400 visits). m7 also visited the day before.
+    const version = `t${randomUUID().slice(0, 6)}`;
+    const busy = day;
+    const events: CraftedEvent[] = visit({ hubId: 'boden', date: addDays(busy, -1), from: '09:00', to: '10:00', memberId: 'm7', org: 'org7' });
+    for (let i = 0; i < 3000; i++) {
+      const hour = 8 + (i % 8);
+      events.push(...visit({ hubId: 'boden', date: busy, from: `${String(hour).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`, to: `${String(hour + 1).padStart(2, '0')}:00`, memberId: `m${i % 300}`, org: `org${i % 40}`, type: i % 2 ? 'business' : 'municipality' }));
+    }
+    const erased = event('MemberErased', 'boden', { memberId: 'm7', erasedAt: new Date().toISOString() });
+    // After the erasure, one batch with a later visit of m7 (lands on the token) and two events delivered before (changed nothing).
+    const late = [...visit({ hubId: 'boden', date: busy, from: '16:00', to: '17:00', memberId: 'm7', org: 'org7', type: 'business' }), events[0]!, events[5000]!];
+    const store = new ReportStore(db, table, HUBS, version);
+    const memory = new MemoryProjection(HUBS);
+    for (const e of [...events, erased, ...late]) memory.apply(e.type, e.detail);
+    // Act: four concurrent consumers applying batches of 100 (as an archive replay does), then the erasure.
+    const batches = Array.from({ length: Math.ceil(events.length / 100) }, (_, b) => events.slice(b * 100, b * 100 + 100).map((e) => ({ detailType: e.type, detail: e.detail })));
+    await Promise.all([0, 1, 2, 3].map(async (lane) => { for (const batch of batches.filter((_, b) => b % 4 === lane)) await store.applyAll(batch); }));
+    await store.apply(erased.type, erased.detail);
+    expect(await store.applyAll(late.map((e) => ({ detailType: e.type, detail: e.detail })))).toBe(2);
+    // Assess: the numbers, the items, and no trace of m7's pseudonym in any of them.
+    const q = { from: addDays(busy, -1), to: busy, period: 'day' as const };
+    const bodenOnly = HUBS.filter((h) => h.id === 'boden');
+    const report = await buildReport(store, bodenOnly, q);
+    expect(report.totals.checkIns).toBe(3002);
+    expect(report).toEqual(await buildReport(memory, bodenOnly, q));
+    const items = (await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${version}#DAY#boden` } }))).Items ?? [];
+    const busyItems = items.filter((i) => String(i.sk).startsWith(busy));
+    const sizes = busyItems.map((i) => Buffer.byteLength(JSON.stringify(i)));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(600 * 1024);
+    expect(Math.max(...sizes)).toBeLessThan(100 * 1024);
+    expect(busyItems.length).toBeLessThanOrEqual(SHARDS);
+    const m7 = pseudonym('m7');
+    expect(JSON.stringify(items)).not.toContain(m7);
+    expect(items.flatMap((i) => Object.keys(i)).filter((k) => k.startsWith('fv:x'))).toHaveLength(1);
+    const everything: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new ScanCommand({ TableName: table, FilterExpression: 'begins_with(pk, :v)', ExpressionAttributeValues: { ':v': `${version}#` }, ExclusiveStartKey: startKey }));
+      everything.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    expect(everything.length).toBeGreaterThan(items.length);
+    // Only the tombstone keeps the hash (to send a late event of the erased member to the token; docs/reporting.md, "Privacy").
+    const holding = everything.filter((i) => JSON.stringify(i).includes(m7)).map((i) => i.pk);
+    expect(holding).toEqual([`${version}#ERASED#${m7}`]);
+  }, 120_000);
 });

@@ -83,6 +83,19 @@ describe('national projection: co-presence', () => {
     expect(m.coPresence.byTypePair).toEqual({ 'municipality×state-agency': 1, 'business×municipality': 1, 'municipality×region': 1 });
     expect(m.coPresence.bySectorPair).toEqual({ 'public×public': 2, 'business×public': 1 });
   });
+
+  it("types an organisation by its latest check-in of the day, whatever order the facts are stored in", async () => {
+    // Prepare: the organisation's type was changed between two check-ins (state agency, then public company).
+    const before = visit({ hubId: 'boden', date: day, from: '09:00', to: '12:00', memberId: 'a1', org: 'bolaget', type: 'state-agency' });
+    const after = visit({ hubId: 'boden', date: day, from: '10:00', to: '12:00', memberId: 'a2', org: 'bolaget', type: 'public-company' });
+    const other = visit({ hubId: 'boden', date: day, from: '09:00', to: '12:00', memberId: 'k1', org: 'kommun', type: 'municipality' });
+    // Act: the same facts stored in two orders (the DynamoDB projection merges a day's shards in key order).
+    const first = await measuresOf(project([...before, ...after, ...other]), 'boden', day);
+    const second = await measuresOf(project([...other, ...after, ...before]), 'boden', day);
+    // Assess
+    expect(first.coPresence.byTypePair).toEqual({ 'municipality×public-company': 1 });
+    expect(second.coPresence.byTypePair).toEqual(first.coPresence.byTypePair);
+  });
 });
 
 describe('national projection: bookings and utilisation', () => {
