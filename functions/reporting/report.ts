@@ -1,6 +1,6 @@
 import type { HubConfig } from '../../hubs/schema.ts';
 import { eventState, type DayFacts } from './facts.ts';
-import { summarise, type HubDayInput, type Measures } from './measures.ts';
+import { sectorOf, summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
 import { PERIODS, bucket, datesBetween, type Period } from './periods.ts';
 import { SMALL, WITHHELD, cell, hidden, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
@@ -241,7 +241,7 @@ function publish(c: RowCells): PublishedMeasures {
       room: m.utilisation.room === null ? null : round(m.utilisation.room, 3),
     },
     agencyPresenceHours: roundRecord(m.agencyPresenceHours),
-    coPresence: { pairDays: b.pairDays.shown as Withheld, distinctPairs: distinct(m.coPresence.distinctPairs), byTypePair: pairs('pair:'), bySectorPair: pairs('sector:') },
+    coPresence: { pairDays: b.pairDays.shown as Withheld, distinctPairs: hidden(b.pairDays) && m.coPresence.distinctPairs !== 0 ? WITHHELD : distinct(m.coPresence.distinctPairs), byTypePair: pairs('pair:'), bySectorPair: pairs('sector:') },
     remoteWorkers: {
       publicVisitors: c.publicVisitors.shown,
       withMunicipality: c.withMunicipality.shown,
@@ -300,7 +300,7 @@ function intervalsOf(from: string, to: string): Interval[] {
  * breakdowns, until nothing changes. Depends on the hub's own days and the range only: not on
  * the `period` asked nor on the other hubs, so every report of the range shows the same cells.
  */
-function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, uniqueVisitors: (iv: Interval) => number): Map<string, AdditiveCells> {
+function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, measuresAt: (iv: Interval) => Measures): Map<string, AdditiveCells> {
   const block = blockKeysOf(days);
   const sum = (iv: Interval, k: string) => days.slice(iv.start, iv.end).reduce((n, d) => n + (d[k] ?? 0), 0);
   const out = new Map<string, AdditiveCells>();
@@ -324,9 +324,22 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     // the first-time visitors (none returning) and those are hidden by their series.
     for (const iv of intervals) {
       const c = must(out, iv.key);
-      const unique = uniqueVisitors(iv);
-      if (!(small(unique) || (unique > 0 && hidden(c.firstTimeVisitors) && c.firstTimeVisitors.value === unique))) continue;
-      for (const k of block) withhold(c[k] as Cell);
+      const m = measuresAt(iv);
+      const unique = m.uniqueVisitors;
+      if (small(unique) || (unique > 0 && hidden(c.firstTimeVisitors) && c.firstTimeVisitors.value === unique)) for (const k of block) withhold(c[k] as Cell);
+      // Pairs of a type bound the organisations, so the people, of that type (five agency×agency pairs need four agencies;
+      // public×public pairs, the public-sector visitors): the pairs of a type or sector with 1–4 people go.
+      const people: Record<string, number> = {};
+      for (const [t, n] of [...Object.entries(m.membersByOrgType), ...Object.entries(m.guestsByOrgType)]) {
+        people[t] = (people[t] ?? 0) + n;
+        people[sectorOf(t)] = (people[sectorOf(t)] ?? 0) + n;
+      }
+      people.public = m.remoteWorkers.publicVisitors;
+      const smallMember = (k: string) => k.split('×').some((part) => small(people[part] ?? 0) || small(m.membersByOrgType[part] ?? 0) || small(m.guestsByOrgType[part] ?? 0));
+      const pairKeys = block.filter((k) => (k.startsWith('pair:') || k.startsWith('sector:')) && smallMember(k.slice(k.indexOf(':') + 1)));
+      for (const k of pairKeys) withhold(c[k] as Cell);
+      // The pair-days are the sum of the type pairs: one withheld pair would follow from them.
+      for (const prefix of ['pair:', 'sector:']) if (block.filter((k) => k.startsWith(prefix) && hidden(c[k] as Cell) && (c[k] as Cell).value > 0).length === 1) withhold(c.pairDays);
     }
     changed = hiddenCount() !== before;
   }
@@ -402,7 +415,7 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
       allDates.map((date) => additiveOf(measuresOf(hub, [date]))),
       intervals,
       totalKey,
-      (iv) => measuresOf(hub, allDates.slice(iv.start, iv.end)).uniqueVisitors,
+      (iv) => measuresOf(hub, allDates.slice(iv.start, iv.end)),
     );
     const periods = buckets.map((b) => ({ b, c: row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}) }));
     const totalMeasures = measuresOf(hub, allDates);

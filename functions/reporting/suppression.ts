@@ -67,6 +67,7 @@ function smallestShown(cells: Cell[]): Cell | undefined {
  *   every cell are shown: then its smallest shown cell (or the total) is withheld;
  * - otherwise a shown total with exactly one hidden non-zero cell gets a second cell withheld
  *   (the smallest other shown one, or the total when every other cell is locked or zero);
+ * - a shown total whose hidden cells are pinned by their bounds (`pinned`) gets one more withheld;
  * - a hidden total whose cells are all shown gets its smallest non-zero cell withheld;
  * - a relation without a total with exactly one hidden non-zero cell gets a second withheld.
  *
@@ -85,6 +86,12 @@ export function secondary(groups: Group[]): void {
         if (g.unpublished.some(small) && !hidden(g.total) && hiddenCells.length === 0) victim = smallestShown([...g.cells, g.total]);
       } else if (!hidden(g.total) && hiddenCells.length === 1) {
         victim = smallestShown(g.cells.filter((c) => c !== hiddenCells[0])) ?? smallestShown([g.total]);
+      } else if (!hidden(g.total) && hiddenCells.length > 1 && pinned(g.total.value - g.cells.filter((c) => !hidden(c)).reduce((n, c) => n + c.value, 0), hiddenCells)) {
+        // Bounds: the hidden cells' sum is known and each is at least 1 ("<5") or 5 (".."): where the sum is
+        // the least they can be (or every one is "<5" and it is 4 each), each is exact. A withheld cell more
+        // (not a 5: it would be exact at its least too), or the total.
+        const others = g.cells.filter((c) => !hidden(c) && c.value > 5 && !c.locked).sort((a, b) => a.value - b.value);
+        victim = others[0] ?? smallestShown([g.total]) ?? smallestShown(g.cells.filter((c) => c !== hiddenCells[0]));
       } else if (hidden(g.total) && g.total.value > 0 && hiddenCells.length === 0) {
         victim = smallestShown(g.cells);
       }
@@ -94,6 +101,17 @@ export function secondary(groups: Group[]): void {
       }
     }
   }
+}
+
+/** The least a hidden count of people can be: 1 for "<5", 5 for ".." (withheld among shown numbers, never 1–4). */
+const least = (c: Cell) => (c.shown === SMALL ? 1 : THRESHOLD);
+
+/**
+ * Whether hidden cells whose sum is known are each pinned by their bounds: the sum is the least they
+ * can add up to, or every one is "<5" and the sum is 4 each.
+ */
+export function pinned(sum: number, hiddenCells: Cell[]): boolean {
+  return sum === hiddenCells.reduce((n, c) => n + least(c), 0) || (hiddenCells.every((c) => c.shown === SMALL) && sum === (THRESHOLD - 1) * hiddenCells.length);
 }
 
 /** A count of people over an interval of days, one cell of a series (a hub's registrations, day by day, week by week, …). */
@@ -134,7 +152,13 @@ export function protectSeries(series: IntervalCell[]): boolean {
       if (a !== b) parent.set(a, b);
     }
     const exposed = series.find((c) => hidden(c.cell) && c.cell.value > 0 && find(c.start) === find(c.end));
-    if (!exposed) return changed;
+    if (!exposed) {
+      const bound = pinnedDays(series);
+      if (!bound) return changed;
+      bound.shown = WITHHELD;
+      changed = true;
+      continue;
+    }
     const path = shortestPath(shownEdges, exposed.start, exposed.end);
     // Every path between the ends of a non-zero interval holds a non-zero interval (they sum to it).
     const victim = path.filter((c) => c.cell.value > 0).sort((a, b) => a.cell.value - b.cell.value || a.end - a.start - (b.end - b.start) || a.start - b.start)[0];
@@ -142,6 +166,27 @@ export function protectSeries(series: IntervalCell[]): boolean {
     victim.cell.shown = WITHHELD;
     changed = true;
   }
+}
+
+/**
+ * Bounds over days: a shown interval minus its shown days is the sum of its hidden days, each at
+ * least 1 ("<5") or 5 (".."). Where that pins them (`pinned`), returns the cell to withhold: a shown
+ * day of the interval above 5, or else the interval itself.
+ */
+function pinnedDays(series: IntervalCell[]): Cell | undefined {
+  const days = new Map(series.filter((c) => c.end - c.start === 1).map((c) => [c.start, c.cell]));
+  for (const iv of series) {
+    if (hidden(iv.cell) || iv.end - iv.start < 2) continue;
+    const inside = Array.from({ length: iv.end - iv.start }, (_, i) => days.get(iv.start + i));
+    if (inside.some((d) => d === undefined)) continue;
+    const cells = inside as Cell[];
+    const hiddenDays = cells.filter((d) => hidden(d) && d.value > 0);
+    if (hiddenDays.length < 2) continue;
+    const sum = iv.cell.value - cells.filter((d) => !hidden(d)).reduce((n, d) => n + d.value, 0);
+    if (!pinned(sum, hiddenDays)) continue;
+    return cells.filter((d) => !hidden(d) && d.value > THRESHOLD).sort((a, b) => a.value - b.value)[0] ?? iv.cell;
+  }
+  return undefined;
 }
 
 /** The intervals of a shortest path (fewest intervals) from one boundary to another, breadth first. */

@@ -80,10 +80,10 @@ const base = {
  * A chart, or a short note in its place when it would show no number: every cell withheld
  * (`"<5"`, `".."`) or nothing to draw. An empty frame read as "none", which is not what it means.
  */
-async function chartOrNote(values: Array<Record<string, unknown>>, field: string, spec: () => TopLevelSpec, suppressed: boolean): Promise<string> {
+async function chartOrNote(values: Array<Record<string, unknown>>, field: string, spec: () => TopLevelSpec, suppressed: boolean, see: [string, string] = ['se tabellen', 'see the table']): Promise<string> {
   if (values.some((v) => typeof v[field] === 'number' && (v[field] as number) > 0)) return `<figure>${await svg(spec())}</figure>`;
   return suppressed
-    ? '<p class="note empty">Diagrammet visas inte: alla värden är färre än 5 personer eller undanhållna (se tabellen). <span class="en">No chart: every value is below 5 people or withheld (see the table).</span></p>'
+    ? `<p class="note empty">Diagrammet visas inte: alla värden är färre än 5 personer eller undanhållna (${see[0]}). <span class="en">No chart: every value is below 5 people or withheld (${see[1]}).</span></p>`
     : '<p class="note empty">Inget att visa för perioden. <span class="en">Nothing to show for the period.</span></p>';
 }
 
@@ -129,7 +129,7 @@ export async function reportHtml(report: Report, generatedAt = new Date()): Prom
       x: { field: 'n', type: 'quantitative', title: 'Personer / People', stack: true },
       color: { field: 'group', type: 'nominal', title: null },
     },
-  }), cells.some((r) => typeof r.n !== 'number'));
+  }), cells.some((r) => typeof r.n !== 'number'), ['per typ i CSV-filen', 'by type in the CSV file']);
   const types = Object.keys(TYPE_LABELS);
   const matrix = types.flatMap((a) =>
     types.map((b) => {

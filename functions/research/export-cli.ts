@@ -15,7 +15,7 @@
  * 3 refused by the disclosure check (nothing written; the refusal is in the journal).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadHubs } from '../../hubs/load.ts';
 import { loadStudies } from '../../studies/load.ts';
@@ -59,10 +59,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const spec = parsed.spec;
   const dataDir = String(values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR ?? join(ROOT, '.data'));
   const lakeDir = join(dataDir, 'lake');
+  const target = values.out ? resolve(String(values.out)) : undefined;
+  // An export leaves the lake: written inside it, it would become rows of the study's own tables.
+  const inLake = target ? relative(resolve(lakeDir), target) : '..';
+  if (target && !inLake.startsWith('..') && !isAbsolute(inLake)) return fail(`--out: ${target} is inside the research lake ${resolve(lakeDir)}; write the export elsewhere\n`);
+  if (target && !existsSync(dirname(target))) return fail(`--out: the folder ${dirname(target)} does not exist\n`);
   const lake = await StudyLake.open(lakeDir, study.id, tablesOf(study));
   try {
     const result = await tabulate(lake, spec);
-    const target = values.out ? resolve(String(values.out)) : undefined;
     if (!result.ok) {
       if (target) record(lakeDir, { at: now().toISOString(), study: study.id, specFile: resolve(specFile), spec, outcome: 'refused', reason: result.reason });
       return fail(`Refused by the disclosure check: ${result.reason}\nNothing was exported.\n`, 3);

@@ -185,6 +185,9 @@ export function parseSpec(input: unknown, study: Pick<StudyConfig, 'id' | 'datas
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: pathOf(i.path) || '(spec)', message: i.message })) };
   const spec = parsed.data;
   const issues: SpecIssue[] = [];
+  // A key the parsed record cannot hold (`__proto__`) would vanish and export as if unfiltered: name it instead.
+  const rawFilters = (input as { filters?: unknown }).filters;
+  if (rawFilters && typeof rawFilters === 'object') for (const k of Object.keys(rawFilters)) if (!Object.hasOwn(spec.filters, k)) issues.push({ path: `filters.${k}`, message: `"${k}" is not a dimension of ${spec.table}` });
   const source = Object.hasOwn(SOURCES, spec.table) ? SOURCES[spec.table] : undefined;
   if (!source) return { ok: false, issues: [{ path: 'table', message: `Not a table that can be tabulated: one of ${Object.keys(SOURCES).join(', ')}` }] };
   const has = tablesOf(study);

@@ -65,8 +65,9 @@ describe('the CSV report', () => {
     const events = [
       ...visit({ hubId: 'boden', date: day, from: '09:00', to: '11:00', memberId: 'm1', org: 'org_boden', type: 'municipality' }),
       ...visit({ hubId: 'boden', date: day, from: '10:00', to: '12:00', memberId: 'm2', org: 'org_trv', type: 'state-agency' }),
-      // Three more of the agency later (no new pair): five visitors, so the day's counts are shown.
-      ...['m3', 'm4', 'm5'].flatMap((memberId) => visit({ hubId: 'boden', date: day, from: '13:00', to: '14:00', memberId, org: 'org_trv', type: 'state-agency' })),
+      // More of both later, apart (no new pair): five of each type, so the day's counts and its pairs are shown.
+      ...['m3', 'm4', 'm5', 'm6'].flatMap((memberId) => visit({ hubId: 'boden', date: day, from: '13:00', to: '14:00', memberId, org: 'org_trv', type: 'state-agency' })),
+      ...['m7', 'm8', 'm9', 'm10'].flatMap((memberId) => visit({ hubId: 'boden', date: day, from: '15:00', to: '16:00', memberId, org: 'org_boden', type: 'municipality' })),
       ...Array.from({ length: 13 }, (_, i) =>
         event('MemberRegistered', 'boden', { memberId: `r${i}`, organisationId: i < 6 ? 'org_boden' : 'org_trv', organisationType: i < 6 ? 'municipality' : 'state-agency', membership: 'member' }, `${day}T10:00:00Z`),
       ),

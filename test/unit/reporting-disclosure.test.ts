@@ -269,6 +269,29 @@ function publishedOf(m: PublishedMeasures): Record<string, number | string> {
   return out;
 }
 
+/**
+ * Bounds within a row: where a shown total minus its shown cells leaves hidden cells exactly at their
+ * least (1 for "<5", 5 for "..") or every "<5" at 4, each is known. And pairs of a type bound that
+ * type's people, so they must not be shown beside a "<5" of a type.
+ */
+function rowBounds(m: PublishedMeasures): string[] {
+  const out: string[] = [];
+  const check = (name: string, total: number | string, cells: (number | string)[]) => {
+    if (typeof total !== 'number') return;
+    const hiddenCells = cells.filter((c) => typeof c === 'string');
+    if (hiddenCells.length < 2) return;
+    const sum = total - cells.reduce((n: number, c) => n + (typeof c === 'number' ? c : 0), 0);
+    if (sum === hiddenCells.reduce((n: number, c) => n + lo(c), 0) || (hiddenCells.every((c) => c === '<5') && sum === 4 * hiddenCells.length)) out.push(`${name}: hidden cells pinned by bounds (${total} = ${cells.join(' + ')})`);
+  };
+  check('visitors by type', m.uniqueVisitors, [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)]);
+  check('first-time + returning', m.uniqueVisitors, [m.firstTimeVisitors, m.returningVisitors]);
+  if (Object.keys(m.registrationsByOrgType).length > 0) check('registrations by type', m.registrations, Object.values(m.registrationsByOrgType));
+  const smallType = (t: string) => m.membersByOrgType[t] === '<5' || m.guestsByOrgType[t] === '<5';
+  for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (typeof n === 'number' && n > 0 && pair.split('×').some(smallType)) out.push(`type pair ${pair} shown beside a "<5" of its type`);
+  if (m.remoteWorkers.publicVisitors === '<5' && typeof m.coPresence.bySectorPair['public×public'] === 'number' && m.coPresence.bySectorPair['public×public'] > 0) out.push('public×public pairs shown beside "<5" public-sector visitors');
+  return out;
+}
+
 /** Counts in the model that are not of people (never "<5"; a small one is not itself sensitive). */
 const NOT_PEOPLE = new Set(['checkIns', 'visits', 'businessCheckIns']);
 
@@ -332,6 +355,7 @@ async function attack(seed: number) {
           if (truth > 0 && truth < 5 && !NOT_PEOPLE.has(name)) sensitive.set(`${where} ${name}`, v);
         }
         if (typeof row.m.uniqueVisitors === 'string') bounded.push({ where, m: row.m, checkIns: vecs.checkIns as Vec });
+        problems.push(...rowBounds(row.m).map((p) => `${where}: ${p}`));
         for (const [name, shown] of Object.entries(publishedOf(row.m))) {
           const v = vecs[name];
           if (!v) throw new Error(name);

@@ -197,7 +197,7 @@ describe('national projection: order and duplicates', () => {
     const twiceShuffled = await buildReport(project(shuffled([...events, ...events], seeded(7))), HUBS, q);
     // Assess
     expect(inOrder.totals.checkIns).toBeGreaterThan(100);
-    expect(inOrder.network.total.coPresence.pairDays).toBeGreaterThan(10);
+    expect(Object.keys(inOrder.network.total.coPresence.byTypePair).length).toBeGreaterThan(3); // pairs present (shown or withheld)
     expect(inOrder.network.total.events.held).toBeGreaterThan(5);
     expect(Object.keys(inOrder.network.total.events.heldByKind).sort()).toEqual(['network-meeting', 'workshop']);
     expect(twiceShuffled).toEqual(inOrder);

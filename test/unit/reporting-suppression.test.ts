@@ -66,6 +66,19 @@ describe('small-number suppression', () => {
     expect(two.map((c) => c.shown)).toEqual([9, '<5', '<5', 0, 8]);
   });
 
+  it('withholds one more where the hidden cells are pinned by their bounds: 7 = 5 + "<5" + "<5" makes each 1', () => {
+    const total = cell(7);
+    const cells = [cell(5), cell(1), cell(1)];
+    secondary([{ cells, total }]);
+    expect([total, ...cells].map((c) => c.shown)).toEqual(['..', 5, '<5', '<5']);
+    // 6 = ".." + "<5" (at least 5 and 1): pinned; a cell above 5 is withheld rather than the total.
+    const total2 = cell(20);
+    const cells2 = [cell(5), cell(1), cell(14)];
+    cells2[0]!.shown = '..';
+    secondary([{ cells: cells2, total: total2 }]);
+    expect([total2, ...cells2].map((c) => c.shown)).toEqual([20, '..', '<5', '..']);
+  });
+
   it('leaves a table without small cells alone', () => {
     const total = cell(20);
     const cells = [cell(0), cell(5), cell(15)];
@@ -77,6 +90,13 @@ describe('small-number suppression', () => {
 describe('series over time (intervals of days)', () => {
   const iv = (start: number, end: number, value: number): IntervalCell => ({ start, end, cell: cell(value) });
   const shownOf = (s: IntervalCell[]) => s.map((c) => c.cell.shown);
+
+  it('withholds a day where a week minus its shown days pins the hidden ones: 8 − 6 = 2 makes two "<5" days 1 each', () => {
+    const days = [6, 1, 1, 0, 0, 0, 0].map((n, i) => iv(i, i + 1, n));
+    const week = iv(0, 7, 8);
+    expect(protectSeries([...days, week])).toBe(true);
+    expect(shownOf([...days, week])).toEqual(['..', '<5', '<5', 0, 0, 0, 0, 8]);
+  });
 
   it('withholds the smallest other day of a week whose one small day would follow from the week', () => {
     // Days 0–6 of a week: 5, 0, 2, 0, 0, 0, 0; the week 7.

@@ -34,10 +34,10 @@ describe('the HTML report', () => {
   }, 120_000);
 
   it("labels the chart axes in the page's language: Swedish month names and period, not Vega's English", async () => {
-    // Prepare: visits every day for four months (more than five a month: the counts are shown), so the time axis shows month names.
+    // Prepare: visits every day for four months by ten members (more than five a month: the counts are shown), so the time axis shows month names.
     const day = openDay(3);
     const p = new MemoryProjection(HUBS);
-    for (let i = 0; i < 120; i += 1) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
+    for (let i = 0; i < 120; i += 1) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i % 10}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
     const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from: addDays(day, -120), to: day, period: 'month' });
     // Act
     const html = await reportHtml(report);
@@ -107,12 +107,14 @@ describe('the HTML report', () => {
     expect(report.network.total.membersByOrgType).toEqual({ municipality: '<5', 'state-agency': '<5' });
     // Act
     const html = await reportHtml(report);
-    // Assess: visits and co-presence drawn; people by type explained as withheld; utilisation and events as empty.
+    // Assess: visits drawn; people by type and pairs explained as withheld; utilisation and events as empty.
     const section = (h2: string) => html.slice(html.indexOf(`<h2>${h2}`)).split('</section>')[0] ?? '';
     expect(section('Användning')).toContain('<svg');
     expect(section('Sektorer')).not.toContain('<svg');
-    expect(section('Sektorer')).toMatch(/Diagrammet visas inte: alla värden är färre än 5.*No chart: every value is below 5 people or withheld/s);
-    expect(section('Samtidig')).toContain('<svg');
+    expect(section('Sektorer')).toMatch(/Diagrammet visas inte: alla värden är färre än 5 personer eller undanhållna \(per typ i CSV-filen\).*No chart: every value is below 5 people or withheld \(by type in the CSV file\)/s);
+    // Pairs of a type bound that type's people: beside a "<5" of a type they are withheld too.
+    expect(section('Samtidig')).not.toContain('<svg');
+    expect(section('Samtidig')).toContain('<td>..</td>');
     for (const h2 of ['Beläggning', 'Evenemang']) {
       expect(section(h2)).not.toContain('<svg');
       expect(section(h2)).toMatch(/Inget att visa för perioden.*Nothing to show for the period/s);

@@ -196,6 +196,15 @@ describe('research:export, exact disclosure control of declared tabulations', ()
       expect(res.err).toContain('nothing was exported');
       expect(existsSync(out)).toBe(false);
     }
+    // A key a parsed record cannot hold is named, not dropped (it exported unfiltered).
+    const proto = await run('--spec', spec('proto', '{"title":"Proto","table":"visits","filters":{"__proto__":["x"]},"measures":[{"kind":"people"}]}'), '--out', join(dataDir, 'bad.csv'));
+    expect([proto.code, proto.err]).toEqual([2, expect.stringContaining('filters.__proto__: "__proto__" is not a dimension of visits')]);
+    // Not into the lake (it would become rows of the study's tables), not into a folder that is not there.
+    const good = spec('good', { title: 'By hub', table: 'visits', dimensions: ['hub'], measures: [{ kind: 'people' }] });
+    const intoLake = join(dataDir, 'lake', 'research', STUDY, 'visits', 'evil.parquet');
+    expect(await run('--spec', good, '--out', intoLake)).toMatchObject({ code: 2, err: expect.stringContaining('is inside the research lake') });
+    expect(existsSync(intoLake)).toBe(false);
+    expect(await run('--spec', good, '--out', join(dataDir, 'no-such-folder', 'x.csv'))).toMatchObject({ code: 2, err: expect.stringContaining('does not exist') });
     const broken = await run('--spec', spec('broken', '{"title": '), '--out', join(dataDir, 'bad.csv'));
     expect([broken.code, broken.err]).toEqual([2, expect.stringContaining('is not JSON')]);
     expect(journal().length, 'a bad spec is not an export').toBe(before);
