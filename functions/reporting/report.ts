@@ -326,7 +326,7 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
       const c = must(out, iv.key);
       const m = measuresAt(iv);
       const unique = m.uniqueVisitors;
-      if (small(unique) || (unique > 0 && hidden(c.firstTimeVisitors) && c.firstTimeVisitors.value === unique)) for (const k of block) withhold(c[k] as Cell);
+      if (small(unique) || (unique > 0 && hidden(c.firstTimeVisitors) && c.firstTimeVisitors.value === unique) || uniqueWithheldInRow(m, c)) for (const k of block) withhold(c[k] as Cell);
       // Pairs of a type bound the organisations, so the people, of that type (five agency×agency pairs need four agencies;
       // public×public pairs, the public-sector visitors): the pairs of a type or sector with 1–4 people go.
       const people: Record<string, number> = {};
@@ -345,6 +345,18 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
   }
   for (const c of out.values()) for (const k of keys) (c[k] as Cell).locked = true;
   return out;
+}
+
+/**
+ * Whether the row of an interval will withhold its unique visitors (its own breakdowns, with the series
+ * cells as they stand and locked, as they will be when the row is built): decided here, for every
+ * interval, so that the visit block goes with them in every report alike and its series is protected.
+ */
+function uniqueWithheldInRow(m: Measures, series: AdditiveCells): boolean {
+  const copy = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, { ...v, locked: true }])) as AdditiveCells;
+  const row = rowCells(m, copy, {});
+  secondary(rowGroups(row));
+  return hidden(row.unique);
 }
 
 /** A count that is not of people: shown as it is unless withheld. */

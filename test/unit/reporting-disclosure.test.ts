@@ -341,6 +341,7 @@ async function attack(seed: number) {
   // (usually none), so registrations + promoted = confirmed + cancelled + waitlisted is exact to them.
   for (const h of hubs) for (const d of datesBetween(from, to)) known.learn(model.atomOf(`ev:wx:${h.id}:${d}`));
   const bounded: { where: string; m: PublishedMeasures; checkIns: Vec }[] = [];
+  const withheldCheckIns = new Map<string, Vec>();
   const seen = new Map<string, number | string>();
   const sensitive = new Map<string, Vec>();
   const problems: string[] = [];
@@ -355,6 +356,8 @@ async function attack(seed: number) {
           if (truth > 0 && truth < 5 && !NOT_PEOPLE.has(name)) sensitive.set(`${where} ${name}`, v);
         }
         if (typeof row.m.uniqueVisitors === 'string') bounded.push({ where, m: row.m, checkIns: vecs.checkIns as Vec });
+        // A hub's withheld check-ins must not follow by subtraction either (they bound its visitors).
+        if (row.series !== 'network' && row.m.checkIns === '..') withheldCheckIns.set(`${where} checkIns`, vecs.checkIns as Vec);
         problems.push(...rowBounds(row.m).map((p) => `${where}: ${p}`));
         for (const [name, shown] of Object.entries(publishedOf(row.m))) {
           const v = vecs[name];
@@ -376,6 +379,7 @@ async function attack(seed: number) {
     }
   }
   const derived = [...sensitive].filter(([, v]) => known.derives(v)).map(([k, v]) => `${k} = ${model.value(v)}`);
+  for (const [k, v] of withheldCheckIns) if (known.derives(v)) derived.push(`${k} ".." = ${model.value(v)}`);
   // Bounds: a hidden count of unique visitors must not be pinned to one value by the numbers beside it.
   for (const b of bounded) {
     const [low, high] = boundsOf(b.m, known.derives(b.checkIns) ? model.value(b.checkIns) : undefined);
