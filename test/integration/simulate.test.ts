@@ -37,13 +37,16 @@ describe('npm run simulate through the real API', () => {
     const expected = Object.values(result.tallies).reduce((n, t) => n + t.checkIns, 0);
     const res = await eventually(async () => {
       const r = await call('GET', `/api/national/reports?from=${from}&to=${to}&period=day`, { token: national });
-      return r.status === 200 && r.json.network.total.checkIns === expected && r;
+      return r.status === 200 && r.json.totals.checkIns === expected && r;
     }, 60_000, 1000).catch(() => call('GET', `/api/national/reports?from=${from}&to=${to}&period=day`, { token: national }));
     expect(res.status).toBe(200);
     let visits = 0;
-    for (const h of res.json.hubs as { hubId: string; total: { checkIns: number; visits: number; bookings: { made: number; cancelled: number }; events: { held: number; cancelled: number; registrations: number | string } } }[]) {
+    // Check-ins from the first version's exact fields: the measures' check-ins are ".." where a hub's unique
+    // visitors are not shown (docs/reporting.md, "Bounds"), which a few days of light traffic often are.
+    for (const h of res.json.hubs as { hubId: string; checkIns: number; total: { checkIns: number | string; visits: number; bookings: { made: number; cancelled: number }; events: { held: number; cancelled: number; registrations: number | string } } }[]) {
       const t = result.tallies[h.hubId]!;
-      expect({ hub: h.hubId, checkIns: h.total.checkIns, made: h.total.bookings.made, cancelled: h.total.bookings.cancelled, held: h.total.events.held }).toEqual({
+      if (typeof h.total.checkIns === 'number') expect(h.total.checkIns, h.hubId).toBe(h.checkIns);
+      expect({ hub: h.hubId, checkIns: h.checkIns, made: h.total.bookings.made, cancelled: h.total.bookings.cancelled, held: h.total.events.held }).toEqual({
         hub: h.hubId,
         checkIns: t.checkIns,
         made: t.bookings,
@@ -55,7 +58,7 @@ describe('npm run simulate through the real API', () => {
     }
     // The traffic happened in the simulated days, not today: every visit is dated in the range.
     expect(visits).toBeGreaterThan(20);
-    expect(res.json.network.total.checkIns).toBe(visits);
+    expect(res.json.totals.checkIns).toBe(visits);
     // Agency presence at every hub (scheduled through the staff route, as staff do), and popular events
     // whose waitlist moved: counts of people, so shown as "<5" from 1 to 4, or ".." where a total would
     // reveal a suppressed cell (only ever a count above 0) — either way not 0.
