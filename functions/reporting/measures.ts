@@ -280,7 +280,8 @@ export function summarise(days: HubDayInput[]): Measures {
       visitors.set(v, known);
       if (vo) visitMinutes += vo.min;
       const start = Date.parse(at);
-      const end = vo ? Date.parse(vo.out) : Math.max(start, dayEnd);
+      // A visit not checked out lasts until closing; one that began after closing (an evening event), until the day ends.
+      const end = vo ? Date.parse(vo.out) : start < dayEnd ? dayEnd : Math.max(start, zonedInstant(date, '23:59', hub.timezone).getTime());
       intervals.push({ org, start, end });
     }
 

@@ -194,10 +194,10 @@ function eventGroups(c: AdditiveCells, wholeRange: boolean): Group[] {
     // are promoted or not (not published). With no waitlisted registration cancelled before a seat, which is
     // the common case, registrations + promoted = confirmed + cancelled + waitlisted exactly.
     { cells: [confirmed, cancelled], total: registrations, unpublished: [registrations.value - confirmed.value - cancelled.value] },
-    // Promotions are given for the whole range only, so only there do the five counts make an identity.
-    ...(wholeRange
-      ? [{ cells: [promoted], total: waitlisted, unpublished: [waitlisted.value - promoted.value] }, { cells: [registrations, promoted, confirmed, cancelled, waitlisted] }]
-      : []),
+    // The five counts make an identity in every interval. Promotions are given for the whole range only; in a
+    // period they are withheld, and the relation keeps them from following from the other four there too.
+    { cells: [registrations, promoted, confirmed, cancelled, waitlisted] },
+    ...(wholeRange ? [{ cells: [promoted], total: waitlisted, unpublished: [waitlisted.value - promoted.value] }] : []),
   ];
 }
 

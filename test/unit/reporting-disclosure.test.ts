@@ -93,6 +93,8 @@ function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
   const additive = new Map<string, number>();
   const inc = (k: string, n = 1) => additive.set(k, (additive.get(k) ?? 0) + n);
   const people = new Map<string, { type: string; ms: string; mun?: string; visits: { hubId: string; date: string }[] }>();
+  // Every third case has events that fill up: waitlists of 5 and more, so that promotions are 1–4 beside them.
+  const waitRate = seed % 3 === 0 ? 0.6 : 0.15;
   for (const h of hubs) {
     const pool = Array.from({ length: 12 }, (_, i) => `${h.id}-p${seed}-${i}`);
     for (const id of pool) {
@@ -126,7 +128,7 @@ function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
         events.push(hubEvent({ hubId: h.id, eventId, date, capacity: 20 }));
         const n = Math.floor(random() * 13);
         for (let i = 0; i < n; i++) {
-          const waitlisted = random() < 0.15;
+          const waitlisted = random() < waitRate;
           const promoted = waitlisted && random() < 0.5;
           const cancelled = random() < 0.1;
           const attended = !cancelled && (!waitlisted || promoted) && random() < 0.75;

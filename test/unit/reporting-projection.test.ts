@@ -84,6 +84,18 @@ describe('national projection: co-presence', () => {
     expect(m.coPresence.bySectorPair).toEqual({ 'public×public': 2, 'business×public': 1 });
   });
 
+  it('counts visits begun after closing time and not checked out as present until the day ends (an evening event)', async () => {
+    const events = [
+      ...visit({ hubId: 'boden', date: day, from: '21:00', memberId: 'k1', org: 'kommun', type: 'municipality' }),
+      ...visit({ hubId: 'boden', date: day, from: '22:30', memberId: 'a1', org: 'agency', type: 'state-agency' }),
+      // Checked out before the agency came: no overlap.
+      ...visit({ hubId: 'boden', date: day, from: '20:00', to: '21:30', memberId: 'b1', org: 'bolag', type: 'business', membership: 'guest' }),
+    ];
+    const m = await measuresOf(project(events), 'boden', day);
+    // kommun–agency (22:30–), kommun–bolag (21:00–21:30).
+    expect(m.coPresence.byTypePair).toEqual({ 'municipality×state-agency': 1, 'business×municipality': 1 });
+  });
+
   it("types an organisation by its latest check-in of the day, whatever order the facts are stored in", async () => {
     // Prepare: the organisation's type was changed between two check-ins (state agency, then public company).
     const before = visit({ hubId: 'boden', date: day, from: '09:00', to: '12:00', memberId: 'a1', org: 'bolaget', type: 'state-agency' });

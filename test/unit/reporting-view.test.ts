@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
-import { addDays } from '../../functions/reporting/periods.ts';
+import { addDays, datesBetween } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { reportHtml } from '../../functions/reporting/view.ts';
-import { HUBS, booking, eventRegistration, hubEvent, openDay, visit } from '../support/report-events.ts';
+import { HUBS, booking, eventRegistration, hubEvent, openDay, todayLocal, visit } from '../support/report-events.ts';
 
 describe('the HTML report', () => {
   it('is one printable page with server-rendered SVG charts and nothing loaded from elsewhere', async () => {
@@ -35,10 +35,14 @@ describe('the HTML report', () => {
 
   it("labels the chart axes in the page's language: Swedish month names and period, not Vega's English", async () => {
     // Prepare: visits every day for four months by ten members (more than five a month: the counts are shown), so the time axis shows month names.
-    const day = openDay(3);
+    // Whole months, so that no short month at either end has its visits withheld.
+    const to = addDays(`${todayLocal().slice(0, 7)}-01`, -1);
+    let from = to;
+    for (let m = 0; m < 4; m += 1) from = addDays(`${from.slice(0, 7)}-01`, -1);
+    from = addDays(from, 1);
     const p = new MemoryProjection(HUBS);
-    for (let i = 0; i < 120; i += 1) for (const e of visit({ hubId: 'umea', date: addDays(day, -i), from: '09:00', to: '10:00', memberId: `v${i % 10}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
-    const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from: addDays(day, -120), to: day, period: 'month' });
+    for (const [i, date] of datesBetween(from, to).entries()) for (const e of visit({ hubId: 'umea', date, from: '09:00', to: '10:00', memberId: `v${i % 10}`, org: 'kommun', type: 'municipality' })) p.apply(e.type, e.detail);
+    const report = await buildReport(p, [HUBS.find((h) => h.id === 'umea')!], { from, to, period: 'month' });
     // Act
     const html = await reportHtml(report);
     // Assess
