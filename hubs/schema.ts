@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { municipality } from './municipalities.ts';
 
 /** Hub ids are lower-case ASCII slugs: they appear in URLs, stack names and event sources. */
-export const HubId = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,29}$/, 'Use 2–30 lower-case letters a–z, digits or hyphens, starting with a letter (e.g. "umea")');
+export const HUB_ID_PATTERN = /^[a-z][a-z0-9-]{1,29}$/;
+export const HUB_ID_MESSAGE = 'Use 2–30 lower-case letters a–z, digits or hyphens, starting with a letter (e.g. "umea")';
+export const HubId = z.string().regex(HUB_ID_PATTERN, HUB_ID_MESSAGE);
 
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, 24-hour clock');
 const IsoDate = z.iso.date({ message: 'Use an ISO date, YYYY-MM-DD' });

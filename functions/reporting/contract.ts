@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { HubId } from '../../hubs/schema.ts';
+import { HUB_ID_MESSAGE, HUB_ID_PATTERN, HubId } from '../../hubs/schema.ts';
 import { PERIODS } from './periods.ts';
 
 /**
@@ -17,12 +17,21 @@ const valid = (d: string | undefined): d is string =>
 /** Days from one date to another, both included. */
 const daysIncluded = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
 
+/**
+ * One hub per report. A repeated `hub` arrives joined by commas (API Gateway's payload 2.0): say so,
+ * rather than that "umea,lulea" is not a hub id.
+ */
+const OneHub = z
+  .string()
+  .regex(/^[^,]*$/, { message: 'One hub per report: "hub" was given more than once (or with a comma); leave it out to get every hub you may see', abort: true })
+  .regex(HUB_ID_PATTERN, HUB_ID_MESSAGE);
+
 /** `GET /api/national/reports` query: the last 30 days when `from`/`to` are left out. */
 export const ReportQuery = z
   .object({
     from: ReportDate.optional(),
     to: ReportDate.optional(),
-    hub: HubId.optional(),
+    hub: OneHub.optional(),
     period: z.enum(PERIODS).default('day'),
     format: z.enum(['json', 'csv']).default('json'),
   })
@@ -35,8 +44,10 @@ export const ReportViewQuery = z
   .object({
     from: ReportDate.optional(),
     to: ReportDate.optional(),
-    hub: HubId.optional(),
+    hub: OneHub.optional(),
     period: z.enum(PERIODS).default('week'),
+    // The page is HTML only; the CSV is the JSON report's `format=csv`. Asking the page for CSV is a 400 that says so.
+    format: z.literal('html', { message: 'The report page is HTML only: for CSV use GET /api/national/reports?format=csv' }).optional(),
   })
   .refine((q) => !valid(q.from) || !valid(q.to) || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
   .refine((q) => !valid(q.from) || !valid(q.to) || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });

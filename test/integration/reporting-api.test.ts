@@ -82,6 +82,14 @@ describe('GET /api/national/reports', () => {
     const bad = await call('GET', '/api/national/reports?period=fortnight', { token: national });
     expect(bad.status).toBe(400);
     expect(bad.json.error.issues[0].path).toBe('query.period');
+    // One hub per report: a repeated hub is named as such (not as a malformed id); the page is HTML only.
+    const two = await call('GET', '/api/national/reports?hub=skelleftea&hub=umea', { token: national });
+    expect(two.status).toBe(400);
+    expect(two.json.error.issues).toEqual([{ path: 'query.hub', message: expect.stringMatching(/^One hub per report/) }]);
+    const pageCsv = await call('GET', '/api/national/reports/view?format=csv', { token: national });
+    expect(pageCsv.status).toBe(400);
+    expect(pageCsv.json.error.issues).toEqual([{ path: 'query.format', message: expect.stringContaining('/api/national/reports?format=csv') }]);
+    expect((await call('GET', '/api/national/reports/view?format=html&hub=skelleftea', { token: national })).status).toBe(200);
     // Dates far out are refused before any work (year 9999 timed the function out: a 502), and a
     // range holds at most 366 days, both ends included.
     for (const [q, path] of [
