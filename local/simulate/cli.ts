@@ -7,7 +7,7 @@
  *   --months N | --days N   how far back from yesterday (default 3 months)
  *   --seed N                the same seed gives the same traffic (default 20261128)
  *   --volume X              people, room bookings and events scaled by X (default 0.4: about
- *                           18 people a hub; three months are ~6 600 requests, 11 minutes measured on 2 busy cores, docs/local-runtime.md)
+ *                           18 people a hub; three months are ~6 600 actions, 11 minutes measured on 2 busy cores, docs/local-runtime.md)
  *   --url URL               the runtime (default http://127.0.0.1:$PORT, port 3000 as npm start)
  *   --to YYYY-MM-DD         the last simulated day (default yesterday)
  *   --quiet                 no progress bar (nor, off a terminal, the progress line every 5 %)
@@ -73,11 +73,11 @@ try {
 const hubs = loadAllHubs('hubs');
 const plan = buildPlan({ seed, from, to, hubs, organisations: loadStarterOrganisations('hubs'), volume });
 const total = plan.hubs.reduce((n, h) => n + h.actions.length, 0);
-console.log(`simulate: ${from} – ${to}, ${hubs.length} hubs, seed ${seed}, volume ${volume}: ${total} requests through ${url}`);
+console.log(`simulate: ${from} – ${to}, ${hubs.length} hubs, seed ${seed}, volume ${volume}: ${total} actions (a check-in, a booking, a registration, …) through ${url}`);
 
 // A bar on a terminal; plain lines every 5 % where the output goes to a file or CI (cli-progress draws nothing there).
 const terminal = Boolean(process.stdout.isTTY && process.stderr.isTTY);
-const bar = values.quiet || !terminal ? undefined : new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} requests | {eta_formatted} left | {hub}', hideCursor: true }, Presets.shades_classic);
+const bar = values.quiet || !terminal ? undefined : new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} actions | {eta_formatted} left | {hub}', hideCursor: true }, Presets.shades_classic);
 const lines = values.quiet || terminal ? undefined : progressLines(total, (line) => console.log(line));
 bar?.start(total, 0, { hub: '' });
 // Research: members consent at the desk and answer the survey invitations in the mail outbox (local/simulate/research.ts).
@@ -109,7 +109,7 @@ if (research) {
   const r = research.tally;
   console.log(`Research: ${r.consents} consents given at the desk, ${r.invitations} survey invitations received, ${r.answers} answered${Object.keys(r.refused).length ? ` (refused: ${Object.entries(r.refused).map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}.`);
 }
-console.log(`simulate: ${result.requests} requests in ${result.seconds.toFixed(1)} s (${(result.requests / result.seconds).toFixed(0)} requests/s), of which ${result.idleSeconds.toFixed(1)} s waiting for the events to reach the national reports.`);
+console.log(`simulate: ${result.actions}/${total} actions, ${result.requests} API requests in ${result.seconds.toFixed(1)} s (${(result.requests / result.seconds).toFixed(0)} requests/s), of which ${result.idleSeconds.toFixed(1)} s waiting for the events to reach the national reports.`);
 console.log(`
   Report (JSON)  ${url}/api/national/reports?from=${from}&to=${to}&period=week
   Report (CSV)   ${url}/api/national/reports?from=${from}&to=${to}&period=month&format=csv

@@ -17,6 +17,6 @@ export function progressLines(total: number, log: (line: string) => void, o: { s
     const seconds = (now() - started) / 1000;
     // No estimate on the first line: the first requests include setting up (tokens, the first morning).
     const left = due > 0 && done < total ? ` | about ${Math.round((seconds / done) * (total - done))} s left` : '';
-    log(`simulate: ${String(due).padStart(3)} % | ${done}/${total} requests | ${Math.round(seconds)} s${left}${hub ? ` | ${hub}` : ''}`);
+    log(`simulate: ${String(due).padStart(3)} % | ${done}/${total} actions | ${Math.round(seconds)} s${left}${hub ? ` | ${hub}` : ''}`);
   };
 }

@@ -32,6 +32,9 @@ export interface HubTally {
 
 export interface RunResult {
   tallies: Record<string, HubTally>;
+  /** The plan's actions done (the progress bar's total): a refused earlier step can make one send nothing. */
+  actions: number;
+  /** Requests made to the APIs: the actions' (some send two or three) and the research simulation's. */
   requests: number;
   seconds: number;
   /** Of those, waiting for the events to reach the national reports. */
@@ -43,9 +46,10 @@ const CHUNK = 20;
 
 const emptyTally = (): HubTally => ({ organisations: 0, members: 0, checkIns: 0, checkOuts: 0, bookings: 0, bookingsCancelled: 0, agencyPresences: 0, eventsPublished: 0, eventsCancelled: 0, registrations: 0, waitlisted: 0, registrationsCancelled: 0, attended: 0, refused: {}, reasons: {} });
 
-/** A small client of the runtime. */
-function client(url: string) {
+/** A small client of the runtime; `sent` counts the requests made to the APIs (not the runtime's own `/.local/` routes). */
+function client(url: string, sent: { api: number } = { api: 0 }) {
   return async function call(method: string, path: string, o: { token?: string; body?: unknown; at?: string } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+    if (!path.startsWith('/.local/')) sent.api++;
     const headers: Record<string, string> = {};
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     if (o.at) headers[SIMULATED_NOW_HEADER] = o.at;
@@ -95,10 +99,11 @@ export async function runPlan(
   },
 ): Promise<RunResult> {
   const started = performance.now();
-  const call = client(o.url);
+  const sentCount = { api: 0 };
+  const call = client(o.url, sentCount);
   const { schedules } = await simulationStatus(o.url);
   const tallies: Record<string, HubTally> = {};
-  let requests = 0;
+  let actions = 0;
 
   const lanes = await Promise.all(
     plan.hubs.map(async (hp) => {
@@ -129,7 +134,7 @@ export async function runPlan(
       lanes.map(async ({ hp, ctx }, lane) => {
         for (const [i, a] of hp.actions.entries()) {
           if (chunks[lane]?.[i] !== current) continue;
-          requests++;
+          actions++;
           await perform(hp, a, ctx);
           o.onAction?.(hp.hubId);
         }
@@ -139,14 +144,13 @@ export async function runPlan(
     // After a day's last chunk: what members do with that day's mail (research, local/simulate/research.ts).
     if (o.afterDay && order[k + 1]?.slice(0, 10) !== day) {
       const sent = await o.afterDay(day, lanes.map(({ hp, ctx }) => ({ hubId: hp.hubId, people: hp.people, ids: ctx.ids, token: ctx.token })), call);
-      requests += sent;
       if (sent > 0) await call('POST', '/.local/simulation/idle');
     }
   }
   // Let every event reach the national projection before anyone reads a report.
   const sent = performance.now();
   await call('POST', '/.local/simulation/idle');
-  return { tallies, requests, seconds: (performance.now() - started) / 1000, idleSeconds: (performance.now() - sent) / 1000 };
+  return { tallies, actions, requests: sentCount.api, seconds: (performance.now() - started) / 1000, idleSeconds: (performance.now() - sent) / 1000 };
 }
 
 interface Ctx {

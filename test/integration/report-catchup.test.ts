@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { ReportStore } from '../../functions/reporting/store.ts';
-import { LOCAL, type CfnTemplate } from '../../local/cfn.ts';
+import type { CfnTemplate } from '../../local/cfn.ts';
 import { startNetwork } from '../../local/network.ts';
 import { catchUpReports } from '../../local/report-catchup.ts';
 import { api, eventually } from '../support/network.ts';
+import { freshTable } from '../support/dynamo.ts';
 import { HUBS, booking, openDay, visit } from '../support/report-events.ts';
 
 let client: DynamoDBClient;
@@ -21,23 +22,7 @@ let table: string;
 const dir = mkdtempSync(join(tmpdir(), 'catchup-'));
 
 beforeAll(async () => {
-  client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  table = `catchup-${randomUUID().slice(0, 8)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  ({ client, db, table } = await freshTable('catchup'));
 });
 
 afterAll(() => {

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { LOCAL } from '../../local/cfn.ts';
 import { SHARDS, pseudonym } from '../../functions/reporting/facts.ts';
 import { MemoryProjection } from '../../functions/reporting/memory.ts';
 import { addDays } from '../../functions/reporting/periods.ts';
 import { buildReport } from '../../functions/reporting/report.ts';
 import { ReportStore } from '../../functions/reporting/store.ts';
+import { freshTable } from '../support/dynamo.ts';
 import { HUBS, booking, event, eventRegistration, hubEvent, hubEventCancelled, openDay, seeded, shuffled, visit, type CraftedEvent } from '../support/report-events.ts';
 
 let client: DynamoDBClient;
@@ -16,23 +15,7 @@ let db: DynamoDBDocumentClient;
 let table: string;
 
 beforeAll(async () => {
-  client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: LOCAL.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  table = `report-${randomUUID().slice(0, 8)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  ({ client, db, table } = await freshTable('report'));
 });
 
 afterAll(() => client?.destroy());

@@ -115,8 +115,8 @@ describe('npm run simulate: the plan', () => {
       increment('umea');
     }
     expect(lines).toHaveLength(21); // 0 %, 5 %, …, 100 %
-    expect(lines[0]).toMatch(/^simulate: +0 % \| 1\/200 requests \| 0 s \| umea$/);
-    expect(lines[1]).toMatch(/^simulate: +5 % \| 10\/200 requests \| 1 s \| about 19 s left \| umea$/);
-    expect(lines.at(-1)).toMatch(/^simulate: 100 % \| 200\/200 requests \| 20 s \| umea$/);
+    expect(lines[0]).toMatch(/^simulate: +0 % \| 1\/200 actions \| 0 s \| umea$/);
+    expect(lines[1]).toMatch(/^simulate: +5 % \| 10\/200 actions \| 1 s \| about 19 s left \| umea$/);
+    expect(lines.at(-1)).toMatch(/^simulate: 100 % \| 200\/200 actions \| 20 s \| umea$/);
   });
 });
