@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { loadHubs } from '../hubs/load.ts';
 import { LOCAL } from './cfn.ts';
 import { groupsFor, type LocalIdp, type Role } from './idp.ts';
@@ -87,6 +87,55 @@ const sameSecret = (a: string, b: string) => {
 };
 
 /**
+ * The provider's state (sessions, codes, refresh tokens) in this process's memory: a restart of
+ * the runtime signs everyone out (the app then sends them to sign-in, keeping what they typed).
+ */
+function memoryAdapter(): (name: string) => Adapter {
+  const store = new Map<string, AdapterPayload>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const forget = (key: string) => {
+    store.delete(key);
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+  };
+  return (name) => ({
+    async upsert(id, payload, expiresIn) {
+      const key = `${name}:${id}`;
+      forget(key);
+      store.set(key, payload);
+      if (payload.grantId) store.set(`grant:${payload.grantId}:${key}`, {});
+      if (payload.uid) store.set(`${name}:uid:${payload.uid}`, { id });
+      // Node's timers reach 24.8 days; longer-lived entries stay (the provider checks expiry itself on use).
+      if (expiresIn && expiresIn * 1000 < 2 ** 31) timers.set(key, setTimeout(() => forget(key), expiresIn * 1000).unref());
+    },
+    async find(id) {
+      return store.get(`${name}:${id}`);
+    },
+    async findByUid(uid) {
+      const ref = store.get(`${name}:uid:${uid}`);
+      return typeof ref?.id === 'string' ? store.get(`${name}:${ref.id}`) : undefined;
+    },
+    async findByUserCode() {
+      return undefined; // no device flow here
+    },
+    async consume(id) {
+      const payload = store.get(`${name}:${id}`);
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    },
+    async destroy(id) {
+      forget(`${name}:${id}`);
+    },
+    async revokeByGrantId(grantId) {
+      const prefix = `grant:${grantId}:`;
+      for (const key of [...store.keys()].filter((k) => k.startsWith(prefix))) {
+        store.delete(key);
+        forget(key.slice(prefix.length));
+      }
+    },
+  });
+}
+
+/**
  * The local stand-in OpenID provider (`oidc-provider`, certified), mounted at {@link OIDC_MOUNT}
  * on the runtime's origin. It signs with the local identity provider's key under the same
  * issuer as `npm run token`, and its ID tokens carry Cognito's claims (`cognito:groups`,
@@ -98,6 +147,9 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
   const config = localAppConfig(options.url);
   const interactionPath = `${OIDC_MOUNT}/interaction/`;
   const configuration: Configuration = {
+    adapter: memoryAdapter(),
+    // The app and the provider share the runtime's origin; browsers still send Origin on its fetches.
+    clientBasedCORS: (_ctx, origin) => origin === new URL(options.url).origin,
     clients: [
       {
         client_id: LOCAL.userPoolClientId,
@@ -117,6 +169,8 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
+      // Cognito revokes refresh tokens too (/oauth2/revoke); a client revokes only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: {
         enabled: true,
         // Cognito's /logout asks nothing: sign out at once (the form is posted by the page itself).
