@@ -165,6 +165,8 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
     jwks: { keys: [options.idp.privateJwk] },
     cookies: { keys: [createHash('sha256').update(`cookies:${options.idp.privateJwk.d ?? ''}`).digest('base64url')] },
     claims: { openid: ['sub', 'cognito:groups', 'cognito:username', 'token_use'], email: ['email', 'email_verified'], profile: ['name'] },
+    // The code flow only, as the app uses it on Cognito.
+    responseTypes: ['code'],
     // Cognito puts the user's claims in the ID token of the code flow; so does this stand-in.
     conformIdTokenClaims: false,
     features: {
