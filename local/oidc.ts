@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { loadHubs } from '../hubs/load.ts';
 import { LOCAL } from './cfn.ts';
+import type { AppConfig } from '../web/auth.ts';
 import { groupsFor, type LocalIdp, type Role } from './idp.ts';
 
 /** Where the local OpenID provider is mounted on the runtime's own origin. */
@@ -28,22 +29,10 @@ export function seededUsers(hubIds: string[] = loadHubs().map((h) => h.id)): Loc
   ];
 }
 
-/**
- * The OIDC settings the staff app reads from `/config.json` (the same shape is served from S3 on
- * AWS, with the Cognito user pool as authority and its managed-login `/logout` as logoutEndpoint).
- */
-export interface AppConfig {
-  oidc: {
-    authority: string;
-    clientId: string;
-    redirectUri: string;
-    postLogoutRedirectUri: string;
-    scope: string;
-    /** Cognito only: its `/logout` endpoint (it has no standard end_session_endpoint). */
-    logoutEndpoint?: string;
-  };
-}
+/** The staff app's settings (`/config.json`): one shape, defined by the app (web/auth.ts). */
+export type { AppConfig };
 
+/** The settings of the staff app served by this runtime at `url`. */
 export function localAppConfig(url: string): AppConfig {
   return { oidc: { authority: `${url}${OIDC_MOUNT}`, clientId: LOCAL.userPoolClientId, redirectUri: `${url}/`, postLogoutRedirectUri: `${url}/`, scope: 'openid email profile' } };
 }
