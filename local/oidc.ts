@@ -193,6 +193,14 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
       await grant.save();
       return grant;
     },
+    // The provider's own errors (an expired login page, a stale link): what went wrong, and a way back.
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page(
+        'Inloggningen gick inte – samverkan',
+        `<h1>Inloggningen gick inte · Sign-in failed</h1><p class="error">${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p><p><a href="${escapeHtml(config.oidc.redirectUri)}">Börja om · Start again</a></p>`,
+      );
+    },
     interactions: { url: (_ctx, interaction) => `${interactionPath}${interaction.uid}` },
     findAccount: (_ctx, sub) => {
       const user = users.get(sub);

@@ -120,13 +120,19 @@ describe('sign-in through the local OpenID provider', () => {
     expect((await fetch(`${network.url}/api/national/reports?from=${today}&to=${today}`, { headers: { authorization: `Bearer ${tokens.id_token}` } })).status).toBe(200);
   });
 
-  it('refuses a wrong password, and a code flow without PKCE', async () => {
+  it('refuses a wrong password, a code flow without PKCE and an unknown client', async () => {
     const { posted } = await signIn('umea-staff', 'wrong');
     expect(posted.res.status).toBe(401);
     expect(await posted.res.text()).toContain('Fel användarnamn eller lösenord');
     const config = (await fetch(`${network.url}/config.json`).then((r) => r.json())) as { oidc: { authority: string; clientId: string; redirectUri: string } };
     const noPkce = await fetch(`${config.oidc.authority}/auth?${new URLSearchParams({ client_id: config.oidc.clientId, redirect_uri: config.oidc.redirectUri, response_type: 'code', scope: 'openid' })}`, { redirect: 'manual' });
     expect(new URL(noPkce.headers.get('location') ?? '', network.url).searchParams.get('error')).toBe('invalid_request');
+    // An unknown client cannot be redirected to: the provider's error page says so and leads back to the app.
+    const unknown = await fetch(`${config.oidc.authority}/auth?${new URLSearchParams({ client_id: 'nobody', redirect_uri: config.oidc.redirectUri, response_type: 'code', scope: 'openid' })}`, { redirect: 'manual' });
+    expect(unknown.status).toBe(400);
+    const body = await unknown.text();
+    expect(body).toContain('invalid_client');
+    expect(body).toContain(`<a href="${config.oidc.redirectUri}">Börja om`);
   });
 
   it('refuses a token signed by the same key for another audience', async () => {
