@@ -83,6 +83,8 @@ function memoryAdapter(): (name: string) => Adapter {
   const store = new Map<string, AdapterPayload>();
   const timers = new Map<string, NodeJS.Timeout>();
   const forget = (key: string) => {
+    const uid = store.get(key)?.uid;
+    if (typeof uid === 'string') store.delete(`${key.split(':')[0]}:uid:${uid}`);
     store.delete(key);
     clearTimeout(timers.get(key));
     timers.delete(key);
@@ -218,7 +220,7 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
         }),
       };
     },
-    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 30 * 86_400, Session: 86_400, Interaction: 3600, Grant: 30 * 86_400 },
+    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 30 * 86_400, Session: 30 * 86_400, Interaction: 3600, Grant: 30 * 86_400 },
   };
   const provider = new Provider(options.idp.issuer, configuration);
   const callback = provider.callback();
