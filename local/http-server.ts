@@ -224,6 +224,10 @@ export function createHttpServer(options: {
   invoke: (functionName: string, event: unknown, opts?: { simulatedNow?: Date }) => Promise<unknown>;
   webDir: string;
   jwks: () => unknown;
+  /** The local OpenID provider, mounted at /oidc (set once the server's URL is known). */
+  oidc?: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  /** The staff app's settings, served as /config.json (the same shape as on AWS). */
+  appConfig?: () => unknown;
   /** Local stand-ins of AWS services the functions call (`/.local-firehose`): JSON in, status and JSON out. */
   services?: Record<string, (body: unknown, headers: IncomingMessage['headers']) => { status: number; body: unknown }>;
   log: (message: string) => void;
@@ -231,7 +235,12 @@ export function createHttpServer(options: {
   simulation?: SimulationControls;
 }): Server {
   const appScript = webAppScript(options.webDir);
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => receive(req, res));
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    // The OpenID provider reads its own request bodies.
+    const oidc = /^\/oidc(\/|\?|$)/.test(req.url ?? '') ? options.oidc?.() : undefined;
+    if (oidc) return oidc(req, res);
+    receive(req, res);
+  });
   // "Expect: 100-continue": refuse an announced body over the limit before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers['content-length']) > MAX_EVENT_BYTES) return tooLarge(res, { connection: 'close' });
@@ -312,6 +321,11 @@ export function createHttpServer(options: {
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { 'content-type': 'application/json' });
       res.end(errorBody('method_not_allowed', `${method} is not allowed here`));
+      return;
+    }
+    if (url.pathname === '/config.json' && options.appConfig) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : JSON.stringify(options.appConfig()));
       return;
     }
     if (url.pathname === '/app.js') {

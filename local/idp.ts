@@ -12,6 +12,8 @@ export interface LocalIdp {
   issuer: string;
   audience: string;
   jwks: { keys: JWK[] };
+  /** The signing key itself: the local OpenID provider (local/oidc.ts) signs with it too. */
+  privateJwk: JWK;
   /** `issuedAt` (epoch seconds, default now) lets tests mint tokens from a skewed clock. */
   sign(claims: { role: Role; hub?: string; subject?: string; email?: string; expiresInSeconds?: number; issuedAt?: number }): Promise<string>;
 }
@@ -52,6 +54,7 @@ export async function loadIdp(dir: string): Promise<LocalIdp> {
     issuer: LOCAL_ISSUER,
     audience: LOCAL.userPoolClientId,
     jwks: { keys: [publicJwk] },
+    privateJwk,
     async sign({ role, hub, subject, email, expiresInSeconds = 8 * 3600, issuedAt }) {
       const sub = subject ?? randomUUID();
       return new SignJWT({

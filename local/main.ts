@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CfnTemplate } from './cfn.ts';
 import { startNetwork } from './network.ts';
+import { LOCAL_PASSWORD } from './oidc.ts';
 
 const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean' }, port: { type: 'string' }, quiet: { type: 'boolean' }, 'data-dir': { type: 'string' }, templates: { type: 'string' }, simulation: { type: 'boolean' } } });
 const dataDir = values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR;
@@ -33,6 +34,7 @@ samverkan is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   DynamoDB    ${network.dynamoEndpoint} (${values['in-memory'] ? 'in memory' : `data in ${dataDir ?? '.data/'}`})
   Hubs        ${hubs.join(', ')}
 
+  Sign in:    <hub>-staff (e.g. umea-staff), national or researcher; password ${LOCAL_PASSWORD} (local stand-in, README)
   Token:      npm run --silent token -- --role staff --hub umea${dataDir ? ` --data-dir ${resolve(dataDir)}` : ''}${
     values.simulation ? `\n  Simulation  on: requests may carry x-samverkan-simulated-now; npm run simulate -- --url ${network.url}` : `\n  Simulate:   restart with npm start -- --simulation, then npm run simulate`
   }

@@ -10,6 +10,7 @@ import { LocalEventBus, type ArchiveDef, type BusEvent, type RuleDef, type Targe
 import { checkTemplatePatterns } from './event-pattern.ts';
 import { createHttpServer, type HttpRoute } from './http-server.ts';
 import { loadIdp, type LocalIdp, type Role } from './idp.ts';
+import { type AppConfig, createLocalOidc, localAppConfig } from './oidc.ts';
 import { FunctionError, LocalFunctions, type LocalFunctionDef } from './lambda.ts';
 import { deliveryStreamDef, LocalDeliveryStreams } from './firehose.ts';
 import { fileCheckpoints, LocalPipe, memoryCheckpoints, type PipeDef } from './pipes.ts';
@@ -175,11 +176,15 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   const routes: HttpRoute[] = [];
   let functions!: LocalFunctions;
   let network!: LocalNetwork;
+  let oidc: ReturnType<typeof createLocalOidc> | undefined;
+  let appConfig: AppConfig | undefined;
   const server = createHttpServer({
     routes,
     invoke: (name, event, opts) => functions.invoke(name, event, opts),
     webDir: join(ROOT, 'web'),
     jwks: () => idp.jwks,
+    oidc: () => oidc,
+    appConfig: () => appConfig,
     services: { '/.local-firehose': (body) => lake.putRecordBatch(body as Parameters<LocalDeliveryStreams['putRecordBatch']>[0]) },
     log,
     ...(options.simulation
@@ -200,6 +205,9 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Sign-in: the stand-in OpenID provider on this origin, and the staff app's settings pointing at it.
+  oidc = createLocalOidc({ url, idp });
+  appConfig = localAppConfig(url);
 
   // Functions
   const invokeConfigs = new Map<string, number>();

@@ -17,6 +17,7 @@ import type { HubEventResponse, RegistrationResponse } from '../functions/api/hu
 import type { ConsentLinkResponse, ConsentResponse, MemberConsentsResponse } from '../functions/api/consent-contract.ts';
 import type { DirectoryProfileResponse, DirectoryStateResponse } from '../functions/directory/contract.ts';
 import { COUNTIES, MUNICIPALITIES } from '../hubs/municipalities.ts';
+import { Auth, SessionExpired } from './auth.ts';
 
 type Visit = z.infer<typeof VisitResponse>;
 type Member = z.infer<typeof MemberResponse>;
@@ -36,8 +37,12 @@ type Consent = z.infer<typeof ConsentResponse>;
 type Lang = 'sv' | 'en';
 
 const sv = {
-  title: 'samverkan · värdskap', hub: 'Hubb', signIn: 'Inloggning', tokenHint: 'Klistra in din token (lokalt: npm run --silent token -- --role staff --hub umea).',
-  token: 'Token', save: 'Spara', checkIn: 'Checka in', memberCode: 'Medlemskod', checkInButton: 'Checka in', newOrganisation: 'Ny organisation',
+  title: 'samverkan · värdskap', hub: 'Hubb', signIn: 'Inloggning', signInHint: 'Logga in med ditt konto för att arbeta i din hubb.',
+  signInButton: 'Logga in', signOut: 'Logga ut', signedInAs: 'Inloggad som', roleNational: 'nationell administratör', roleResearcher: 'forskare',
+  roleStaff: (hubs: string) => `värdskap, ${hubs}`, noHubAccess: 'Ditt konto har inte tillgång till någon hubb.',
+  notStaffHint: 'Du ser hubbens uppgifter; registrering, incheckning och bokning gör hubbens värdskap.',
+  sessionExpired: 'Sessionen har gått ut. Du loggas in igen; det du har skrivit finns kvar.', draftRestored: 'Välkommen tillbaka. Det du skrev innan sessionen gick ut finns kvar: skicka igen.',
+  signInFailed: 'Inloggningen misslyckades', checkIn: 'Checka in', memberCode: 'Medlemskod', checkInButton: 'Checka in', newOrganisation: 'Ny organisation',
   name: 'Namn', type: 'Typ', orgNumber: 'Organisationsnummer', homeMunicipality: 'Hemkommun', register: 'Registrera', newMember: 'Ny medlem',
   email: 'E-post', organisation: 'Organisation', employerLocation: 'Arbetsgivarens ort (om kommunen saknas i listan)', employerMunicipality: 'Arbetsgivarens kommun', membership: 'Medlemskap', messages: 'Meddelanden',
   'm_member': 'Medlem', 'm_guest': 'Gäst', 'm_business-partner': 'Näringslivspartner',
@@ -48,7 +53,7 @@ const sv = {
   checkedIn: (v: Visit) => `Incheckad ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })} (besök ${v.id}).`,
   alreadyIn: (v: Visit) => `Redan incheckad sedan ${new Date(v.checkedInAt).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' })}.`,
   orgCreated: (o: Pick<Organisation, 'name'>) => `Organisationen ${o.name} är registrerad.`, memberCreated: (m: Member) => `${m.name} är registrerad. Medlemskod: ${m.memberCode}`,
-  tokenSaved: 'Token sparad för den här fliken.', error: 'Fel', other: 'English',
+  error: 'Fel', other: 'English',
   presence: 'Närvarande nu', refresh: 'Uppdatera', findMember: 'Hitta medlem', searchLabel: 'Namn, e-post eller organisation', search: 'Sök',
   checkOut: 'Checka ut', export: 'Exportera', erase: 'Radera', noneFound: 'Ingen träff.',
   presentSummary: (p: Presence) => `${p.count} på plats från ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisationer'}.`,
@@ -80,8 +85,12 @@ const sv = {
 };
 type Catalog = typeof sv;
 const en: Catalog = {
-  title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', tokenHint: 'Paste your token (locally: npm run --silent token -- --role staff --hub umea).',
-  token: 'Token', save: 'Save', checkIn: 'Check in', memberCode: 'Member code', checkInButton: 'Check in', newOrganisation: 'New organisation',
+  title: 'samverkan · hosting', hub: 'Hub', signIn: 'Sign in', signInHint: 'Sign in with your account to work in your hub.',
+  signInButton: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in as', roleNational: 'national administrator', roleResearcher: 'researcher',
+  roleStaff: (hubs) => `hosting, ${hubs}`, noHubAccess: 'Your account has access to no hub.',
+  notStaffHint: "You see the hub's details; registering, check-in and bookings are done by the hub's staff.",
+  sessionExpired: 'Your session has expired. You are being signed in again; what you typed is kept.', draftRestored: 'Welcome back. What you typed before the session expired is kept: send it again.',
+  signInFailed: 'Sign-in failed', checkIn: 'Check in', memberCode: 'Member code', checkInButton: 'Check in', newOrganisation: 'New organisation',
   name: 'Name', type: 'Type', orgNumber: 'Organisation number', homeMunicipality: 'Home municipality', register: 'Register', newMember: 'New member',
   email: 'E-mail', organisation: 'Organisation', employerLocation: "Employer's location (when not in the list)", employerMunicipality: "Employer's municipality", membership: 'Membership', messages: 'Messages',
   'm_member': 'Member', 'm_guest': 'Guest', 'm_business-partner': 'Business partner',
@@ -92,7 +101,7 @@ const en: Catalog = {
   checkedIn: (v: Visit) => `Checked in at ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })} (visit ${v.id}).`,
   alreadyIn: (v: Visit) => `Already checked in since ${new Date(v.checkedInAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/Stockholm' })}.`,
   orgCreated: (o: Pick<Organisation, 'name'>) => `Organisation ${o.name} registered.`, memberCreated: (m: Member) => `${m.name} registered. Member code: ${m.memberCode}`,
-  tokenSaved: 'Token saved for this tab.', error: 'Error', other: 'Svenska',
+  error: 'Error', other: 'Svenska',
   presence: 'In the hub now', refresh: 'Refresh', findMember: 'Find a member', searchLabel: 'Name, e-mail or organisation', search: 'Search',
   checkOut: 'Check out', export: 'Export', erase: 'Erase', noneFound: 'No match.',
   presentSummary: (p: Presence) => `${p.count} here from ${p.organisations} ${p.organisations === 1 ? 'organisation' : 'organisations'}.`,
@@ -142,7 +151,7 @@ const isKey = (key: string): key is keyof Catalog => Object.hasOwn(sv, key);
 
 /** The message of a thrown value. */
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const fail = (err: unknown) => say(`${t('error')}: ${messageOf(err)}`, 'error');
+const fail = (err: unknown) => (err instanceof SessionExpired ? say(t('sessionExpired')) : say(`${t('error')}: ${messageOf(err)}`, 'error'));
 
 function applyLanguage() {
   document.documentElement.lang = lang;
@@ -153,6 +162,7 @@ function applyLanguage() {
   }
   $('#lang').textContent = t('other');
   renderHub();
+  renderUser();
 }
 
 function say(message: string, kind: 'ok' | 'error' = 'ok') {
@@ -165,13 +175,26 @@ interface ApiErrorBody {
   error?: { message?: string; issues?: { path: string; message: string }[] };
 }
 
-/** Calls API v1 with the saved token; a 4xx/5xx becomes an Error naming each field at fault. */
+/** The signed-in session (set by start()); undefined until /config.json is read. */
+let auth: Auth | undefined;
+const signedIn = () => Boolean(auth?.user);
+
+/**
+ * Calls API v1 with the signed-in person's token; a 401 renews the token once (refresh token),
+ * then sends the person to sign-in with what they typed kept. A 4xx/5xx becomes an Error naming each field at fault.
+ */
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = sessionStorage.getItem('samverkan.token');
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const send = async () => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth?.user) headers.authorization = `Bearer ${await auth.token()}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  };
+  let res = await send();
+  if (res.status === 401 && auth?.user) {
+    if (await auth.renew()) res = await send();
+    if (res.status === 401) await auth.expired();
+  }
   const json: unknown = await res.json().catch(() => ({}));
   if (!res.ok) {
     const error = (json as ApiErrorBody).error;
@@ -217,16 +240,48 @@ async function loadHub(id: string) {
   renderHub();
 }
 
+/** The hubs the signed-in person works in: every hub for a national administrator, their own for staff. */
+function hubsOf(all: Hub[]): Hub[] {
+  const groups = auth?.groups() ?? [];
+  if (groups.includes('national')) return all;
+  return all.filter((h) => groups.includes(`staff-${h.id}`));
+}
+
+/** Staff of the hub shown: the hub's desk work is theirs (a national administrator only looks at other hubs). */
+const worksAt = (hubId: string) => (auth?.groups() ?? []).includes(`staff-${hubId}`);
+
+function renderUser() {
+  const user = auth?.user;
+  document.body.classList.toggle('signed-out', !user);
+  document.body.classList.toggle('not-staff', Boolean(user) && !worksAt(currentHub()));
+  $('#signed-out').hidden = Boolean(user);
+  $('#signed-in').hidden = !user;
+  if (!user) return;
+  $('#user-name').textContent = String(user.profile.email ?? user.profile['cognito:username'] ?? user.profile.sub);
+  const groups = auth?.groups() ?? [];
+  const staffOf = hubs.filter((h) => groups.includes(`staff-${h.id}`)).map((h) => h.name);
+  $('#user-role').textContent = groups.includes('national') ? t('roleNational') : staffOf.length ? t('roleStaff')(staffOf.join(', ')) : groups.includes('researcher') ? t('roleResearcher') : '';
+}
+
 async function start() {
+  auth = await Auth.load();
+  try {
+    await auth.start();
+  } catch (err) {
+    say(`${t('signInFailed')}: ${messageOf(err)}`, 'error');
+  }
   const { json } = await api<{ hubs: Hub[] }>('GET', '/api/hubs');
-  hubs = json.hubs;
+  hubs = hubsOf(json.hubs);
   select('#hub').innerHTML = hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join('');
   const saved = localStorage.getItem('samverkan.hub');
   if (saved && hubs.some((h) => h.id === saved)) select('#hub').value = saved;
-  select('#directory-hub').insertAdjacentHTML('beforeend', hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join(''));
-  input('#token').value = sessionStorage.getItem('samverkan.token') || '';
+  select('#directory-hub').insertAdjacentHTML('beforeend', json.hubs.map((h) => `<option value="${h.id}">${html(h.name)}</option>`).join(''));
   applyLanguage();
-  await loadHub(currentHub());
+  renderUser();
+  if (!auth.user) return;
+  if (hubs.length === 0) say(t('noHubAccess'), 'error');
+  else await loadHub(currentHub());
+  if (auth.restoreDrafts()) say(t('draftRestored'));
 }
 
 /** The element a click landed on, for delegated handlers. */
@@ -235,6 +290,7 @@ const formOf = (e: Event) => e.target as HTMLFormElement;
 
 $('#hub').addEventListener('change', () => {
   localStorage.setItem('samverkan.hub', currentHub());
+  renderUser();
   loadHub(currentHub())
     .then(() => Promise.all([loadPresence(), loadBookingDay(), loadEvents()]))
     .catch(fail);
@@ -245,11 +301,11 @@ $('#lang').addEventListener('click', () => {
   applyLanguage();
   if (!$('#research-consent').hidden) renderResearchConsent();
 });
-$('#token-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  sessionStorage.setItem('samverkan.token', input('#token').value.trim());
-  say(t('tokenSaved'));
-  Promise.all([loadPresence(), loadBookingDay(), loadEvents()]).catch(fail);
+$('#sign-in').addEventListener('click', () => {
+  auth?.signIn().catch(fail);
+});
+$('#sign-out').addEventListener('click', () => {
+  auth?.signOut().catch(fail);
 });
 $('#checkin-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -303,7 +359,7 @@ $('#member-form').addEventListener('submit', async (e) => {
 const clock = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'sv' ? 'sv-SE' : 'en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit' });
 
 async function loadPresence() {
-  if (!sessionStorage.getItem('samverkan.token')) return;
+  if (!signedIn() || !worksAt(currentHub())) return;
   const { json } = await api<Presence>('GET', `/api/hubs/${currentHub()}/presence`);
   $('#presence-summary').textContent = t('presentSummary')(json);
   $('#presence').innerHTML = json.present
@@ -425,7 +481,7 @@ function bookingOptions() {
 
 async function loadBookingDay() {
   const date = input('#booking-date').value;
-  if (!sessionStorage.getItem('samverkan.token') || !date) return;
+  if (!signedIn() || !worksAt(currentHub()) || !date) return;
   const hub = currentHub();
   const [{ json: availability }, { json: list }] = await Promise.all([
     api<Availability>('GET', `/api/hubs/${hub}/availability?date=${date}`),
@@ -490,7 +546,7 @@ function stockholmIso(date: string, time: string): string {
 }
 
 async function loadEvents() {
-  if (!sessionStorage.getItem('samverkan.token')) return;
+  if (!signedIn() || !worksAt(currentHub())) return;
   const hub = currentHub();
   const { json } = await api<{ events: HubEvent[] }>('GET', `/api/hubs/${hub}/events`);
   if (hub !== currentHub()) return;
@@ -705,5 +761,5 @@ $('#research-link-print').addEventListener('click', () => window.print());
 input('#event-form input[name=date]').value = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date());
 
 start()
-  .then(() => Promise.all([loadDirectory(), loadPresence(), loadBookingDay(), loadEvents()]))
+  .then(() => (signedIn() ? Promise.all([loadDirectory(), loadPresence(), loadBookingDay(), loadEvents()]) : undefined))
   .catch(fail);

@@ -2,6 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { startTestNetwork } from '../support/network.ts';
+import { signIn } from '../support/sign-in.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let network: LocalNetwork;
@@ -24,13 +25,9 @@ afterAll(async () => {
 
 describe('the staff app', () => {
   it('lets hub staff register an organisation and a member and check the member in by code', async () => {
-    await page.goto(network.url);
-    await expect.poll(() => page.locator('#hub option').count(), { timeout: 20_000 }).toBe(6);
-    await page.selectOption('#hub', 'umea');
+    await signIn(page, network.url, 'umea-staff');
+    await expect.poll(() => page.locator('#hub option').allTextContents(), { timeout: 20_000 }).toEqual(['Samverkanshubb Umeå']);
     await expect.poll(() => page.locator('#hub-info').textContent(), { timeout: 20_000 }).toContain('Great Hub');
-
-    await page.fill('#token', await network.token('staff', 'umea'));
-    await page.click('#token-form button');
 
     await page.fill('#org-form input[name=name]', 'Försäkringskassan');
     await page.selectOption('#org-form select[name=type]', 'state-agency');
