@@ -17,6 +17,14 @@ const hubs = loadAllHubs();
 const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), hubs, process.env.REPORT_VERSION ?? DEFAULT_VERSION);
 
 /**
+ * The page's own CSP: its styles are inline, its charts inline SVG; it loads and runs nothing
+ * (the one origin's default API CSP, infra/security-headers.ts, would refuse the inline styles).
+ */
+export const REPORT_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+};
+
+/**
  * The national report page (server-rendered SVG charts). Its own function because only it needs
  * Vega and Vega-Lite (about 750 KB of the bundle): the national API's other routes start without them.
  * Who may see which hub is decided as for the JSON report (`reportScope`).
@@ -30,7 +38,7 @@ export const handler = httpApi({
       if (!principal) throw new Error('The report view route needs a caller');
       const scope = reportScope(hubs, principal, q, clock());
       const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
-      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
+      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8', headers: REPORT_PAGE_HEADERS };
     },
   },
 });
