@@ -3,7 +3,7 @@ import { routesWith } from '../api/route.ts';
 import { reportScope } from '../reporting/access.ts';
 import { buildReport } from '../reporting/report.ts';
 import { DEFAULT_VERSION, ReportStore } from '../reporting/store.ts';
-import { reportHtml } from '../reporting/view.ts';
+import { REPORT_PAGE_HEADERS, reportHtml } from '../reporting/view.ts';
 import { authConfigFromEnv, createVerifier } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { clock } from '../shared/clock.ts';
@@ -15,14 +15,6 @@ export const REPORT_VIEW_ROUTES = routesWith(nationalRoutes, ...REPORT_VIEW_OPER
 
 const hubs = loadAllHubs();
 const store = new ReportStore(dynamo(), requireEnv('REPORT_TABLE_NAME'), hubs, process.env.REPORT_VERSION ?? DEFAULT_VERSION);
-
-/**
- * The page's own CSP: its styles are inline, its charts inline SVG; it loads and runs nothing
- * (the one origin's default API CSP, infra/security-headers.ts, would refuse the inline styles).
- */
-export const REPORT_PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-};
 
 /**
  * The national report page (server-rendered SVG charts). Its own function because only it needs

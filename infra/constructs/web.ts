@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -46,6 +46,9 @@ export interface WebProps {
   /** Origins the app calls besides its own (the Cognito managed-login domain). */
   connectTo: string[];
 }
+
+/** A stack's account or region as cdk-nag writes it in a finding: the literal, or the pseudo parameter. */
+const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
 
 /** The header policy's values, from the one source (infra/security-headers.ts). */
 function headersPolicy(scope: Construct, id: string, csp: string, overrideCsp: boolean, comment: string): ResponseHeadersPolicy {
@@ -170,7 +173,7 @@ export class WebApp extends Construct {
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: `${why}: cloudfront:CreateInvalidation and GetInvalidation have no resource-level permissions here.` },
       ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => ({ id: `AwsSolutions::AwsSolutions-IAM5[Action::${a}]`, reason: `${why}: CDK’s read and write grants on the two buckets only.` })),
       { id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketArn}.Arn>/*]`, reason: `${why}: every object of the app bucket (a deploy replaces them all).` },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*]`, reason: `${why}: the asset is read from the bootstrap asset bucket.` },
+      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${literal(stack.account, 'AWS::AccountId')}-${literal(stack.region, 'AWS::Region')}/*]`, reason: `${why}: the asset is read from the bootstrap asset bucket.` },
       { id: 'AwsSolutions::AwsSolutions-L1', reason: 'CDK’s bucket deployment handler picks its own Python runtime (aws-cdk-lib 2.276); it runs only at deploy.' },
     );
     return deployment;
