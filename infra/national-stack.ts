@@ -235,6 +235,7 @@ export class NationalStack extends Stack {
     // It lives here, not in a stack of its own: the app client below is every API's audience (the hubs
     // import its id), and its callback URL is the distribution's — in two stacks they would need each other.
     const web = new WebApp(this, 'Web', {
+      namePrefix: names.prefix,
       assetDir: props.web.assetDir,
       key,
       accessLogs,

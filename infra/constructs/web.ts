@@ -11,6 +11,8 @@ import {
   OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
+  Signing,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -34,6 +36,8 @@ export interface WebAppConfig {
 }
 
 export interface WebProps {
+  /** The stage's name prefix (`samverkan`, `samverkan-dev`): CloudFront's policy and OAC names are per account. */
+  namePrefix: string;
   /** The built app (infra/web-build.ts). */
   assetDir: string;
   key: IKey;
@@ -51,9 +55,10 @@ export interface WebProps {
 const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
 
 /** The header policy's values, from the one source (infra/security-headers.ts). */
-function headersPolicy(scope: Construct, id: string, csp: string, overrideCsp: boolean, comment: string): ResponseHeadersPolicy {
+function headersPolicy(scope: Construct, id: string, name: string, csp: string, overrideCsp: boolean, comment: string): ResponseHeadersPolicy {
   const hstsMatch = /max-age=(\d+)/.exec(COMMON_SECURITY_HEADERS['strict-transport-security']);
   return new ResponseHeadersPolicy(scope, id, {
+    responseHeadersPolicyName: name,
     comment,
     securityHeadersBehavior: {
       contentSecurityPolicy: { contentSecurityPolicy: csp, override: overrideCsp },
@@ -94,8 +99,8 @@ export class WebApp extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const apiHeaders = headersPolicy(this, 'ApiHeaders', API_CSP, false, 'samverkan API: security headers; a function’s own CSP (the report page) wins');
-    const appHeaders = headersPolicy(this, 'AppHeaders', appCsp(props.connectTo), true, 'samverkan staff app and pages: security headers, same-origin CSP plus Cognito');
+    const apiHeaders = headersPolicy(this, 'ApiHeaders', `${props.namePrefix}-api-headers`, API_CSP, false, 'samverkan API: security headers; a function’s own CSP (the report page) wins');
+    const appHeaders = headersPolicy(this, 'AppHeaders', `${props.namePrefix}-app-headers`, appCsp(props.connectTo), true, 'samverkan staff app and pages: security headers, same-origin CSP plus Cognito');
     const apiBehavior = (domain: string): BehaviorOptions => ({
       origin: new HttpOrigin(domain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -119,7 +124,9 @@ export class WebApp extends Construct {
       comment: `samverkan one origin (${stack.stackName}): staff app, pages and APIs`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'OriginAccessControl', { originAccessControlName: `${props.namePrefix}-web`, signing: Signing.SIGV4_ALWAYS }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,

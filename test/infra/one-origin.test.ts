@@ -113,6 +113,7 @@ describe('one origin on AWS: CloudFront', () => {
     const api = policies.find((p) => p.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy === API_CSP);
     expect(api.SecurityHeadersConfig).toMatchObject({ ...common, ContentSecurityPolicy: { ContentSecurityPolicy: API_CSP, Override: false } });
     const app = policies.find((p) => p !== api);
+    expect([api.Name, app.Name]).toEqual(['samverkan-api-headers', 'samverkan-app-headers']); // per account: the stage is in the name
     expect(app.SecurityHeadersConfig).toMatchObject({ ...common, ContentSecurityPolicy: { Override: true } });
     const [domainId] = resource(national, 'AWS::Cognito::UserPoolDomain');
     const [before, after] = appCsp(['https://COGNITO']).split('https://COGNITO');
