@@ -4,8 +4,8 @@ import {
   CachePolicy,
   Distribution,
   type BehaviorOptions,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersFrameOption,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -56,16 +56,16 @@ const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? 
 
 /** The header policy's values, from the one source (infra/security-headers.ts). */
 function headersPolicy(scope: Construct, id: string, name: string, csp: string, overrideCsp: boolean, comment: string): ResponseHeadersPolicy {
-  const hstsMatch = /max-age=(\d+)/.exec(COMMON_SECURITY_HEADERS['strict-transport-security']);
   return new ResponseHeadersPolicy(scope, id, {
     responseHeadersPolicyName: name,
     comment,
     securityHeadersBehavior: {
       contentSecurityPolicy: { contentSecurityPolicy: csp, override: overrideCsp },
-      strictTransportSecurity: { accessControlMaxAge: Duration.seconds(Number(hstsMatch?.[1] ?? HSTS_MAX_AGE_SECONDS)), includeSubdomains: true, override: true },
-      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS), includeSubdomains: true, override: true },
+      // CloudFront's enums hold the header values themselves ('DENY', 'no-referrer').
+      frameOptions: { frameOption: COMMON_SECURITY_HEADERS['x-frame-options'] as HeadersFrameOption, override: true },
       contentTypeOptions: { override: true },
-      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      referrerPolicy: { referrerPolicy: COMMON_SECURITY_HEADERS['referrer-policy'] as HeadersReferrerPolicy, override: true },
     },
   });
 }
