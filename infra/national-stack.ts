@@ -241,7 +241,8 @@ export class NationalStack extends Stack {
       accessLogs,
       nationalApi: http.api,
       hubApiDomains: props.web.hubApiDomains,
-      connectTo: [authDomainUrl],
+      // The app's OIDC client reads the issuer's discovery document (cognito-idp) and redeems the code at the managed-login domain.
+      connectTo: [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`, authDomainUrl],
     });
     // The staff app signs in with the authorization code flow and PKCE (a public client: no secret, no implicit flow).
     const client = this.userPool.addClient('StaffApp', {

@@ -70,7 +70,7 @@ describe('the pages under the CSP', () => {
     await page.close();
   });
 
-  it('an inline script or style would be refused (the CSP is in force)', async () => {
+  it('an inline style would be refused (the CSP is in force)', async () => {
     const { page, violations } = await open('/consent.html');
     await page.evaluate(() => {
       const s = document.createElement('style');

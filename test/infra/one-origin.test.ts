@@ -116,8 +116,11 @@ describe('one origin on AWS: CloudFront', () => {
     expect([api.Name, app.Name]).toEqual(['samverkan-api-headers', 'samverkan-app-headers']); // per account: the stage is in the name
     expect(app.SecurityHeadersConfig).toMatchObject({ ...common, ContentSecurityPolicy: { Override: true } });
     const [domainId] = resource(national, 'AWS::Cognito::UserPoolDomain');
-    const [before, after] = appCsp(['https://COGNITO']).split('https://COGNITO');
-    expect(app.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).toEqual({ 'Fn::Join': ['', [`${before}https://`, { Ref: domainId }, `.auth.eu-north-1.amazoncognito.com${after}`]] });
+    // connect-src: the issuer (its discovery document) and the managed-login domain (the token endpoint).
+    const [before, after] = appCsp(['https://ISSUER', 'https://COGNITO']).split('https://ISSUER https://COGNITO');
+    expect(app.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).toEqual({
+      'Fn::Join': ['', [`${before}https://cognito-idp.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, ' https://', { Ref: domainId }, `.auth.eu-north-1.amazoncognito.com${after}`]],
+    });
     expect(appCsp()).toMatch(/script-src 'self';.*style-src 'self';.*frame-ancestors 'none'/);
 
     const [, d] = resource(national, 'AWS::CloudFront::Distribution');
