@@ -205,6 +205,17 @@ describe('one origin on AWS: the app bucket and its deployment', () => {
     expect(buildWebApp()).toBe(dir); // same sources, same folder
   });
 
+  it('links in hub e-mails start at the one origin: hubs in the national account import its URL; the context or a hub in another account keeps a configured one', () => {
+    const urlsOf = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function')).map((f: any) => f.Properties.Environment?.Variables?.PUBLIC_BASE_URL).filter((v) => v !== undefined);
+    const umea = Template.fromStack(built.hubStacks.find((s) => s.stackName === 'samverkan-hub-umea')!);
+    expect(urlsOf(umea).length).toBeGreaterThan(0);
+    for (const url of urlsOf(umea)) expect(url).toEqual({ 'Fn::ImportValue': 'samverkan-national-WebUrl' });
+    const configured = buildApp({ bundle: false, context: { 'samverkan:publicUrl': 'https://hubbarna.se' } });
+    for (const url of urlsOf(Template.fromStack(configured.hubStacks.find((s) => s.stackName === 'samverkan-hub-umea')!))) expect(url).toBe('https://hubbarna.se');
+    const cross = buildApp({ bundle: false, hubsDir: crossAccountHubs(), context: CROSS_ACCOUNT_CONTEXT });
+    for (const url of urlsOf(Template.fromStack(cross.hubStacks.find((s) => s.stackName === 'samverkan-hub-lulea')!))) expect(url).toBe('https://samverkan.se');
+  });
+
   it('exports the app’s URL and the managed-login domain', () => {
     const [distributionId] = resource(national, 'AWS::CloudFront::Distribution');
     national.hasOutput('WebUrl', { Value: distributionUrl(distributionId), Export: { Name: 'samverkan-national-WebUrl' } });
