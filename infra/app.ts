@@ -1,10 +1,11 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { HUBS_DIR, loadHubs } from '../hubs/load.ts';
 import { STUDIES_DIR, loadStudies } from '../studies/load.ts';
 import { checkRegion, readConfig } from './config.ts';
 import { HubStack, type NationalRefs } from './hub-stack.ts';
 import { NationalStack } from './national-stack.ts';
+import { buildWebApp } from './web-build.ts';
 
 /** Resource types whose Tags cfn-lint 1.51's schema does not know yet (E3002): left untagged. */
 const UNTAGGED = ['AWS::CloudWatch::Dashboard'];
@@ -38,10 +39,18 @@ export function buildApp(options: BuildOptions = {}) {
   for (const hub of hubs) if (hub.aws) checkRegion(hub.aws.region, config.regions, `hubs/${hub.id}.json (aws.region)`);
   const nationalEnv = { region: national.region ?? config.region, ...(national.account ? { account: national.account } : {}) };
 
+  const unknownHubs = Object.keys(config.hubApiDomains).filter((id) => !hubs.some((h) => h.id === id));
+  if (unknownHubs.length) throw new Error(`Context "samverkan:hubApiDomains" names hubs without a file in hubs/: ${unknownHubs.join(', ')}`);
   const nationalStack = new NationalStack(app, names.nationalStack, {
     hubs,
     studies,
     config,
+    web: {
+      // Built offline at synth with esbuild; uploaded by the deployment (infra/constructs/web.ts).
+      assetDir: buildWebApp(),
+      hubApiDomains: config.hubApiDomains,
+      authDomainPrefix: config.authDomainPrefix ?? `${names.prefix}-${national.account ?? Aws.ACCOUNT_ID}`,
+    },
     description: `samverkan (${config.stage}): national event bus, reporting, national API, identity and research lake`,
     env: nationalEnv,
   });
@@ -62,6 +71,13 @@ export function buildApp(options: BuildOptions = {}) {
     Tags.of(stack).add('samverkan:hub', hub.id, { excludeResourceTypes: UNTAGGED });
     return stack;
   });
+  const unrouted = hubs.filter((h) => !config.hubApiDomains[h.id]).map((h) => h.id);
+  if (unrouted.length) {
+    Annotations.of(nationalStack).addWarningV2(
+      'samverkan:hubApiDomains',
+      `The one origin has no route to the API of hub ${unrouted.join(', ')}: once deployed, put each hub stack's HttpUrl host into context "samverkan:hubApiDomains" and deploy ${names.nationalStack} again (docs/operations.md)`,
+    );
+  }
   Tags.of(app).add('project', 'samverkan', { excludeResourceTypes: UNTAGGED });
   Tags.of(app).add('samverkan:stage', config.stage, { excludeResourceTypes: UNTAGGED });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

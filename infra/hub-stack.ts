@@ -273,7 +273,10 @@ export class HubStack extends Stack {
     });
 
     // Registrants are e-mailed a new time or place, a cancellation, a seat from the waitlist, a public confirmation.
-    const publicUrl = String(this.node.tryGetContext('samverkan:publicUrl') ?? 'https://samverkan.se');
+    // Links in e-mails: the configured public URL; else, for a hub in the national account, the one
+    // origin's URL (the national stack's WebUrl export); a hub in another account cannot import it.
+    const configuredUrl = this.node.tryGetContext('samverkan:publicUrl') as string | undefined;
+    const publicUrl = configuredUrl !== undefined ? String(configuredUrl) : hub.aws ? 'https://samverkan.se' : Fn.importValue(names.exports.webUrl);
     const eventNotifierDlq = deadLetterQueue(this, 'EventNotifierDlq');
     const eventNotifier = new SamverkanFunction(this, 'EventNotifier', {
       functionName: `${this.stackName}-EventNotifier`,

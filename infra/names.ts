@@ -38,6 +38,7 @@ export function stageNames(stage: string = DEFAULT_STAGE) {
       networkTableName: `${p}-national-NetworkTableName`,
       networkTableArn: `${p}-national-NetworkTableArn`,
       networkKeyArn: `${p}-national-NetworkKeyArn`,
+      webUrl: `${p}-national-WebUrl`,
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { RouteSpec } from '../functions/api/route.ts';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { AccountRecovery, CfnUserPoolGroup, FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool, UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
+import { AccountRecovery, CfnManagedLoginBranding, CfnUserPoolGroup, FeaturePlan, ManagedLoginVersion, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, UserPoolClientIdentityProvider, UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBusPolicy, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -19,6 +19,7 @@ import { ResearchDatasets } from './research.ts';
 import { deadLetterQueue } from './constructs/dlq.ts';
 import { SamverkanFunction } from './constructs/function.ts';
 import { SamverkanHttpApi } from './constructs/http-api.ts';
+import { WebApp } from './constructs/web.ts';
 import { safeTable } from './constructs/table.ts';
 import { mailSender, type AppConfig } from './config.ts';
 import { Operations } from './constructs/alarms.ts';
@@ -27,6 +28,16 @@ import { allowAccountsViaService, stackKey } from './constructs/kms.ts';
 import { NATIONAL_GROUP, RESEARCHER_GROUP, staffGroup } from './names.ts';
 import { hubSource } from '../events/envelope.ts';
 import { NETWORK_TABLE_ACTIONS } from './hub-stack.ts';
+
+/** What the national stack needs to host the staff app (the one origin, infra/constructs/web.ts). */
+export interface NationalWebProps {
+  /** The built app (infra/web-build.ts). */
+  assetDir: string;
+  /** Hub API domains by hub id, from context `samverkan:hubApiDomains` (infra/config.ts). */
+  hubApiDomains: Record<string, string>;
+  /** The managed-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
+  authDomainPrefix: string;
+}
 
 /** How long the national bus archive keeps events for replay. */
 export const ARCHIVE_RETENTION_DAYS = 365;
@@ -43,7 +54,7 @@ export class NationalStack extends Stack {
   readonly userPool: UserPool;
   readonly operations: Operations;
 
-  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[]; studies?: StudyConfig[]; config: AppConfig }) {
+  constructor(scope: Construct, id: string, props: StackProps & { hubs: HubConfig[]; studies?: StudyConfig[]; config: AppConfig; web: NationalWebProps }) {
     super(scope, id, props);
     const { config } = props;
     const names = config.names;
@@ -174,17 +185,16 @@ export class NationalStack extends Stack {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const client = this.userPool.addClient('StaffApp', { authFlows: { userSrp: true }, generateSecret: false, preventUserExistenceErrors: true });
-    const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];
-    for (const groupName of groups) new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: names.exports.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: names.exports.userPoolClientId });
+    // Managed login (the newer pages, Cognito's own branding): sign-in, MFA and password reset as the pool says.
+    const authDomain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.web.authDomainPrefix }, managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN });
+    const authDomainUrl = authDomain.baseUrl();
     const issuer = `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`;
 
+    // The national API comes first: the one origin sends /api/* to it; the functions learn the client id below.
     const nationalApi = new SamverkanFunction(this, 'NationalApi', {
       entry: 'functions/national-api/handler.ts',
       description: 'National API: hub directory, national reports, OpenAPI document',
-      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, NETWORK_TABLE_NAME: this.networkTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, NETWORK_TABLE_NAME: this.networkTable.tableName, AUTH_ISSUER: issuer },
     });
     this.reportTable.grantReadData(nationalApi);
     this.networkTable.grantReadWriteData(nationalApi);
@@ -199,7 +209,7 @@ export class NationalStack extends Stack {
       entry: 'functions/report-view/handler.ts',
       description: 'National report as a printable HTML page with server-rendered charts',
       memorySize: 1024, // Lambda's CPU grows with memory: laying out and drawing the charts is CPU work
-      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, AUTH_ISSUER: issuer, AUTH_AUDIENCE: client.userPoolClientId },
+      environment: { REPORT_TABLE_NAME: this.reportTable.tableName, AUTH_ISSUER: issuer },
     });
     this.reportTable.grantReadData(reportView);
     const viewOperations: ReadonlySet<string> = new Set(REPORT_VIEW_OPERATIONS);
@@ -209,7 +219,7 @@ export class NationalStack extends Stack {
       routes: nationalRoutes.map((r) => ({ method: r.method, path: r.path, produces: (r as RouteSpec).produces, head: (r as RouteSpec).head, ...(viewOperations.has(r.operationId) ? { handler: reportView } : {}) })),
     });
 
-    // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.
+    // S3 server access logs (the research lake's and the app bucket's) and CloudFront's standard logs.
     const accessLogs = new Bucket(this, 'LakeAccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -220,6 +230,44 @@ export class NationalStack extends Stack {
     });
     // S3 server access logs can only be delivered to a bucket with SSE-S3, not SSE-KMS: the one exception to the stack key.
     Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' });
+
+    // The one origin: the staff app and pages from S3, the APIs under /api (infra/constructs/web.ts).
+    // It lives here, not in a stack of its own: the app client below is every API's audience (the hubs
+    // import its id), and its callback URL is the distribution's — in two stacks they would need each other.
+    const web = new WebApp(this, 'Web', {
+      namePrefix: names.prefix,
+      assetDir: props.web.assetDir,
+      key,
+      accessLogs,
+      nationalApi: http.api,
+      hubApiDomains: props.web.hubApiDomains,
+      // The app's OIDC client reads the issuer's discovery document (cognito-idp) and redeems the code at the managed-login domain.
+      connectTo: [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`, authDomainUrl],
+    });
+    // The staff app signs in with the authorization code flow and PKCE (a public client: no secret, no implicit flow).
+    const client = this.userPool.addClient('StaffApp', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [web.url],
+        logoutUrls: [web.url],
+      },
+    });
+    new CfnManagedLoginBranding(this, 'ManagedLoginBranding', { userPoolId: this.userPool.userPoolId, clientId: client.userPoolClientId, useCognitoProvidedValues: true });
+    for (const fn of [nationalApi, reportView]) fn.addEnvironment('AUTH_AUDIENCE', client.userPoolClientId);
+    web.deploy({ oidc: { authority: issuer, clientId: client.userPoolClientId, redirectUri: web.url, postLogoutRedirectUri: web.url, scope: 'openid email profile', logoutEndpoint: `${authDomainUrl}/logout` } });
+    new CfnOutput(this, 'WebUrl', { value: web.url, exportName: names.exports.webUrl, description: 'The staff app, its pages and the APIs: one origin' });
+    new CfnOutput(this, 'AuthDomain', { value: authDomainUrl, description: 'Cognito managed login' });
+    const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];
+    for (const groupName of groups) new CfnUserPoolGroup(this, `Group-${groupName}`, { userPoolId: this.userPool.userPoolId, groupName });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, exportName: names.exports.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId, exportName: names.exports.userPoolClientId });
+    // Research lake placeholders, filled by the research issue: Firehose → S3 Parquet → Glue → Athena.
     const lake = new Bucket(this, 'ResearchLake', {
       encryption: BucketEncryption.KMS,
       encryptionKey: key,

@@ -4,6 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { apiSecurityHeaders, appSecurityHeaders } from '../infra/security-headers.ts';
 import { LOCAL } from './cfn.ts';
 import { webAppScript } from './web-app.ts';
 
@@ -86,7 +87,7 @@ const errorBody = (code: string, message: string, issues: { path: string; messag
 
 /** Answers with the contract's JSON error body. */
 function sendError(res: ServerResponse, status: number, code: string, message: string, issues: { path: string; message: string }[] = [], headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, withApiHeaders({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }));
   res.end(errorBody(code, message, issues));
 }
 
@@ -186,8 +187,19 @@ function writeResult(res: ServerResponse, result: unknown): void {
     ? (result as APIGatewayProxyStructuredResultV2)
     : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
   const body = r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body;
-  res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>) });
+  res.writeHead(r.statusCode ?? 200, withApiHeaders(r.headers as Record<string, string> | undefined));
   res.end(body);
+}
+
+/**
+ * An API response's headers with the one origin's security headers (infra/security-headers.ts)
+ * under them: a header the function sets itself (the report page's CSP) wins, as with the
+ * CloudFront policy's `override: false` for the CSP.
+ */
+export function withApiHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  const own = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+  const defaults = Object.entries(apiSecurityHeaders()).filter(([k]) => !own.has(k));
+  return { ...Object.fromEntries(defaults), ...headers };
 }
 
 /**
@@ -233,10 +245,14 @@ export function createHttpServer(options: {
   log: (message: string) => void;
   /** Present only under `--simulation`. */
   simulation?: SimulationControls;
+  /** Origins the app may call besides its own (the CSP's connect-src), e.g. an identity provider on another port. */
+  connectTo?: string[];
 }): Server {
   const appScript = webAppScript(options.webDir);
+  const pageHeaders = appSecurityHeaders(options.connectTo);
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    // The OpenID provider reads its own request bodies.
+    // The OpenID provider (the stand-in for Cognito's managed login, another origin on AWS) reads its own
+    // request bodies and sends its own headers.
     const oidc = /^\/oidc(\/|\?|$)/.test(req.url ?? '') ? options.oidc?.() : undefined;
     if (oidc) return oidc(req, res);
     receive(req, res);
@@ -304,7 +320,7 @@ export function createHttpServer(options: {
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       const match = matchRoute(options.routes, method, url.pathname);
       if (!match) {
-        res.writeHead(404, { 'content-type': 'application/json' });
+        res.writeHead(404, withApiHeaders({ 'content-type': 'application/json' }));
         res.end(errorBody('not_found', `No route for ${method} ${url.pathname}`));
         return;
       }
@@ -319,7 +335,7 @@ export function createHttpServer(options: {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      res.writeHead(405, { 'content-type': 'application/json' });
+      res.writeHead(405, withApiHeaders({ 'content-type': 'application/json' }));
       res.end(errorBody('method_not_allowed', `${method} is not allowed here`));
       return;
     }
@@ -329,7 +345,7 @@ export function createHttpServer(options: {
       return;
     }
     if (url.pathname === '/app.js') {
-      res.writeHead(200, { 'content-type': MIME['.js'] ?? 'text/javascript', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': MIME['.js'] ?? 'text/javascript', 'cache-control': 'no-cache', ...pageHeaders });
       res.end(method === 'HEAD' ? undefined : appScript());
       return;
     }
@@ -337,7 +353,7 @@ export function createHttpServer(options: {
     let file = join(options.webDir, rel || 'index.html');
     if (!file.startsWith(options.webDir + sep) && file !== options.webDir) file = join(options.webDir, 'index.html');
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(options.webDir, 'index.html');
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...pageHeaders });
     res.end(method === 'HEAD' ? undefined : readFileSync(file));
   }
 }

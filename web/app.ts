@@ -711,7 +711,7 @@ function renderResearchConsent() {
         .join('');
       return `<article class="study" aria-label="${html(study.title)}"><h4>${html(study.title)}</h4>
         <p class="hint">${html(t('pi'))}: ${html(study.principalInvestigator)}, ${html(study.institution)}. ${html(t('period'))}: ${html(study.start)} – ${html(study.end)}. ${html(t('textVersion'))}: <strong>${html(study.information.version)}</strong></p>
-        <details open><summary>${html(info.heading)}</summary><div class="info" style="white-space: pre-line">${html(info.body)}</div></details>${scopes}</article>`;
+        <details open><summary>${html(info.heading)}</summary><div class="info">${html(info.body)}</div></details>${scopes}</article>`;
     })
     .join('');
 }

@@ -3,7 +3,7 @@ import { routesWith } from '../api/route.ts';
 import { reportScope } from '../reporting/access.ts';
 import { buildReport } from '../reporting/report.ts';
 import { DEFAULT_VERSION, ReportStore } from '../reporting/store.ts';
-import { reportHtml } from '../reporting/view.ts';
+import { REPORT_PAGE_HEADERS, reportHtml } from '../reporting/view.ts';
 import { authConfigFromEnv, createVerifier } from '../shared/auth.ts';
 import { dynamo, requireEnv } from '../shared/clients.ts';
 import { clock } from '../shared/clock.ts';
@@ -30,7 +30,7 @@ export const handler = httpApi({
       if (!principal) throw new Error('The report view route needs a caller');
       const scope = reportScope(hubs, principal, q, clock());
       const report = await buildReport(store, scope.hubs, { from: scope.from, to: scope.to, period: q.period });
-      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8' };
+      return { body: await reportHtml(report), contentType: 'text/html; charset=utf-8', headers: REPORT_PAGE_HEADERS };
     },
   },
 });

@@ -3,6 +3,14 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Locale } from 'vega';
 import type { PublishedMeasures, Report } from './report.ts';
 
+/**
+ * The page's own CSP: its styles are inline, its charts inline SVG; it loads and runs nothing
+ * (the one origin's default API CSP, infra/security-headers.ts, would refuse the inline styles).
+ */
+export const REPORT_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+};
+
 const TYPE_LABELS: Record<string, string> = {
   'state-agency': 'Statlig myndighet / State agency',
   municipality: 'Kommun / Municipality',

@@ -38,7 +38,8 @@ describe('the app', () => {
 
   it('runs every function on nodejs22.x, arm64, with tracing and its source recorded for the local runtime', () => {
     for (const t of [national, umea]) {
-      const fns = t.findResources('AWS::Lambda::Function');
+      // CDK's own handler of the app's bucket deployment (infra/constructs/web.ts) runs only at deploy, on CDK's runtime.
+      const fns = Object.fromEntries(Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('CustomCDKBucketDeployment')));
       expect(Object.keys(fns).length).toBeGreaterThan(0);
       for (const fn of Object.values(fns)) {
         expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
