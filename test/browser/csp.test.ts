@@ -2,22 +2,19 @@
  * The app and the member pages under the security headers' CSP (infra/security-headers.ts), in
  * Chromium: nothing is refused, and the styles that were inline before are applied from files.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { appCsp } from '../../infra/security-headers.ts';
 import { startTestNetwork } from '../support/network.ts';
+import { launchChromium } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let network: LocalNetwork;
 let browser: Browser;
 
 beforeAll(async () => {
   network = await startTestNetwork();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-  });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
