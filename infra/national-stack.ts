@@ -250,6 +250,8 @@ export class NationalStack extends Stack {
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      // A working day at a shared front desk, not Cognito's 30 days; the app revokes it at sign-out.
+      refreshTokenValidity: Duration.hours(12),
       supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
@@ -260,7 +262,7 @@ export class NationalStack extends Stack {
     });
     new CfnManagedLoginBranding(this, 'ManagedLoginBranding', { userPoolId: this.userPool.userPoolId, clientId: client.userPoolClientId, useCognitoProvidedValues: true });
     for (const fn of [nationalApi, reportView]) fn.addEnvironment('AUTH_AUDIENCE', client.userPoolClientId);
-    web.deploy({ oidc: { authority: issuer, clientId: client.userPoolClientId, redirectUri: web.url, postLogoutRedirectUri: web.url, scope: 'openid email profile', logoutEndpoint: `${authDomainUrl}/logout` } });
+    web.deploy({ oidc: { authority: issuer, clientId: client.userPoolClientId, redirectUri: web.url, postLogoutRedirectUri: web.url, scope: 'openid email profile', logoutEndpoint: `${authDomainUrl}/logout`, revocationEndpoint: `${authDomainUrl}/oauth2/revoke` } });
     new CfnOutput(this, 'WebUrl', { value: web.url, exportName: names.exports.webUrl, description: 'The staff app, its pages and the APIs: one origin' });
     new CfnOutput(this, 'AuthDomain', { value: authDomainUrl, description: 'Cognito managed login' });
     const groups = [NATIONAL_GROUP, RESEARCHER_GROUP, ...props.hubs.map((h) => staffGroup(h.id))];

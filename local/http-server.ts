@@ -4,7 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { apiSecurityHeaders, appSecurityHeaders } from '../infra/security-headers.ts';
+import { COMMON_SECURITY_HEADERS, apiSecurityHeaders, appSecurityHeaders } from '../infra/security-headers.ts';
 import { LOCAL } from './cfn.ts';
 import { webAppScript } from './web-app.ts';
 
@@ -250,15 +250,29 @@ export function createHttpServer(options: {
 }): Server {
   const appScript = webAppScript(options.webDir);
   const pageHeaders = appSecurityHeaders(options.connectTo);
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    // The OpenID provider (the stand-in for Cognito's managed login, another origin on AWS) reads its own
-    // request bodies and sends its own headers.
+  /**
+   * The OpenID provider (the stand-in for Cognito's managed login, another origin on AWS) reads its own
+   * request bodies and writes its own pages; they get the headers every response has, and a CSP that
+   * keeps its sign-in form out of frames (its pages carry their own inline styles).
+   */
+  const toOidc = (req: IncomingMessage, res: ServerResponse): boolean => {
     const oidc = /^\/oidc(\/|\?|$)/.test(req.url ?? '') ? options.oidc?.() : undefined;
-    if (oidc) return oidc(req, res);
-    receive(req, res);
+    if (!oidc) return false;
+    for (const [k, v] of Object.entries({ ...COMMON_SECURITY_HEADERS, 'content-security-policy': "frame-ancestors 'none'; base-uri 'none'; object-src 'none'" })) res.setHeader(k, v);
+    oidc(req, res);
+    return true;
+  };
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    if (!toOidc(req, res)) receive(req, res);
   });
   // "Expect: 100-continue": refuse an announced body over the limit before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (/^\/oidc(\/|\?|$)/.test(req.url ?? '')) {
+      // The provider sets its own body limit (its form-too-large page).
+      res.writeContinue();
+      if (!toOidc(req, res)) receive(req, res);
+      return;
+    }
     if (Number(req.headers['content-length']) > MAX_EVENT_BYTES) return tooLarge(res, { connection: 'close' });
     res.writeContinue();
     receive(req, res);
@@ -340,7 +354,7 @@ export function createHttpServer(options: {
       return;
     }
     if (url.pathname === '/config.json' && options.appConfig) {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', ...apiSecurityHeaders() });
       res.end(method === 'HEAD' ? undefined : JSON.stringify(options.appConfig()));
       return;
     }

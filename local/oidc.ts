@@ -220,7 +220,7 @@ export function createLocalOidc(options: { url: string; idp: LocalIdp; users?: L
         }),
       };
     },
-    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 30 * 86_400, Session: 30 * 86_400, Interaction: 3600, Grant: 30 * 86_400 },
+    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 12 * 3600, Session: 30 * 86_400, Interaction: 3600, Grant: 30 * 86_400 },
   };
   const provider = new Provider(options.idp.issuer, configuration);
   const callback = provider.callback();

@@ -13,6 +13,8 @@ export interface AppConfig {
     scope?: string;
     /** Cognito only: the managed login's /logout (Cognito has no standard end_session_endpoint). */
     logoutEndpoint?: string;
+    /** Cognito only: the managed login's /oauth2/revoke, where sign-out revokes the refresh token (its logout does not). */
+    revocationEndpoint?: string;
   };
 }
 
@@ -58,6 +60,7 @@ export class Auth {
       // Renews with the refresh token before the tokens expire (Cognito and the local provider both issue one).
       automaticSilentRenew: true,
       loadUserInfo: false,
+      ...(config.oidc.revocationEndpoint ? { metadataSeed: { revocation_endpoint: config.oidc.revocationEndpoint } } : {}),
     });
     this.manager.events.addUserLoaded((user) => {
       this.user = user;
@@ -164,6 +167,9 @@ export class Auth {
   /** Signs out here and at the provider (its session ends too), back to the app's sign-in. */
   async signOut(): Promise<void> {
     sessionStorage.removeItem(DRAFTS);
+    // The refresh token is revoked first, so a copy (another tab, a saved sessionStorage) cannot renew the
+    // session; ID and access tokens are signed and live out their hour. A failed revocation does not stop sign-out.
+    await this.manager.revokeTokens(['refresh_token']).catch(() => undefined);
     const { logoutEndpoint, clientId, postLogoutRedirectUri } = this.config.oidc;
     if (logoutEndpoint) {
       // Cognito's managed login: /logout?client_id=&logout_uri=

@@ -61,7 +61,7 @@ describe('the staff app', () => {
     await expect.poll(() => page.locator('#presence li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Karin Öberg · Försäkringskassan')]);
     expect(await page.locator('#presence-summary').textContent()).toBe('1 på plats från 1 organisation.');
     await page.click('#presence li button');
-    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Utcheckad efter \d+ minuter/);
+    await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Utcheckad efter (1 minut|\d+ minuter)\./);
     await expect.poll(() => page.locator('#presence li').count(), { timeout: 20_000 }).toBe(0);
   });
 
@@ -145,8 +145,11 @@ describe('the staff app', () => {
     await page.fill('#search-q', 'eventsson');
     await page.click('#search-form button');
     await expect.poll(() => page.locator('#search-results li').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('Ella Eventsson')]);
+    // The profile form is hidden until a member is chosen (form { display: grid } once showed it, empty, with live buttons).
+    expect(await page.locator('#directory-profile-form').isVisible()).toBe(false);
     await page.click('#search-results li button[data-directory]');
     await expect.poll(() => page.locator('#directory-consent-text').textContent(), { timeout: 20_000 }).toContain('Jag vill synas i samverkanshubbarnas nätverkskatalog');
+    expect(await page.locator('#directory-profile-form').isVisible()).toBe(true);
     expect(await page.locator('#directory-state').textContent()).toBe('Inte med i katalogen.');
     await page.fill('#directory-profile-form input[name=role]', 'Energisamordnare');
     await page.fill('#directory-profile-form input[name=competences]', 'Fjärrvärme, Solceller');

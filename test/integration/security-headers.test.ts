@@ -49,6 +49,31 @@ describe('security headers of the local runtime', () => {
     }
   });
 
+  it('on /config.json and the stand-in OpenID provider’s pages: never framed; a large sign-in form announced with Expect: 100-continue reaches the provider', async () => {
+    const config = await get('/config.json');
+    expect(config.headers.get('content-security-policy')).toBe(API_CSP);
+    expectCommon(config, '/config.json');
+    await config.arrayBuffer();
+    for (const path of ['/oidc/.well-known/openid-configuration', '/oidc/interaction/unknown']) {
+      const res = await get(path);
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expectCommon(res, path);
+      await res.arrayBuffer();
+    }
+    // Before, the API's early refusal of announced bodies answered a POST to the provider with 405.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${network.url}/oidc/interaction/unknown/login`, { method: 'POST', headers: { expect: '100-continue', 'content-type': 'application/x-www-form-urlencoded', 'content-length': '21' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('continue', () => req.end('username=x&password=y'));
+      req.on('error', reject);
+    });
+    expect(status).not.toBe(405);
+    expect(status).toBeLessThan(500);
+  });
+
   it('a function’s own CSP wins: the report page keeps the one its inline styles need', async () => {
     const res = await get('/api/national/reports/view', { authorization: `Bearer ${await network.token('national')}` });
     expect(res.status).toBe(200);

@@ -33,5 +33,10 @@ describe('npm run token', () => {
   it('refuses a staff token without a hub, and unknown roles', async () => {
     await expect(run(tsx, ['local/token-cli.ts', '--role', 'staff', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2 });
     await expect(run(tsx, ['local/token-cli.ts', '--role', 'admin', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2 });
+    // A hub that is none of hubs/, an unknown option and a token for years are named, not a stack trace or a token.
+    await expect(run(tsx, ['local/token-cli.ts', '--role', 'staff', '--hub', 'nowhere', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--hub: no hub "nowhere"') });
+    await expect(run(tsx, ['local/token-cli.ts', '--bogus', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^Unknown option '--bogus'\nUsage:/) });
+    await expect(run(tsx, ['local/token-cli.ts', '--role', 'national', '--expires-in', '99999999', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--expires-in') });
+    await expect(run(tsx, ['local/token-cli.ts', '--help'])).resolves.toMatchObject({ stdout: expect.stringContaining('Usage:') });
   });
 });
