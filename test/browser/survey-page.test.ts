@@ -74,9 +74,12 @@ describe('the survey page', () => {
     await page.keyboard.type('1');
     await page.getByRole('button', { name: 'Send the answers' }).press('Enter');
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toBe('Thank you! Your answers are saved.');
+    // The answered form goes (its submit button once stayed on screen: a display rule beat the hidden attribute).
+    expect(await page.locator('#send').isVisible()).toBe(false);
 
-    // The link is used: opening it again says so.
+    // The link is used: opening it again says so, with no form to send.
     await page.reload();
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).toMatch(/inte emot svar längre/);
+    expect(await page.locator('#send').isVisible()).toBe(false);
   });
 });
