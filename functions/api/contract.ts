@@ -95,8 +95,8 @@ export const MemberSearchQuery = z
 export const CreateAgreementBody = z
   .object({
     seats: z.number().int().min(1).max(10_000),
-    validFrom: z.iso.date('Use YYYY-MM-DD'),
-    validTo: z.iso.date('Use YYYY-MM-DD'),
+    validFrom: z.iso.date('Use a date that exists, as YYYY-MM-DD'),
+    validTo: z.iso.date('Use a date that exists, as YYYY-MM-DD'),
   })
   .strict()
   .refine((a) => a.validFrom <= a.validTo, { path: ['validTo'], message: '"validTo" must not be before "validFrom"' });
@@ -116,7 +116,7 @@ export const AgreementResponse = z.object({
 
 /** `GET /api/hubs/{hubId}/availability` query. */
 export const AvailabilityQuery = z
-  .object({ date: z.iso.date('Use YYYY-MM-DD'), resourceType: z.enum(['desk', 'desk-pool', 'room', 'event-space']).optional() })
+  .object({ date: z.iso.date('Use a date that exists, as YYYY-MM-DD'), resourceType: z.enum(['desk', 'desk-pool', 'room', 'event-space']).optional() })
   .strict();
 
 /** Free slots per resource on a day. */
@@ -168,7 +168,7 @@ export const BookingResponse = z.object({
 });
 
 /** `POST /api/hubs/{hubId}/booking-series` body: the first occurrence, repeated weekly until a date. */
-export const CreateSeriesBody = z.object({ ...BookingFields, until: z.iso.date('Use YYYY-MM-DD') }).strict();
+export const CreateSeriesBody = z.object({ ...BookingFields, until: z.iso.date('Use a date that exists, as YYYY-MM-DD') }).strict();
 
 /** What a weekly series answers: the occurrences booked, and those refused with the reason. */
 export const SeriesResponse = z
@@ -184,7 +184,7 @@ export const CreateAgencyPresenceBody = z
   .object({
     ...BookingFields,
     organisationId: trimmed(64),
-    until: z.iso.date('Use YYYY-MM-DD'),
+    until: z.iso.date('Use a date that exists, as YYYY-MM-DD'),
     description: multiline(300).optional(),
   })
   .strict();
@@ -211,7 +211,7 @@ export const AgencyPresenceResponse = z.object({
 });
 
 /** `GET /api/hubs/{hubId}/bookings` query. */
-export const BookingsQuery = z.object({ date: z.iso.date('Use YYYY-MM-DD') }).strict();
+export const BookingsQuery = z.object({ date: z.iso.date('Use a date that exists, as YYYY-MM-DD') }).strict();
 
 /** Who is in the hub now. */
 export const PresenceResponse = z.object({
@@ -292,7 +292,7 @@ export const RegisterVisitorBody = z
     organisationName: trimmed(200),
     organisationType: OrganisationType.optional(),
     hostMemberId: trimmed(64),
-    expectedDate: z.iso.date('Use YYYY-MM-DD'),
+    expectedDate: z.iso.date('Use a date that exists, as YYYY-MM-DD'),
     language: z.enum(['sv', 'en']).optional(),
   })
   .strict();

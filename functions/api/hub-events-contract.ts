@@ -7,7 +7,7 @@ import { route } from './route.ts';
 /** The hub-events part of API v1: events at a hub, registrations, attendance and the network calendar. */
 
 const When = z.iso.datetime({ offset: true, message: 'Use an ISO 8601 date-time with offset' });
-const Day = z.iso.date('Use YYYY-MM-DD');
+const Day = z.iso.date('Use a date that exists, as YYYY-MM-DD');
 const ResourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A resource id of the hub');
 
 const EventFields = {

@@ -7,7 +7,7 @@ import { PERIODS } from './periods.ts';
  * of days and time out: a 502 instead of a 400).
  */
 const ReportDate = z.iso
-  .date('Use YYYY-MM-DD')
+  .date('Use a date that exists, as YYYY-MM-DD')
   .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= '2000-01-01' && d <= '2099-12-31'), 'A date from 2000-01-01 to 2099-12-31');
 
 /** A date that passed `ReportDate` (the range checks below run even when a date did not: say nothing then). */
