@@ -76,5 +76,5 @@ export function requireStaffOf(principal: Principal, hubId: string): void {
 
 /** Throws 403 unless the principal is a national administrator. */
 export function requireNational(principal: Principal): void {
-  if (!principal.national) throw forbidden('Only national administrators may read national reports');
+  if (!principal.national) throw forbidden('Only national administrators may do this');
 }
