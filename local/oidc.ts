@@ -78,6 +78,9 @@ const sameSecret = (a: string, b: string) => {
 /**
  * The provider's state (sessions, codes, refresh tokens) in this process's memory: a restart of
  * the runtime signs everyone out (the app then sends them to sign-in, keeping what they typed).
+ * Our own rather than the library's built-in one: that one is not exported, logs "development-only
+ * … you MUST change it" on every start, and is one LRU of 1,000 entries shared by every provider
+ * in the process (the tests start several), so sessions could be evicted under another's load.
  */
 function memoryAdapter(): (name: string) => Adapter {
   const store = new Map<string, AdapterPayload>();

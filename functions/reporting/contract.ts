@@ -3,14 +3,22 @@ import { HUB_ID_MESSAGE, HUB_ID_PATTERN, HubId } from '../../hubs/schema.ts';
 import { PERIODS } from './periods.ts';
 
 /**
+ * A repeated parameter arrives joined by commas (API Gateway's payload 2.0): name it as repeated
+ * rather than as an unknown value ("week,month" is no period). Other failures keep their message.
+ */
+const repeated = (name: string) => (issue: { input?: unknown }) =>
+  typeof issue.input === 'string' && issue.input.includes(',') ? `"${name}" was given more than once (or with a comma): give it once` : undefined;
+
+/**
  * A report date: ISO, and within 2000–2099 (a date of year 9999 made the report walk millennia
  * of days and time out: a 502 instead of a 400).
  */
-const ReportDate = z.iso
-  .date('Use a date that exists, as YYYY-MM-DD')
-  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= '2000-01-01' && d <= '2099-12-31'), 'A date from 2000-01-01 to 2099-12-31');
+const reportDate = (name: string) =>
+  z.iso
+    .date({ error: (issue) => repeated(name)(issue) ?? 'Use a date that exists, as YYYY-MM-DD' })
+    .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (d >= '2000-01-01' && d <= '2099-12-31'), 'A date from 2000-01-01 to 2099-12-31');
 
-/** A date that passed `ReportDate` (the range checks below run even when a date did not: say nothing then). */
+/** A date that passed `reportDate` (the range checks below run even when a date did not: say nothing then). */
 const valid = (d: string | undefined): d is string =>
   !!d && /^\d{4}-\d{2}-\d{2}$/.test(d) && d >= '2000-01-01' && d <= '2099-12-31' && !Number.isNaN(Date.parse(d)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d; // 2026-13-01 and 2026-02-30 are no dates
 
@@ -29,11 +37,11 @@ const OneHub = z
 /** `GET /api/national/reports` query: the last 30 days when `from`/`to` are left out. */
 export const ReportQuery = z
   .object({
-    from: ReportDate.optional(),
-    to: ReportDate.optional(),
+    from: reportDate('from').optional(),
+    to: reportDate('to').optional(),
     hub: OneHub.optional(),
-    period: z.enum(PERIODS).default('day'),
-    format: z.enum(['json', 'csv']).default('json'),
+    period: z.enum(PERIODS, { error: repeated('period') }).default('day'),
+    format: z.enum(['json', 'csv'], { error: repeated('format') }).default('json'),
   })
   // Not strict: the first version ignored unknown parameters, and the contract only grows.
   .refine((q) => !valid(q.from) || !valid(q.to) || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
@@ -42,10 +50,10 @@ export const ReportQuery = z
 /** `GET /api/national/reports/view` query. */
 export const ReportViewQuery = z
   .object({
-    from: ReportDate.optional(),
-    to: ReportDate.optional(),
+    from: reportDate('from').optional(),
+    to: reportDate('to').optional(),
     hub: OneHub.optional(),
-    period: z.enum(PERIODS).default('week'),
+    period: z.enum(PERIODS, { error: repeated('period') }).default('week'),
     // The page is HTML only; the CSV is the JSON report's `format=csv`. Asking the page for CSV is a 400 that says so.
     format: z.literal('html', { message: 'The report page is HTML only: for CSV use GET /api/national/reports?format=csv' }).optional(),
   })

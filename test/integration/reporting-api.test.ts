@@ -86,6 +86,12 @@ describe('GET /api/national/reports', () => {
     const two = await call('GET', '/api/national/reports?hub=skelleftea&hub=umea', { token: national });
     expect(two.status).toBe(400);
     expect(two.json.error.issues).toEqual([{ path: 'query.hub', message: expect.stringMatching(/^One hub per report/) }]);
+    // So are a repeated period, format or date (they arrive joined by commas).
+    for (const [q, path] of [['period=week&period=month', 'query.period'], ['format=csv&format=json', 'query.format'], [`from=${today()}&from=${today()}`, 'query.from']] as const) {
+      const res = await call('GET', `/api/national/reports?${q}`, { token: national });
+      expect(res.status, q).toBe(400);
+      expect(res.json.error.issues, q).toEqual([{ path, message: expect.stringContaining('was given more than once') }]);
+    }
     const pageCsv = await call('GET', '/api/national/reports/view?format=csv', { token: national });
     expect(pageCsv.status).toBe(400);
     expect(pageCsv.json.error.issues).toEqual([{ path: 'query.format', message: expect.stringContaining('/api/national/reports?format=csv') }]);
