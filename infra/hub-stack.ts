@@ -219,7 +219,8 @@ export class HubStack extends Stack {
     });
     // The pipe must not exist before its role may read the stream (aws/aws-cdk#31211): depend on the role and its policy.
     pipe.node.addDependency(pipeRole);
-    redriveTo(pipeDlq, 'pipe', pipeName);
+    // `npm run redrive` reads the dead-lettered batch back from the stream and puts its events on this bus.
+    redriveTo(pipeDlq, 'pipe', `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/${names.hubBus(hub.id)}`);
 
     // Forward every event of this hub to the national bus (cross-account when the hub has its own account).
     const nationalBusArn = `arn:${Aws.PARTITION}:events:${nationalRegion}:${nationalAccount}:event-bus/${names.nationalBus}`;

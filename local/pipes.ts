@@ -78,6 +78,31 @@ function toPipeRecord(r: _Record, region: string, streamArn: string) {
   };
 }
 
+/**
+ * What a stream pipe puts in its DLQ: not the records, but the batch they were in (shard, first
+ * and last sequence number, stream, arrival times: `DDBStreamBatchInfo`, as Pipes and Lambda's
+ * stream destinations do). `npm run redrive` reads the records back from the stream.
+ */
+function deadLetterMessage(def: PipeDef, batch: ReturnType<typeof toPipeRecord>[], from: { shardId: string; streamArn: string }, error: Error) {
+  const first = batch[0]?.dynamodb;
+  const last = batch.at(-1)?.dynamodb;
+  const at = (s?: number) => (s === undefined ? undefined : new Date(s * 1000).toISOString());
+  return {
+    context: { partnerResourceArn: `arn:aws:pipes:${from.streamArn.split(':')[3]}:000000000000:pipe/${def.name}`, condition: 'RetryAttemptsExhausted', errorMessage: error.message },
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: from.shardId,
+      startSequenceNumber: first?.SequenceNumber,
+      endSequenceNumber: last?.SequenceNumber,
+      approximateArrivalOfFirstRecord: at(first?.ApproximateCreationDateTime),
+      approximateArrivalOfLastRecord: at(last?.ApproximateCreationDateTime),
+      batchSize: batch.length,
+      streamArn: from.streamArn,
+    },
+  };
+}
+
 /** Evaluates a Pipes dynamic path parameter (`$.a.b`) against a payload; other values are literal. */
 export function dynamicParameter(value: string, payload: unknown): string {
   if (!value.startsWith('$.')) return value;
@@ -229,7 +254,7 @@ export class LocalPipe {
       for (let i = 0; i < records.length && this.running; i += this.def.batchSize) {
         const batch = records.slice(i, i + this.def.batchSize);
         // Stopped before the bus took the batch: no checkpoint, the next start reads it again.
-        if (!(await this.deliver(batch.map((r) => toPipeRecord(r, this.deps.region, streamArn))))) break;
+        if (!(await this.deliver(batch.map((r) => toPipeRecord(r, this.deps.region, streamArn)), { shardId, streamArn }))) break;
         const last = batch.at(-1)?.dynamodb?.SequenceNumber;
         if (last) this.checkpoints[shardId] = last;
         this.deps.checkpoints.set(this.def.name, this.checkpoints);
@@ -241,7 +266,7 @@ export class LocalPipe {
   }
 
   /** Puts a batch on the bus (or dead-letters it); false if the pipe stopped before either happened. */
-  private async deliver(batch: ReturnType<typeof toPipeRecord>[]): Promise<boolean> {
+  private async deliver(batch: ReturnType<typeof toPipeRecord>[], from: { shardId: string; streamArn: string }): Promise<boolean> {
     const selected = batch.filter((r) => this.def.filters.length === 0 || this.def.filters.some((f) => matches(f, r)));
     if (selected.length === 0) return true;
     for (let attempt = 1; this.running; attempt++) {
@@ -259,7 +284,7 @@ export class LocalPipe {
       } catch (e) {
         if (this.def.maximumRetryAttempts !== -1 && attempt > this.def.maximumRetryAttempts) {
           this.stats.deadLettered++;
-          if (this.def.deadLetterArn) this.deps.queues.send(this.def.deadLetterArn, { records: selected }, { PIPE: this.def.name, ERROR_MESSAGE: (e as Error).message });
+          if (this.def.deadLetterArn) this.deps.queues.send(this.def.deadLetterArn, deadLetterMessage(this.def, batch, from, e as Error), { PIPE: this.def.name, ERROR_MESSAGE: (e as Error).message });
           else this.deps.log(`pipe ${this.def.name}: batch dropped after ${attempt} attempts (no DLQ): ${(e as Error).message}`);
           return true;
         }

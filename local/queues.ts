@@ -39,6 +39,15 @@ export class LocalQueues {
     }
   }
 
+  /** Takes a message out of a queue (as SQS DeleteMessage after a redrive); false if it was not there. */
+  remove(arn: string, messageId: string): boolean {
+    const list = this.messages.get(arn) ?? [];
+    const i = list.findIndex((m) => m.messageId === messageId);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  }
+
   /** The ARNs of the queues that hold messages. */
   arns(): string[] {
     return [...this.messages.keys()];

@@ -8,8 +8,9 @@
  *   asynchronously (its own retries and DLQ apply again). Consumers are idempotent on eventId.
  * - `event-bus`: each message is an event that did not reach the bus; it is put again
  *   (same source, detail-type and detail).
- * - `pipe`: the outbox pipe's DLQ holds only a stream position, not the events: refused here,
- *   see the runbook.
+ * - `pipe`: the outbox pipe's DLQ names a stream batch, not events: the batch's outbox items are
+ *   read back from the stream (or, with `--from-table`, from the hub table) and put on the hub bus
+ *   the target names, as the pipe would have (scripts/redrive-pipe.ts).
  * A message is deleted only after its target accepted it; a failed one stays (visible again
  * after the visibility timeout) and is reported.
  */
@@ -17,7 +18,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, GetQueueUrlCommand, ListQueueTagsCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { REDRIVE_TAGS } from '../infra/constructs/dlq.ts';
+import { eventsFromStream, eventsFromTable, StreamGone, streamBatchOf } from './redrive-pipe.ts';
 
 /** The one method of an AWS SDK v3 client the redrive uses. */
 export interface Sender {
@@ -29,12 +33,17 @@ export interface RedriveClients {
   sqs: Sender;
   lambda: Sender;
   events: Sender;
+  /** For the outbox pipe's DLQ: the hub table's stream, and the table itself (`fromTable`). */
+  streams?: Sender;
+  ddb?: Sender;
 }
 
 export interface RedriveOptions {
   queue: string;
   max?: number;
   dryRun?: boolean;
+  /** Pipe DLQ only: take the batch's outbox items from the hub table (the stream keeps 24 hours). */
+  fromTable?: boolean;
   log?: (line: string) => void;
 }
 
@@ -52,11 +61,43 @@ export async function redriveTarget(sqs: Sender, queueUrl: string): Promise<{ ki
   const kind = tags[REDRIVE_TAGS.kind];
   const target = tags[REDRIVE_TAGS.target];
   if (!kind || !target) throw new Error(`Queue ${queueUrl} has no ${REDRIVE_TAGS.kind}/${REDRIVE_TAGS.target} tags: not a samverkan DLQ, or deployed before redrive existed`);
-  if (kind === 'pipe') {
-    throw new Error(`Queue ${queueUrl} is the DLQ of pipe ${target}: its messages name a stream batch, not events. Follow docs/operations.md#outbox-pipe-dlq`);
+  if (kind === 'pipe' && !/:event-bus\//.test(target)) {
+    throw new Error(`Queue ${queueUrl} is the DLQ of pipe ${target}, deployed before its redrive: deploy the hub stack again (its target becomes the hub bus), or follow docs/operations.md#outbox-pipe-dlq`);
   }
-  if (kind !== 'lambda' && kind !== 'event-bus') throw new Error(`Queue ${queueUrl}: unknown redrive kind "${kind}"`);
+  if (kind !== 'lambda' && kind !== 'event-bus' && kind !== 'pipe') throw new Error(`Queue ${queueUrl}: unknown redrive kind "${kind}"`);
   return { kind, target };
+}
+
+/** Puts events on a bus, ten to a request; throws when any was refused. */
+async function putAll(events: Sender, bus: string, entries: Array<{ source: string; detailType: string; detail: unknown }>): Promise<void> {
+  for (let i = 0; i < entries.length; i += 10) {
+    const chunk = entries.slice(i, i + 10);
+    const res = await events.send(new PutEventsCommand({ Entries: chunk.map((e) => ({ EventBusName: bus, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), Resources: [] })) }));
+    if (res.FailedEntryCount) {
+      const failed = (res.Entries ?? []).find((e: { ErrorCode?: string }) => e.ErrorCode);
+      throw new Error(`PutEvents refused ${res.FailedEntryCount} of ${chunk.length}: ${failed?.ErrorCode} ${failed?.ErrorMessage}`);
+    }
+  }
+}
+
+/** The outbox pipe's DLQ message: its batch's events, from the stream or the table, onto the hub bus. */
+async function deliverPipeBatch(clients: RedriveClients, bus: string, body: string, fromTable: boolean, log: (line: string) => void): Promise<void> {
+  const batch = streamBatchOf(body);
+  let events: Awaited<ReturnType<typeof eventsFromStream>>;
+  if (fromTable) {
+    if (!clients.ddb) throw new Error('No DynamoDB client for --from-table');
+    events = await eventsFromTable(clients.ddb, batch);
+  } else {
+    if (!clients.streams) throw new Error('No DynamoDB Streams client');
+    try {
+      events = await eventsFromStream(clients.streams, batch);
+    } catch (e) {
+      if (e instanceof StreamGone) throw new Error(`The stream no longer holds this batch (${e.message}): run again with --from-table (docs/operations.md#outbox-pipe-dlq)`);
+      throw e;
+    }
+  }
+  log(`    ${events.length} outbox event(s): ${events.map((e) => `${e.detailType} ${e.detail.metadata.eventId}`).join(', ')}`);
+  await putAll(clients.events, bus, events);
 }
 
 /** Sends one message body back to its target; throws when the target refused it. */
@@ -98,7 +139,8 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
         continue;
       }
       try {
-        await deliver(clients, kind, target, m.Body);
+        if (kind === 'pipe') await deliverPipeBatch(clients, target, m.Body, !!options.fromTable, log);
+        else await deliver(clients, kind, target, m.Body);
         await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
         result.redriven++;
         log(`  redriven ${m.MessageId}`);
@@ -114,17 +156,22 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { region: { type: 'string', default: process.env.AWS_REGION ?? 'eu-north-1' }, max: { type: 'string', default: '1000' }, 'dry-run': { type: 'boolean', default: false } },
+    options: {
+      region: { type: 'string', default: process.env.AWS_REGION ?? 'eu-north-1' },
+      max: { type: 'string', default: '1000' },
+      'dry-run': { type: 'boolean', default: false },
+      'from-table': { type: 'boolean', default: false },
+    },
   });
   const queue = positionals[0];
   if (!queue) {
-    console.error('Usage: npm run redrive -- <queue name or URL> [--region eu-north-1] [--max 1000] [--dry-run]');
+    console.error('Usage: npm run redrive -- <queue name or URL> [--region eu-north-1] [--max 1000] [--dry-run] [--from-table]');
     process.exit(2);
   }
   const region = values.region;
   const result = await redrive(
-    { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region }), events: new EventBridgeClient({ region }) },
-    { queue, max: Number(values.max), dryRun: values['dry-run'], log: (l) => console.log(l) },
+    { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region }), events: new EventBridgeClient({ region }), streams: new DynamoDBStreamsClient({ region }), ddb: new DynamoDBClient({ region }) },
+    { queue, max: Number(values.max), dryRun: values['dry-run'], fromTable: values['from-table'], log: (l) => console.log(l) },
   );
   console.log(`redrive: ${result.redriven} of ${result.received} messages sent back to ${result.target}; ${result.failed.length} failed`);
   process.exit(result.failed.length ? 1 : 0);

@@ -16,12 +16,15 @@ export interface StreamRecord {
  * dead-lettered) rather than being dropped.
  */
 async function run(records: StreamRecord[]): Promise<unknown[]> {
-  return records.map((record) => {
-    const image = record.dynamodb?.NewImage;
-    if (!image) throw new Error('Outbox stream record without NewImage (the stream must carry new images)');
-    const item = unmarshall(image) as { detailType: DetailType; detail: unknown };
-    return parseDetail(item.detailType, item.detail);
-  });
+  return records.map(outboxDetail);
+}
+
+/** One outbox item's stream record → its event `detail`, validated (also used by `npm run redrive` for the pipe's DLQ). */
+export function outboxDetail(record: StreamRecord): ReturnType<typeof parseDetail> {
+  const image = record.dynamodb?.NewImage;
+  if (!image) throw new Error('Outbox stream record without NewImage (the stream must carry new images)');
+  const item = unmarshall(image) as { detailType: DetailType; detail: unknown };
+  return parseDetail(item.detailType, item.detail);
 }
 
 /** The function's entry point, traced. */

@@ -33,8 +33,8 @@ export const REDRIVE_TAGS = { kind: 'samverkan:redrive-kind', target: 'samverkan
 
 /**
  * Where a DLQ's messages go back to: a function (invoked asynchronously with each message as its
- * event), an event bus (each message is an event, put again), or a pipe (the message only names a
- * stream batch: redriven by hand, see docs/operations.md).
+ * event), an event bus (each message is an event, put again), or a pipe's (the message names a
+ * stream batch; its outbox events are read back and put on the bus the target names).
  */
 export function redriveTo(queue: Queue, kind: 'lambda' | 'event-bus' | 'pipe', target: string): void {
   Tags.of(queue).add(REDRIVE_TAGS.kind, kind);

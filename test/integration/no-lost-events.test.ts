@@ -1,5 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
+import { redrive, type Sender } from '../../scripts/redrive.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 
 let network: LocalNetwork;
@@ -101,4 +104,66 @@ describe('no lost events', () => {
     expect(holding.join(' ')).toMatch(/Reporting/);
     expect(holding.join(' ')).toMatch(/Research/);
   });
+
+  it('dead-letters a batch the hub bus keeps refusing, and `npm run redrive` brings its events back from the stream (or the table), counted once', async () => {
+    const [memberId] = await members('skelleftea', staff, 1, 'pipedlq');
+    await network.idle();
+    const before = await count('skelleftea');
+    const pipe = network.pipes.find((p) => p.def.name.endsWith('hub-skelleftea-outbox'))!;
+    const dlqArn = pipe.def.deadLetterArn!;
+    const deadBefore = pipe.stats.deadLettered;
+
+    // The hub bus refuses every put until the pipe gives up (1 + 10 retries) and dead-letters the batch.
+    network.bus.injectFault('samverkan-hub-skelleftea', { calls: 1000 });
+    expect((await call('POST', '/api/hubs/skelleftea/check-ins', { token: staff, body: { memberId } })).status).toBe(201);
+    await eventually(async () => pipe.stats.deadLettered > deadBefore, 30_000);
+    network.bus.clearFaults();
+    await network.idle();
+    expect(await count('skelleftea')).toBe(before);
+    const [message] = network.queues.list(dlqArn);
+    // Like Pipes: the DLQ names the batch, not its events.
+    expect(message!.body).toMatchObject({ DDBStreamBatchInfo: { shardId: expect.any(String), startSequenceNumber: expect.any(String), streamArn: expect.stringContaining('/stream/') } });
+    expect(JSON.stringify(message!.body)).not.toContain(memberId);
+
+    // The redrive's SQS and EventBridge calls, answered by the local DLQ and bus; the stream and table are DynamoDB Local's.
+    const busArn = 'arn:aws:events:eu-north-1:000000000000:event-bus/samverkan-hub-skelleftea';
+    const sqs: Sender = {
+      send: async (c: { constructor: { name: string }; input: Record<string, string> }) => {
+        if (c.constructor.name === 'ListQueueTagsCommand') return { Tags: { 'samverkan:redrive-kind': 'pipe', 'samverkan:redrive-target': busArn } };
+        if (c.constructor.name === 'ReceiveMessageCommand') return { Messages: network.queues.list(dlqArn).map((m) => ({ MessageId: m.messageId, ReceiptHandle: m.messageId, Body: JSON.stringify(m.body) })) };
+        if (c.constructor.name === 'DeleteMessageCommand') return { removed: network.queues.remove(dlqArn, c.input.ReceiptHandle!) };
+        throw new Error(`unexpected ${c.constructor.name}`);
+      },
+    };
+    const put: Array<{ DetailType: string; Detail: string }> = [];
+    const events: Sender = {
+      send: async (c: { input: { Entries: Array<{ EventBusName: string; Source: string; DetailType: string; Detail: string }> } }) => {
+        put.push(...c.input.Entries);
+        network.bus.putEvents(c.input.Entries[0]!.EventBusName.split('/').pop()!, c.input.Entries.map((e) => ({ source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) })));
+        return { FailedEntryCount: 0, Entries: c.input.Entries.map(() => ({ EventId: 'x' })) };
+      },
+    };
+    const aws = { endpoint: network.dynamoEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const clients = { sqs, events, lambda: { send: async () => ({}) }, streams: new DynamoDBStreamsClient(aws), ddb: new DynamoDBClient(aws) };
+    const queue = 'https://sqs.eu-north-1.amazonaws.com/000000000000/OutboxPipeDlq';
+
+    const fromStream = await redrive(clients, { queue });
+    expect(fromStream).toMatchObject({ kind: 'pipe', received: 1, redriven: 1, failed: [] });
+    expect(put.map((e) => e.DetailType)).toEqual(['CheckedIn']);
+    expect(network.queues.list(dlqArn)).toEqual([]);
+    await network.idle();
+    expect(await count('skelleftea')).toBe(before + 1);
+
+    // A second time, as if the stream had trimmed it: from the table, which re-puts every outbox item
+    // of that minute (the member's registration and the check-in again): the national count moves not.
+    put.length = 0;
+    network.queues.send(dlqArn, message!.body);
+    const fromTable = await redrive(clients, { queue, fromTable: true });
+    expect(fromTable).toMatchObject({ received: 1, redriven: 1, failed: [] });
+    expect(put.map((e) => e.DetailType)).toEqual(expect.arrayContaining(['CheckedIn', 'MemberRegistered']));
+    await network.idle();
+    expect(await count('skelleftea')).toBe(before + 1);
+    clients.streams.destroy();
+    clients.ddb.destroy();
+  }, 120_000);
 });

@@ -69,11 +69,30 @@ describe('npm run redrive', () => {
     expect(result).toMatchObject({ received: 1, redriven: 0 });
   });
 
-  it('refuses the outbox pipe’s DLQ (it names a stream batch, not events) and a queue without redrive tags, pointing to the runbook', async () => {
+  it('refuses a pipe DLQ tagged before its redrive existed (target: the pipe, not a bus) and a queue without redrive tags', async () => {
     const pipe = dlq({ 'samverkan:redrive-kind': 'pipe', 'samverkan:redrive-target': 'samverkan-hub-umea-outbox' }, []);
-    await expect(redrive({ sqs: pipe.client, lambda: fake(() => ({})).client, events: fake(() => ({})).client }, { queue: URL })).rejects.toThrow(/docs\/operations\.md#outbox-pipe-dlq/);
+    await expect(redrive({ sqs: pipe.client, lambda: fake(() => ({})).client, events: fake(() => ({})).client }, { queue: URL })).rejects.toThrow(/deploy the hub stack again.*docs\/operations\.md#outbox-pipe-dlq/);
     const untagged = dlq({}, []);
     await expect(redrive({ sqs: untagged.client, lambda: fake(() => ({})).client, events: fake(() => ({})).client }, { queue: URL })).rejects.toThrow(/no samverkan:redrive-kind/);
     expect(pipe.calls.some((c) => c.name === 'ReceiveMessageCommand')).toBe(false);
+  });
+
+  it('leaves a pipe DLQ message that names no stream batch, or whose batch the stream no longer holds, in the queue, pointing to --from-table', async () => {
+    const bus = 'arn:aws:events:eu-north-1:111122223333:event-bus/samverkan-hub-umea';
+    const batch = { DDBStreamBatchInfo: { shardId: 'shard-1', startSequenceNumber: '100', endSequenceNumber: '200', streamArn: 'arn:aws:dynamodb:eu-north-1:111122223333:table/samverkan-hub-umea/stream/2026-12-01T00:00:00.000' } };
+    const sqs = dlq({ 'samverkan:redrive-kind': 'pipe', 'samverkan:redrive-target': bus }, ['{"records":[]}', JSON.stringify(batch)]);
+    const trimmed = Object.assign(new Error('Attempted to access data older than the trim point'), { name: 'TrimmedDataAccessException' });
+    const streams = fake(() => {
+      throw trimmed;
+    });
+    const events = fake(() => ({ FailedEntryCount: 0 }));
+    const result = await redrive({ sqs: sqs.client, lambda: fake(() => ({})).client, events: events.client, streams: streams.client }, { queue: URL });
+    expect(result.failed).toEqual([
+      { messageId: 'm0', error: expect.stringMatching(/no DDBStreamBatchInfo/) },
+      { messageId: 'm1', error: expect.stringMatching(/no longer holds this batch.*--from-table/) },
+    ]);
+    expect(streams.calls[0]).toEqual({ name: 'GetShardIteratorCommand', input: { StreamArn: batch.DDBStreamBatchInfo.streamArn, ShardId: 'shard-1', ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: '100' } });
+    expect(events.calls).toEqual([]);
+    expect(sqs.calls.some((c) => c.name === 'DeleteMessageCommand')).toBe(false);
   });
 });
