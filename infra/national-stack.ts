@@ -245,8 +245,9 @@ export class NationalStack extends Stack {
       connectTo: [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`, authDomainUrl],
     });
     // The staff app signs in with the authorization code flow and PKCE (a public client: no secret, no implicit flow).
+    // `adminUserPassword` is for `npm run smoke` only: AdminInitiateAuth needs IAM credentials, no browser can call it.
     const client = this.userPool.addClient('StaffApp', {
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, adminUserPassword: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -4,12 +4,12 @@
  * until the national report counts the check-in. Exits 0 when it does, 1 with the failed step.
  *
  *   npm run smoke -- --url http://127.0.0.1:3000 [--hub umea]              (local network, `npm start`)
- *   npm run smoke -- --stage dev --hub-url <HubApi URL> --national-url <NationalApi URL> [--hub umea]
+ *   npm run smoke -- --stage dev [--hub umea] [--region eu-north-1] [--setup]  (a deployed stage)
  *
- * Against AWS it needs two ID tokens of a Cognito test user — one in group `staff-<hub>`, one in
- * `national` (or one user in both) — in $SMOKE_STAFF_TOKEN and $SMOKE_NATIONAL_TOKEN; the URLs are
- * the stacks' `HttpUrl…` outputs. Locally the tokens come from the local identity provider
- * (`.data/local-idp/`, or --data-dir). See docs/operations.md § Smoke test.
+ * Against AWS it signs in a Cognito test user by itself (scripts/smoke-aws.ts: made once with
+ * `--setup`, kept in Secrets Manager) and calls the stage's one origin (the national stack's
+ * `WebUrl`; `--hub-url`/`--national-url` override it). Locally the tokens come from the local
+ * identity provider (`.data/local-idp/`, or --data-dir). See docs/operations.md § Smoke test.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -117,6 +117,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: {
       url: { type: 'string' },
       stage: { type: 'string' },
+      region: { type: 'string', default: process.env.AWS_REGION ?? 'eu-north-1' },
+      setup: { type: 'boolean', default: false },
       'hub-url': { type: 'string' },
       'national-url': { type: 'string' },
       hub: { type: 'string', default: 'umea' },
@@ -132,18 +134,46 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { ROOT } = await import('../infra/constructs/function.ts');
     const idp = await loadIdp(join(values['data-dir'] ?? process.env.SAMVERKAN_DATA_DIR ?? join(ROOT, '.data'), 'local-idp'));
     options = { hubUrl: values.url, nationalUrl: values.url, hub, staffToken: await idp.sign({ role: 'staff', hub }), nationalToken: await idp.sign({ role: 'national' }) };
-  } else {
-    const staffToken = process.env.SMOKE_STAFF_TOKEN;
-    const nationalToken = process.env.SMOKE_NATIONAL_TOKEN;
-    if (!values['hub-url'] || !values['national-url'] || !staffToken || !nationalToken) {
-      console.error(
-        `Usage: npm run smoke -- --url http://127.0.0.1:3000            (local network)
-       npm run smoke -- --stage ${values.stage ?? 'dev'} --hub-url <url> --national-url <url> [--hub umea]
-         with $SMOKE_STAFF_TOKEN and $SMOKE_NATIONAL_TOKEN: ID tokens of the Cognito test user (docs/operations.md § Smoke test)`,
-      );
-      process.exit(2);
+  } else if (values.stage) {
+    // A deployed stage: the URLs and the pool from the national stack, the test user from Secrets Manager.
+    const stage = values.stage;
+    const region = values.region;
+    const [{ CloudFormationClient }, { CognitoIdentityProviderClient }, { SecretsManagerClient }, aws] = await Promise.all([
+      import('@aws-sdk/client-cloudformation'),
+      import('@aws-sdk/client-cognito-identity-provider'),
+      import('@aws-sdk/client-secrets-manager'),
+      import('./smoke-aws.ts'),
+    ]);
+    try {
+      const outputs = await aws.stageOutputs(new CloudFormationClient({ region }), stage);
+      const cognito = new CognitoIdentityProviderClient({ region });
+      const secrets = new SecretsManagerClient({ region });
+      let user = values.setup ? undefined : await aws.loadSmokeUser(secrets, stage);
+      let usedStep: number | undefined;
+      if (values.setup) {
+        ({ user, usedStep } = await aws.setUpSmokeUser(cognito, secrets, outputs, stage, hub));
+        console.log(`smoke: test user ${user.username} set up (groups staff-${hub}, national); kept in secret ${aws.smokeSecretName(stage)}`);
+      }
+      if (!user) throw Object.assign(new Error(`smoke: stage ${stage} has no test user (secret ${aws.smokeSecretName(stage)}): run once with --setup (docs/operations.md § Smoke test)`), { exitCode: 2 });
+      const token = await aws.signIn(cognito, outputs, user, usedStep);
+      console.log(`smoke: signed in as ${user.username}`);
+      options = { hubUrl: values['hub-url'] ?? outputs.webUrl, nationalUrl: values['national-url'] ?? outputs.webUrl, hub, staffToken: token, nationalToken: token };
+    } catch (e) {
+      const err = e as Error & { exitCode?: number };
+      if (err.name === 'CredentialsProviderError') {
+        console.error(`smoke: no AWS credentials for stage ${stage} in ${region} (${err.message}): sign in with the AWS CLI first (docs/operations.md § Smoke test)`);
+        process.exit(2);
+      }
+      console.error(err.message);
+      process.exit(err.exitCode ?? 1);
     }
-    options = { hubUrl: values['hub-url'], nationalUrl: values['national-url'], hub, staffToken, nationalToken };
+  } else {
+    console.error(
+      `Usage: npm run smoke -- --url http://127.0.0.1:3000              (the local network, npm start)
+       npm run smoke -- --stage <stage> [--hub umea] [--region eu-north-1] [--setup]
+         (a deployed stage, with AWS credentials; --setup once makes its test user: docs/operations.md § Smoke test)`,
+    );
+    process.exit(2);
   }
   try {
     await smoke({ ...options, timeoutMs: Number(values.timeout) * 1000, log: (l) => console.log(l) });

@@ -54,6 +54,8 @@ describe('sign-in on AWS', () => {
     });
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit');
     expect(client.Properties.AllowedOAuthFlows).not.toContain('client_credentials');
+    // Password sign-in only through the admin API (IAM credentials: the smoke test), never the public USER_PASSWORD_AUTH.
+    expect([...client.Properties.ExplicitAuthFlows].sort()).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
   });
 
   it('a stage or the context names the domain prefix; a prefix Cognito refuses fails synthesis, naming the setting', () => {
