@@ -25,7 +25,7 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import { stageNames } from '../infra/names.ts';
+import { NATIONAL_GROUP, stageNames, staffGroup } from '../infra/names.ts';
 
 /** The one method of an AWS SDK v3 client used here. */
 export interface Sender {
@@ -160,7 +160,7 @@ export async function setUpSmokeUser(cognito: Sender, secrets: Sender, outputs: 
     await cognito.send(create);
   }
   await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: outputs.userPoolId, Username: username, Password: password, Permanent: true }));
-  for (const group of [`staff-${hub}`, 'national']) await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs.userPoolId, Username: username, GroupName: group }));
+  for (const group of [staffGroup(hub), NATIONAL_GROUP]) await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs.userPoolId, Username: username, GroupName: group }));
 
   const auth = await cognito.send(
     new AdminInitiateAuthCommand({ UserPoolId: outputs.userPoolId, ClientId: outputs.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
