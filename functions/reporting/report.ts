@@ -3,7 +3,8 @@ import { eventState, type DayFacts } from './facts.ts';
 import { sectorOf, summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
 import { PERIODS, bucket, datesBetween, type Period } from './periods.ts';
-import { SMALL, WITHHELD, cell, hidden, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
+import { SeriesBounds, type Relation } from './bounds.ts';
+import { SMALL, WITHHELD, cell, hidden, pinned, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
 
 /** Measures as published: counts of people suppressed, hours and shares rounded. */
 export interface PublishedMeasures {
@@ -201,6 +202,20 @@ function eventGroups(c: AdditiveCells, wholeRange: boolean): Group[] {
   ];
 }
 
+/**
+ * Whether a row's visitors by organisation type would give a hidden one away: the unique visitors are
+ * withheld but follow from first-time + returning (both shown; the first-time count is its series' and
+ * cannot be withheld for the row), and the type cells then leave one hidden cell, or hidden cells pinned
+ * by their bounds (`pinned`). Such a row gives no breakdown by type (as a row of 1–4 visitors).
+ */
+function typesPinned(c: RowCells): boolean {
+  if (!hidden(c.unique) || hidden(c.first) || hidden(c.returning)) return false;
+  const typeCells = [...Object.values(c.members), ...Object.values(c.guests)];
+  const hiddenCells = typeCells.filter((t) => hidden(t) && t.value > 0);
+  const rest = c.first.value + c.returning.value - typeCells.filter((t) => !hidden(t)).reduce((n, t) => n + t.value, 0);
+  return hiddenCells.length === 1 || (hiddenCells.length > 1 && pinned(rest, hiddenCells));
+}
+
 const shown = (r: Record<string, Cell>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.shown]));
 
 function publish(c: RowCells): PublishedMeasures {
@@ -227,8 +242,8 @@ function publish(c: RowCells): PublishedMeasures {
     visitHours: hidden(b.visitHours) ? WITHHELD : round(m.visitHours),
     newOrganisations: b.newOrganisations.shown as Withheld,
     // With 1–4 visitors, the types present would bound them (four types with "<5" each are four people, one each).
-    membersByOrgType: c.unique.shown === SMALL ? {} : shown(c.members),
-    guestsByOrgType: c.unique.shown === SMALL ? {} : shown(c.guests),
+    membersByOrgType: c.unique.shown === SMALL || typesPinned(c) ? {} : shown(c.members),
+    guestsByOrgType: c.unique.shown === SMALL || typesPinned(c) ? {} : shown(c.guests),
     registrations: c.registrations.shown,
     registrationsByOrgType: shown(c.registrationsByType),
     bookings: m.bookings,
@@ -341,10 +356,63 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
       // The pair-days are the sum of the type pairs: one withheld pair would follow from them.
       for (const prefix of ['pair:', 'sector:']) if (block.filter((k) => k.startsWith(prefix) && hidden(c[k] as Cell) && (c[k] as Cell).value > 0).length === 1) withhold(c.pairDays);
     }
+    // Bounds over several levels and across the event counts (docs/reporting.md, "Bounds over several levels"):
+    // what a linear program can pin, withheld one number at a time, then the rules above again.
+    if (hiddenCount() === before) {
+      const audit = boundsOf(intervals, days, out, measuresAt);
+      while (audit.protectOne());
+    }
     changed = hiddenCount() !== before;
   }
   for (const c of out.values()) for (const k of keys) (c[k] as Cell).locked = true;
   return out;
+}
+
+const e = (k: EventPeople) => `events.${k}` as const;
+const term = (k: string, coefficient: 1 | -1) => ({ series: k, coefficient });
+
+/**
+ * The interval audit of a hub's counts of people (functions/reporting/bounds.ts): the series with their
+ * relations in every interval, as the attacker's model has them. Those waitlisted and cancelled before a
+ * seat (waitlisted − promoted − still waitlisted) are taken as known, as the audit's attacker is told them.
+ * A row's unique visitors and returning visitors (as primary suppression shows them, which is the most a
+ * row can show) bound its first-time visitors.
+ */
+function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], out: Map<string, AdditiveCells>, measuresAt: (iv: Interval) => Measures): SeriesBounds {
+  const series = new Map<string, Cell[]>(ADDITIVE.map((k) => [k, intervals.map((iv) => must(out, iv.key)[k] as Cell)]));
+  // Per day, then as sums over any run of days.
+  const perDay = daysValues.map((d) => {
+    const v = (k: EventPeople) => d[e(k)] ?? 0;
+    return v('waitlisted') - v('promoted') - (v('registrations') - v('confirmed') - v('registrationsCancelled'));
+  });
+  const before = [0];
+  for (const n of perDay) before.push((before[before.length - 1] as number) + n);
+  const cancelledOnWaitlist = (start: number, end: number) => (before[end] as number) - (before[start] as number);
+  const zero = () => 0;
+  const relations: Relation[] = [
+    { terms: [term(e('participantsOtherHubs'), 1), term(e('attended'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('participantsBusiness'), 1), term(e('attended'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('attended'), 1), term(e('confirmed'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('confirmed'), 1), term(e('registrationsCancelled'), 1), term(e('registrations'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('waitlisted'), 1), term(e('registrations'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('promoted'), 1), term(e('waitlisted'), -1)], kind: '<=', constant: (a, b) => -cancelledOnWaitlist(a, b) },
+    { terms: [term(e('registrationsCancelled'), -1)], kind: '<=', constant: (a, b) => -cancelledOnWaitlist(a, b) },
+    {
+      terms: [term(e('registrations'), 1), term(e('promoted'), 1), term(e('confirmed'), -1), term(e('registrationsCancelled'), -1), term(e('waitlisted'), -1)],
+      kind: '=',
+      constant: (a, b) => -cancelledOnWaitlist(a, b),
+    },
+  ];
+  // A row's unique visitors minus its returning ones (as primary suppression shows them, the most a row can show).
+  const shownBounds = (c: Cell): [number, number] => (typeof c.shown === 'number' ? [c.shown, c.shown] : c.shown === SMALL ? [1, 4] : [0, Number.POSITIVE_INFINITY]);
+  const first = new Map<number, [number, number]>();
+  intervals.forEach((iv, i) => {
+    const m = measuresAt(iv);
+    const [ulo, uhi] = shownBounds(cell(m.uniqueVisitors));
+    const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
+    first.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
+  });
+  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Set([e('promoted')]));
 }
 
 /**
@@ -367,11 +435,17 @@ function withhold(c: Cell): void {
   if (!hidden(c) && c.value !== 0) c.shown = WITHHELD;
 }
 
-/** A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells reveals nothing more). */
+/**
+ * A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells
+ * reveals nothing more). A sum of 1–4 is `"<5"` only where it is one hub's `"<5"` (every other hub shows 0):
+ * otherwise "at most 4 in all" would bound the hubs' hidden counts against each other (or a hub's `".."`),
+ * which their own protection does not see, so it is `".."`.
+ */
 function sumOfHubs(hubCells: Cell[], make: (n: number) => Cell = cell): Cell {
   const value = hubCells.reduce((n, c) => n + c.value, 0);
   const c = make(value);
   if (typeof c.shown === 'number' && hubCells.some((h) => typeof h.shown === 'string')) c.shown = WITHHELD;
+  if (c.shown === SMALL && !(hubCells.filter((h) => h.shown !== 0).length === 1 && hubCells.some((h) => h.shown === SMALL))) c.shown = WITHHELD;
   return { ...c, locked: true };
 }
 

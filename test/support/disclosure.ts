@@ -88,7 +88,7 @@ const add = (...vs: [Vec, number][]): Vec => {
 };
 
 /** Seeded traffic: member registrations, first visits, hub events with registrations and attendance. */
-function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
+export function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
   const random = seeded(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
   const events: CraftedEvent[] = [];
@@ -262,8 +262,8 @@ function publishedOf(m: PublishedMeasures): Record<string, number | string> {
   };
   for (const [name, r] of [['membersByOrgType', m.membersByOrgType], ['guestsByOrgType', m.guestsByOrgType], ['registrationsByOrgType', m.registrationsByOrgType]] as const) {
     // A breakdown given with no entries at all says nothing (registrations by type are given in the total rows only).
-    // Visitors by type are left out where the unique visitors are "<5".
-    const given = name === 'registrationsByOrgType' ? Object.keys(r).length > 0 : m.uniqueVisitors !== '<5';
+    // Visitors by type are left out where the unique visitors are "<5", or where they would pin a hidden type (no entries at all).
+    const given = name === 'registrationsByOrgType' ? Object.keys(r).length > 0 : m.uniqueVisitors !== '<5' && Object.keys(m.membersByOrgType).length + Object.keys(m.guestsByOrgType).length > 0;
     if (given) for (const t of TYPES) out[`${name}.${t}`] = r[t] ?? 0;
   }
   for (const k of EVENT_PEOPLE) out[`events.${k}`] = m.events[k];
@@ -458,7 +458,9 @@ export async function attack(seed: number, o: { lp?: boolean } = {}) {
     if (low >= high) derived.push(`${b.where} uniqueVisitors ${b.m.uniqueVisitors} pinned to ${high} by bounds ${JSON.stringify({ c: b.m.checkIns, o: b.m.organisations, no: b.m.newOrganisations, p: b.m.coPresence.distinctPairs, m: b.m.membersByOrgType, g: b.m.guestsByOrgType, f: b.m.firstTimeVisitors, r: b.m.returningVisitors })}`);
   }
   const published = [...seen.values()].filter((v) => typeof v === 'number' && v > 0).length;
+  // What the reports show, over every distinct cell of the model (counts of people and the check-ins beside them).
+  const shownAs = { number: [...seen.values()].filter((v) => typeof v === 'number').length, small: [...seen.values()].filter((v) => v === '<5').length, withheld: [...seen.values()].filter((v) => v === '..').length };
   // The rest, with a linear program: what no subtraction gives may still be pinned by bounds.
   if (o.lp) derived.push(...(await linearBounds(constraints, model.values.length, new Map([...sensitive].filter(([, v]) => !known.derives(v))), (v) => model.value(v))));
-  return { derived, problems, published, sensitive: sensitive.size };
+  return { derived, problems, published, shownAs, sensitive: sensitive.size };
 }
