@@ -42,41 +42,56 @@ export interface Relation {
 }
 
 /**
- * The bounds an attacker has for a published cell: a number, `"<5"` 1–4, `".."` at least `withheldLeast`
- * (5 where the rules withhold only shown numbers, which are 0 or 5 and more, and zeros are never withheld;
- * 0 for a series withheld whatever its value, as promotions in a period are).
+ * The bounds an attacker has for a published cell: a number, `"<5"` 1–4, `".."` at least 5 (the rules
+ * withhold shown counts, which are 0 or 5 and more, and never a 0), or at least 0 where the cell may be
+ * any count (`Cell.anyValue`).
  */
-function boundsOfCell(c: Cell, withheldLeast: number): [number, number] {
+function boundsOfCell(c: Cell): [number, number] {
   if (!hidden(c)) return [c.shown as number, c.shown as number];
-  return c.shown === SMALL ? [1, 4] : [withheldLeast, Number.POSITIVE_INFINITY];
+  return c.shown === SMALL ? [1, 4] : [c.anyValue ? 0 : 5, Number.POSITIVE_INFINITY];
 }
 
 /** Whether a cell is a count of 1–4 people that is not published as a number. */
 const sensitive = (c: Cell) => hidden(c) && c.value > 0 && c.value < 5;
 
-/** One series' constraint graph solved for every pair of day boundaries. */
+/** One series' constraint graph solved for every pair of its nodes. */
 interface Solved {
-  /** dist[a * size + b]: the most P(b) − P(a) can be. */
+  /** dist[a * size + b]: the most P(b) − P(a) can be, over nodes (day boundaries joined where a day is known to be 0). */
   dist: Float64Array;
   /** The next node on a shortest path from a to b. */
   next: Int32Array;
-  /** For a direct edge a → b: whether it came from a relation (true) or the cell itself (false). */
-  derived: Uint8Array;
+  /** What a direct edge a → b came from: a span's index (its own cell), or −1 − (start × boundaries + end) for a relation's run of days. */
+  origin: Int32Array;
   size: number;
+}
+
+/** A bound from a relation or from outside, on a series over a run of days. */
+interface Extra {
+  lo: number;
+  hi: number;
+  start: number;
+  end: number;
 }
 
 /**
  * Bounds and their protection for one hub's series. `spans` are the intervals every series is
- * published over (each series gives one cell per span, in that order); `days` the number of days of
- * the range. `given` are bounds from outside the series (a row's unique visitors bound its
- * first-time visitors), by series and span index.
+ * published over (each series gives one cell per span, in that order, and every day is a span);
+ * `days` the number of days of the range. `given` are bounds from outside the series (a row's unique
+ * visitors bound its first-time visitors), by series and span index. A `".."` is at least 5 unless the cell
+ * says it may be any count (`Cell.anyValue`: promotions in a period, a `"<5"` this audit opened). `zeroWith` names, for
+ * a series, others whose shown 0 on a day makes it 0 too (no promotions on a day without waitlist).
+ *
+ * Days known to be 0 join their two boundaries into one node (an exact reduction: P does not change
+ * over them), so a series with events on a fifth of the days solves a graph a fifth the size.
  */
 export class SeriesBounds {
-  private readonly size: number;
-  /** Bounds from relations and from outside, by series and pair of boundaries (start × size + end). */
-  private readonly extra = new Map<string, Map<number, [number, number]>>();
-  private solved = new Map<string, Solved>();
-  private readonly spanAt = new Map<number, number>();
+  private readonly boundaries: number;
+  private readonly extra = new Map<string, Map<number, Extra>>();
+  private readonly solved = new Map<string, Solved>();
+  /** Per series, the node of every day boundary. */
+  private readonly nodes = new Map<string, Int32Array>();
+  private readonly components: string[][];
+  private readonly dirty = new Set<number>();
 
   constructor(
     private readonly spans: Span[],
@@ -84,12 +99,39 @@ export class SeriesBounds {
     private readonly series: Map<string, Cell[]>,
     private readonly relations: Relation[],
     private readonly given: Map<string, Map<number, [number, number]>> = new Map(),
-    private readonly withheldAnyValue: Set<string> = new Set(),
+    private readonly zeroWith: Map<string, string[]> = new Map(),
+    /** Series whose `"<5"` must stay `"<5"` (their `".."` is read as at least 5 elsewhere). */
+    private readonly closed: Set<string> = new Set(),
   ) {
-    this.size = days + 1;
-    spans.forEach((s, i) => {
-      this.spanAt.set(s.start * this.size + s.end, i);
+    this.boundaries = days + 1;
+    // Series linked by relations are solved together.
+    const parent = new Map<string, string>([...series.keys()].map((k) => [k, k]));
+    const find = (k: string): string => {
+      for (let up = parent.get(k) ?? k; up !== k; up = parent.get(k) ?? k) k = up;
+      return k;
+    };
+    for (const r of relations) for (const t of r.terms.slice(1)) parent.set(find(t.series), find((r.terms[0] as Relation['terms'][number]).series));
+    const groups = new Map<string, string[]>();
+    for (const k of series.keys()) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]);
+    this.components = [...groups.values()];
+    this.components.forEach((_, i) => {
+      this.dirty.add(i);
     });
+    for (const k of series.keys()) this.nodes.set(k, this.nodesOf(k));
+  }
+
+  /** The nodes of a series: a day shown as 0 (or 0 by `zeroWith`) joins the boundaries around it. */
+  private nodesOf(key: string): Int32Array {
+    const zero = new Uint8Array(this.boundaries);
+    for (const k of [key, ...(this.zeroWith.get(key) ?? [])]) {
+      const cells = this.series.get(k) ?? [];
+      this.spans.forEach((sp, i) => {
+        if (sp.end - sp.start === 1 && cells[i]?.shown === 0) zero[sp.start] = 1;
+      });
+    }
+    const out = new Int32Array(this.boundaries);
+    for (let t = 1; t < this.boundaries; t++) out[t] = (out[t - 1] as number) + (zero[t - 1] ? 0 : 1);
+    return out;
   }
 
   /** The least and most a series' count over a span can be, given everything published. */
@@ -101,93 +143,119 @@ export class SeriesBounds {
   /** The least and most a series' count over the days [start, end) can be. */
   private between(key: string, start: number, end: number): [number, number] {
     const s = this.solve(key);
-    return [-(s.dist[end * s.size + start] as number), s.dist[start * s.size + end] as number];
+    const n = this.nodes.get(key) as Int32Array;
+    const [a, b] = [n[start] as number, n[end] as number];
+    return [-(s.dist[b * s.size + a] as number), s.dist[a * s.size + b] as number];
   }
 
-  /** Solves every series and propagates the relations until nothing changes. */
+  /** Solves the series of every changed component and propagates their relations until nothing changes. */
   private propagate(): void {
-    this.extra.clear();
-    for (const [k, g] of this.given) {
-      const byPair = new Map<number, [number, number]>();
-      for (const [i, b] of g) {
+    for (const c of this.dirty) this.settle(this.components[c] as string[]);
+    this.dirty.clear();
+  }
+
+  private settle(component: string[]): void {
+    const relations = this.relations.filter((r) => r.terms.some((t) => component.includes(t.series)));
+    for (const k of component) {
+      this.solved.delete(k);
+      const byNodes = new Map<number, Extra>();
+      this.extra.set(k, byNodes);
+      for (const [i, [lo, hi]] of this.given.get(k) ?? []) {
         const { start, end } = this.spans[i] as Span;
-        byPair.set(start * this.size + end, [...b]);
+        this.tighten(k, start, end, lo, hi);
       }
-      this.extra.set(k, byPair);
     }
-    this.solved.clear();
-    for (let rounds = 0; ; rounds++) {
-      // Integer bounds that only tighten settle in a few rounds; the guard only keeps a bug from looping.
-      if (rounds > 200) return;
-      // Every relation over every span, from the bounds as they stand; the tightened series are solved again after the round.
+    if (relations.length === 0) return;
+    // The runs of days to relate: between boundaries where some series of the component changes (the others
+    // give the same bounds as their neighbours).
+    const cuts = Array.from({ length: this.boundaries }, (_, t) => t).filter((t) => t === 0 || component.some((k) => (this.nodes.get(k) as Int32Array)[t] !== (this.nodes.get(k) as Int32Array)[t - 1]));
+    for (let rounds = 0; rounds <= 200; rounds++) {
+      // Every relation over every run of days, published or not (two days' registrations are at least their
+      // confirmed, though no published interval holds just those two), from the bounds as they stand; the
+      // tightened series are solved again after the round.
       const tightened = new Set<string>();
-      for (const r of this.relations) {
-        // Over every run of days, published or not: two days' registrations are at least their confirmed,
-        // though no published interval holds just those two.
-        for (let i = 0; i < this.size * this.size; i++) {
-          const [start, end] = [Math.floor(i / this.size), i % this.size];
-          if (start >= end) continue;
-          const k = r.constant(start, end);
-          // c·x as bounds: its least and most.
-          const terms = r.terms.map((t) => {
-            const [lo, hi] = this.between(t.series, start, end);
-            return t.coefficient > 0 ? [lo, hi] : [-hi, -lo];
-          }) as [number, number][];
-          r.terms.forEach((t, j) => {
-            const others = terms.filter((_, o) => o !== j);
-            // c·x ≤ k − (the least of the others); with =, c·x ≥ k − (their most).
-            const up = k - others.reduce((n, [lo]) => n + lo, 0);
-            const down = r.kind === '=' ? k - others.reduce((n, [, hi]) => n + hi, 0) : Number.NEGATIVE_INFINITY;
-            const [lo, hi] = t.coefficient > 0 ? [down, up] : [-up, -down];
-            if (Number.isNaN(lo) || Number.isNaN(hi)) return;
-            const e = this.extra.get(t.series) ?? new Map<number, [number, number]>();
-            const old = e.get(i) ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-            const [clo, chi] = this.between(t.series, start, end);
-            if (lo > clo || hi < chi) {
-              e.set(i, [Math.max(old[0], lo), Math.min(old[1], hi)]);
-              this.extra.set(t.series, e);
-              tightened.add(t.series);
-            }
-          });
+      for (const r of relations) {
+        for (let x = 0; x < cuts.length; x++) {
+          for (let y = x + 1; y < cuts.length; y++) {
+            const [start, end] = [cuts[x] as number, cuts[y] as number];
+            const k = r.constant(start, end);
+            // c·x as bounds: its least and most.
+            const terms = r.terms.map((t) => {
+              const [lo, hi] = this.between(t.series, start, end);
+              return t.coefficient > 0 ? [lo, hi] : [-hi, -lo];
+            }) as [number, number][];
+            r.terms.forEach((t, j) => {
+              let restLeast = 0;
+              let restMost = 0;
+              terms.forEach(([lo, hi], o) => {
+                if (o === j) return;
+                restLeast += lo;
+                restMost += hi;
+              });
+              // c·x ≤ k − (the least of the others); with =, c·x ≥ k − (their most).
+              const up = k - restLeast;
+              const down = r.kind === '=' ? k - restMost : Number.NEGATIVE_INFINITY;
+              const [lo, hi] = t.coefficient > 0 ? [down, up] : [-up, -down];
+              if (Number.isNaN(lo) || Number.isNaN(hi)) return;
+              const [clo, chi] = this.between(t.series, start, end);
+              if (lo > clo || hi < chi) {
+                this.tighten(t.series, start, end, lo, hi);
+                tightened.add(t.series);
+              }
+            });
+          }
         }
       }
       for (const k of tightened) this.solved.delete(k);
-      const changed = tightened.size > 0;
-      if (!changed) return;
+      if (tightened.size === 0) return;
     }
   }
 
-  /** The all-pairs shortest paths of one series' constraint graph (Floyd–Warshall over the day boundaries). */
+  /** Records a bound on a series over a run of days. */
+  private tighten(key: string, start: number, end: number, lo: number, hi: number): void {
+    const n = this.nodes.get(key) as Int32Array;
+    const pair = (n[start] as number) * this.boundaries + (n[end] as number);
+    const byNodes = this.extra.get(key) ?? new Map<number, Extra>();
+    this.extra.set(key, byNodes);
+    const old = byNodes.get(pair);
+    byNodes.set(pair, { lo: Math.max(old?.lo ?? Number.NEGATIVE_INFINITY, lo), hi: Math.min(old?.hi ?? Number.POSITIVE_INFINITY, hi), start, end });
+  }
+
+  /** The all-pairs shortest paths of one series' constraint graph (Floyd–Warshall over its nodes). */
   private solve(key: string): Solved {
     const done = this.solved.get(key);
     if (done) return done;
-    const n = this.size;
+    const nodes = this.nodes.get(key) as Int32Array;
+    const n = (nodes[this.boundaries - 1] as number) + 1;
     const dist = new Float64Array(n * n).fill(Number.POSITIVE_INFINITY);
     const next = new Int32Array(n * n).fill(-1);
-    const derived = new Uint8Array(n * n);
+    const origin = new Int32Array(n * n).fill(-1);
     for (let a = 0; a < n; a++) {
       dist[a * n + a] = 0;
       next[a * n + a] = a;
     }
-    const edge = (a: number, b: number, w: number, fromRelation: boolean) => {
-      if (w < (dist[a * n + b] as number)) {
+    const edge = (a: number, b: number, w: number, from: number) => {
+      if (a !== b && w < (dist[a * n + b] as number)) {
         dist[a * n + b] = w;
         next[a * n + b] = b;
-        derived[a * n + b] = fromRelation ? 1 : 0;
+        origin[a * n + b] = from;
       }
     };
     const cells = this.series.get(key) ?? [];
     this.spans.forEach(({ start, end }, i) => {
       const c = cells[i];
       if (!c) return;
-      const [lo, hi] = boundsOfCell(c, this.withheldAnyValue.has(key) ? 0 : 5);
-      edge(start, end, hi, false);
-      edge(end, start, -lo, false);
+      const [lo, hi] = boundsOfCell(c);
+      const [a, b] = [nodes[start] as number, nodes[end] as number];
+      if (a === b && lo > 0) throw new Error(`The published bounds of ${key} contradict each other`);
+      edge(a, b, hi, i);
+      edge(b, a, -lo, i);
     });
-    for (const [i, [lo, hi]] of this.extra.get(key) ?? []) {
-      const [start, end] = [Math.floor(i / n), i % n];
-      edge(start, end, hi, true);
-      edge(end, start, -lo, true);
+    for (const x of this.extra.get(key)?.values() ?? []) {
+      const [a, b] = [nodes[x.start] as number, nodes[x.end] as number];
+      const run = -1 - (x.start * this.boundaries + x.end);
+      edge(a, b, x.hi, run);
+      edge(b, a, -x.lo, run);
     }
     for (let m = 0; m < n; m++) {
       const rowM = m * n;
@@ -206,19 +274,23 @@ export class SeriesBounds {
       }
     }
     for (let a = 0; a < n; a++) if ((dist[a * n + a] as number) < 0) throw new Error(`The published bounds of ${key} contradict each other`);
-    const s = { dist, next, derived, size: n };
+    const s = { dist, next, origin, size: n };
     this.solved.set(key, s);
     return s;
   }
 
-  /** The direct edges of a shortest path from a to b, as runs of days, and whether each came from a relation. */
-  private path(key: string, a: number, b: number): { start: number; end: number; derived: boolean }[] {
+  /** The direct edges of a shortest path between two day boundaries: a span's own cell, or a relation's run of days. */
+  private path(key: string, from: number, to: number): ({ span: number } | { start: number; end: number })[] {
     const s = this.solve(key);
-    const out: { start: number; end: number; derived: boolean }[] = [];
+    const nodes = this.nodes.get(key) as Int32Array;
+    const [a, b] = [nodes[from] as number, nodes[to] as number];
+    const out: ({ span: number } | { start: number; end: number })[] = [];
     for (let u = a, guard = 0; u !== b && guard <= s.size; guard++) {
       const v = s.next[u * s.size + b] as number;
       if (v < 0) break;
-      out.push({ start: Math.min(u, v), end: Math.max(u, v), derived: s.derived[u * s.size + v] === 1 });
+      const o = s.origin[u * s.size + v] as number;
+      if (o >= 0) out.push({ span: o });
+      else out.push({ start: Math.floor((-1 - o) / this.boundaries), end: (-1 - o) % this.boundaries });
       u = v;
     }
     return out;
@@ -238,37 +310,48 @@ export class SeriesBounds {
   }
 
   /**
-   * Withholds one number that makes a pinned cell tight, if any cell is pinned. Candidates are the
-   * cells on the two shortest paths that give its least and most (and, for an edge that a relation
-   * gave, the cells of the related series over the same interval): the smallest shown non-zero one
-   * is withheld; where there is none, the smallest shown non-zero count of the series overlapping it.
+   * Withholds, for every pinned cell, one number that makes it tight (see `victimFor`), all at once, and
+   * marks their series to be solved again. Returns how many were withheld (0: nothing is pinned, or
+   * nothing more can be withheld).
    */
-  protectOne(): boolean {
+  protect(): number {
+    const victims = new Set<Cell>();
     for (const p of this.pinned()) {
-      const victim = this.victimFor(p);
-      if (!victim) continue;
-      victim.shown = WITHHELD;
-      return true;
+      const v = this.victimFor(p);
+      if (v) victims.add(v);
     }
-    return false;
+    for (const v of victims) {
+      // A "<5" opened to ".." may be any count (Cell.anyValue); a shown count withheld is 5 or more.
+      if (v.shown === SMALL) v.anyValue = true;
+      v.shown = WITHHELD;
+    }
+    if (victims.size > 0) this.components.forEach((c, i) => {
+      if (c.some((k) => (this.series.get(k) ?? []).some((cell) => victims.has(cell)))) this.dirty.add(i);
+    });
+    return victims.size;
   }
 
-  /** The cell to withhold for a pinned one (see `protectOne`); as a last resort a shown non-zero cell of the series overlapping it. */
+  /**
+   * The cell to withhold for a pinned one: among the cells on the two shortest paths that give its least
+   * and most (for a bound a relation gave, the cells of the related series within those days), the
+   * smallest shown non-zero one; else the smallest shown non-zero count of the series overlapping it.
+   * Where only hidden counts pin it (a week of `"<5"` over four days of `"<5"`: 4 = 1 + 1 + 1 + 1), a
+   * `"<5"` on those paths becomes `".."` (the longest interval's, not the pinned cell's if another will
+   * do; never a first-time visitors' count, which the row's own bounds read as at least 5).
+   */
   private victimFor(p: { series: string; span: number }): Cell | undefined {
     const { start, end } = this.spans[p.span] as Span;
-    const onPaths = [...this.path(p.series, start, end), ...this.path(p.series, end, start)];
-    const candidates: Cell[] = [];
+    const candidates: { c: Cell; series: string; length: number }[] = [];
     const add = (k: string, i: number) => {
       const c = this.series.get(k)?.[i];
-      if (c && !candidates.includes(c)) candidates.push(c);
+      const sp = this.spans[i] as Span;
+      if (c && !candidates.some((x) => x.c === c)) candidates.push({ c, series: k, length: sp.end - sp.start });
     };
-    for (const e of onPaths) {
-      if (!e.derived) {
-        const i = this.spanAt.get(e.start * this.size + e.end);
-        if (i !== undefined) add(p.series, i);
+    for (const e of [...this.path(p.series, start, end), ...this.path(p.series, end, start)]) {
+      if ('span' in e) {
+        add(p.series, e.span);
         continue;
       }
-      // A bound from a relation: the cells of the related series (and this one) within those days made it.
       for (const k of [p.series, ...this.relatedTo(p.series)])
         this.spans.forEach((sp, i) => {
           if (sp.start >= e.start && sp.end <= e.end) add(k, i);
@@ -276,9 +359,16 @@ export class SeriesBounds {
     }
     const cells = this.series.get(p.series) ?? [];
     const bySize = (a: Cell, b: Cell) => a.value - b.value;
-    const shownOnes = candidates.filter((c) => !hidden(c) && c.value > 0).sort(bySize);
+    const shownOnes = candidates
+      .map((x) => x.c)
+      .filter((c) => !hidden(c) && c.value > 0)
+      .sort(bySize);
     const overlapping = cells.filter((c, i) => !hidden(c) && c.value > 0 && (this.spans[i] as Span).start < end && (this.spans[i] as Span).end > start).sort(bySize);
-    return shownOnes[0] ?? overlapping[0];
+    const shownVictim = shownOnes[0] ?? overlapping[0];
+    if (shownVictim) return shownVictim;
+    const self = cells[p.span] as Cell;
+    const small = candidates.filter((x) => x.c.shown === SMALL && x.c !== self && !this.closed.has(x.series)).sort((a, b) => b.length - a.length);
+    return small[0]?.c ?? (self.shown === SMALL && !this.closed.has(p.series) ? self : undefined);
   }
 
   /** The series that share a relation with a series. */

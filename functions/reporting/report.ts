@@ -324,7 +324,7 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     const visits = block.map((k) => [k, plain(sum(iv, k))]);
     const c = Object.fromEntries([...people, ...visits]) as AdditiveCells;
     // Promotions from the waitlist are given for the whole range only (docs/reporting.md, "Event identities").
-    if (iv.key !== range) c['events.promoted'].shown = WITHHELD;
+    if (iv.key !== range) Object.assign(c['events.promoted'], { shown: WITHHELD, anyValue: true });
     out.set(iv.key, c);
   }
   const keys = [...ADDITIVE, ...block];
@@ -360,7 +360,7 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     // what a linear program can pin, withheld one number at a time, then the rules above again.
     if (hiddenCount() === before) {
       const audit = boundsOf(intervals, days, out, measuresAt);
-      while (audit.protectOne());
+      while (audit.protect() > 0);
     }
     changed = hiddenCount() !== before;
   }
@@ -412,7 +412,7 @@ function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], o
     const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
     first.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
   });
-  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Set([e('promoted')]));
+  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Map([[e('promoted'), [e('waitlisted')]]]), new Set(['firstTimeVisitors']));
 }
 
 /**
@@ -445,7 +445,7 @@ function sumOfHubs(hubCells: Cell[], make: (n: number) => Cell = cell): Cell {
   const value = hubCells.reduce((n, c) => n + c.value, 0);
   const c = make(value);
   if (typeof c.shown === 'number' && hubCells.some((h) => typeof h.shown === 'string')) c.shown = WITHHELD;
-  if (c.shown === SMALL && !(hubCells.filter((h) => h.shown !== 0).length === 1 && hubCells.some((h) => h.shown === SMALL))) c.shown = WITHHELD;
+  if (c.shown === SMALL && !(hubCells.filter((h) => h.shown !== 0).length === 1 && hubCells.some((h) => h.shown === SMALL))) Object.assign(c, { shown: WITHHELD, anyValue: true });
   return { ...c, locked: true };
 }
 
