@@ -39,6 +39,12 @@ export interface Relation {
   kind: '<=' | '=';
   /** The constant over the days [start, end) (a relation holds over any run of days, published or not). */
   constant: (start: number, end: number) => number;
+  /**
+   * Whether it holds over the days [start, end): an attacker assumes it everywhere, but real data has
+   * exceptions (an attendee whose registration was cancelled, an attendance delivered before its
+   * registration), and a relation that is false there would make the bounds contradict the truth.
+   */
+  holds?: (start: number, end: number) => boolean;
 }
 
 /**
@@ -178,6 +184,7 @@ export class SeriesBounds {
         for (let x = 0; x < cuts.length; x++) {
           for (let y = x + 1; y < cuts.length; y++) {
             const [start, end] = [cuts[x] as number, cuts[y] as number];
+            if (r.holds && !r.holds(start, end)) continue;
             const k = r.constant(start, end);
             // c·x as bounds: its least and most.
             const terms = r.terms.map((t) => {

@@ -359,8 +359,15 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     // Bounds over several levels and across the event counts (docs/reporting.md, "Bounds over several levels"):
     // what a linear program can pin, withheld one number at a time, then the rules above again.
     if (hiddenCount() === before) {
-      const audit = boundsOf(intervals, days, out, measuresAt);
-      while (audit.protect() > 0);
+      try {
+        const audit = boundsOf(intervals, days, out, measuresAt);
+        while (audit.protect() > 0);
+      } catch (err) {
+        // Bounds that contradict the truth mean an assumption of the audit is wrong for these data: publish
+        // none of the hub's counts of people rather than something the audit could not check (and say so).
+        console.error(JSON.stringify({ level: 'error', message: 'Interval audit failed; counts of people withheld', error: String(err) }));
+        for (const c of out.values()) for (const k of ADDITIVE) withhold(c[k] as Cell);
+      }
     }
     changed = hiddenCount() !== before;
   }
@@ -403,6 +410,16 @@ function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], o
       constant: (a, b) => -cancelledOnWaitlist(a, b),
     },
   ];
+  // Each relation over the runs of days where it holds on every day (true data has exceptions; see Relation.holds).
+  for (const r of relations) {
+    const failing = [0];
+    daysValues.forEach((d, i) => {
+      const sum = r.terms.reduce((n, t) => n + t.coefficient * (d[t.series] ?? 0), 0);
+      const k = r.constant(i, i + 1);
+      failing.push((failing[i] as number) + ((r.kind === '=' ? sum === k : sum <= k) ? 0 : 1));
+    });
+    r.holds = (start, end) => failing[end] === failing[start];
+  }
   // A row's unique visitors minus its returning ones (as primary suppression shows them, the most a row can show).
   const shownBounds = (c: Cell): [number, number] => (typeof c.shown === 'number' ? [c.shown, c.shown] : c.shown === SMALL ? [1, 4] : [0, Number.POSITIVE_INFINITY]);
   const first = new Map<number, [number, number]>();
@@ -412,7 +429,7 @@ function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], o
     const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
     first.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
   });
-  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Map([[e('promoted'), [e('waitlisted')]]]), new Set(['firstTimeVisitors']));
+  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Map([[e('promoted'), [e('waitlisted')]]]));
 }
 
 /**

@@ -289,7 +289,8 @@ function rowBounds(m: PublishedMeasures): string[] {
     if (sum === hiddenCells.reduce((n: number, c) => n + lo(c), 0) || (hiddenCells.every((c) => c === '<5') && sum === 4 * hiddenCells.length)) out.push(`${name}: hidden cells pinned by bounds (${total} = ${cells.join(' + ')})`);
   };
   check('visitors by type', m.uniqueVisitors, [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)]);
-  check('first-time + returning', m.uniqueVisitors, [m.firstTimeVisitors, m.returningVisitors]);
+  // A first-time count of ".." may be any count (the interval audit opens a "<5" of that series): 0 at least.
+  check('first-time + returning', m.uniqueVisitors, [m.firstTimeVisitors === '..' ? 0 : m.firstTimeVisitors, m.returningVisitors]);
   if (Object.keys(m.registrationsByOrgType).length > 0) check('registrations by type', m.registrations, Object.values(m.registrationsByOrgType));
   const smallType = (t: string) => m.membersByOrgType[t] === '<5' || m.guestsByOrgType[t] === '<5';
   for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (typeof n === 'number' && n > 0 && pair.split('×').some(smallType)) out.push(`type pair ${pair} shown beside a "<5" of its type`);
@@ -316,7 +317,9 @@ function boundsOf(m: PublishedMeasures, derivedCheckIns: number | undefined): [n
   let fromPairs = 0;
   while ((fromPairs * (fromPairs - 1)) / 2 < pairs) fromPairs++;
   const cells = [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)].filter((v) => v !== 0);
-  const low = Math.max(lo(m.uniqueVisitors), num(m.organisations), num(m.newOrganisations), fromPairs, cells.reduce((n: number, v) => n + lo(v), 0), lo(m.firstTimeVisitors) + lo(m.returningVisitors));
+  // A first-time count of ".." may be any count: the interval audit opens a "<5" of that series where only hidden counts pin it.
+  const firstLeast = m.firstTimeVisitors === '..' ? 0 : lo(m.firstTimeVisitors);
+  const low = Math.max(lo(m.uniqueVisitors), num(m.organisations), num(m.newOrganisations), fromPairs, cells.reduce((n: number, v) => n + lo(v), 0), firstLeast + lo(m.returningVisitors));
   const high = Math.min(hi(m.uniqueVisitors), typeof m.checkIns === 'number' ? m.checkIns : Number.POSITIVE_INFINITY, typeof m.visits === 'number' ? m.visits : Number.POSITIVE_INFINITY, derivedCheckIns ?? Number.POSITIVE_INFINITY);
   return [low, high];
 }
