@@ -98,18 +98,30 @@ export class SeriesBounds {
   private readonly nodes = new Map<string, Int32Array>();
   private readonly components: string[][];
   private readonly dirty = new Set<number>();
+  /** A span's index by its start × boundaries + end. */
+  private readonly spanAt = new Map<number, number>();
 
   constructor(
     private readonly spans: Span[],
     days: number,
     private readonly series: Map<string, Cell[]>,
     private readonly relations: Relation[],
-    private readonly given: Map<string, Map<number, [number, number]>> = new Map(),
+    /** Bounds from outside the series, by span index, read again whenever the series is solved (see `onStuck`). */
+    private readonly given: (key: string) => Map<number, [number, number]> | undefined = () => undefined,
     private readonly zeroWith: Map<string, string[]> = new Map(),
     /** Series whose `"<5"` must stay `"<5"` (their `".."` is read as at least 5 elsewhere). */
     private readonly closed: Set<string> = new Set(),
+    /**
+     * Called for a pinned cell with nothing in its series left to withhold, with the spans whose outside
+     * bounds (`given`) are on its paths: true when the caller loosened those (a row gives less), so the
+     * series is solved again.
+     */
+    private readonly onStuck?: (series: string, spans: number[]) => boolean,
   ) {
     this.boundaries = days + 1;
+    spans.forEach((sp, i) => {
+      this.spanAt.set(sp.start * this.boundaries + sp.end, i);
+    });
     // Series linked by relations are solved together.
     const parent = new Map<string, string>([...series.keys()].map((k) => [k, k]));
     const find = (k: string): string => {
@@ -166,7 +178,7 @@ export class SeriesBounds {
       this.solved.delete(k);
       const byNodes = new Map<number, Extra>();
       this.extra.set(k, byNodes);
-      for (const [i, [lo, hi]] of this.given.get(k) ?? []) {
+      for (const [i, [lo, hi]] of this.given(k) ?? []) {
         const { start, end } = this.spans[i] as Span;
         this.tighten(k, start, end, lo, hi);
       }
@@ -323,9 +335,16 @@ export class SeriesBounds {
    */
   protect(): number {
     const victims = new Set<Cell>();
+    let loosened = 0;
     for (const p of this.pinned()) {
       const v = this.victimFor(p);
       if (v) victims.add(v);
+      else if (this.onStuck?.(p.series, this.givenOnPaths(p))) {
+        loosened++;
+        this.components.forEach((c, i) => {
+          if (c.includes(p.series)) this.dirty.add(i);
+        });
+      }
     }
     for (const v of victims) {
       // A "<5" opened to ".." may be any count (Cell.anyValue); a shown count withheld is 5 or more.
@@ -335,7 +354,19 @@ export class SeriesBounds {
     if (victims.size > 0) this.components.forEach((c, i) => {
       if (c.some((k) => (this.series.get(k) ?? []).some((cell) => victims.has(cell)))) this.dirty.add(i);
     });
-    return victims.size;
+    return victims.size + loosened;
+  }
+
+  /** The spans whose outside bounds are on the shortest paths of a pinned cell. */
+  private givenOnPaths(p: { series: string; span: number }): number[] {
+    const { start, end } = this.spans[p.span] as Span;
+    const out: number[] = [];
+    for (const e of [...this.path(p.series, start, end), ...this.path(p.series, end, start)]) {
+      if ('span' in e) continue;
+      const i = this.spanAt.get(e.start * this.boundaries + e.end);
+      if (i !== undefined && this.given(p.series)?.has(i)) out.push(i);
+    }
+    return out;
   }
 
   /**

@@ -100,6 +100,8 @@ interface RowCells {
   events: Record<EventPeople, Cell>;
   /** The series cells of the interval, the visit block among them. */
   series: AdditiveCells;
+  /** The interval audit took the breakdown by type away (it bounded a first-time count that nothing else could free). */
+  typesDropped?: boolean;
 }
 
 const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]));
@@ -242,8 +244,8 @@ function publish(c: RowCells): PublishedMeasures {
     visitHours: hidden(b.visitHours) ? WITHHELD : round(m.visitHours),
     newOrganisations: b.newOrganisations.shown as Withheld,
     // With 1–4 visitors, the types present would bound them (four types with "<5" each are four people, one each).
-    membersByOrgType: c.unique.shown === SMALL || typesPinned(c) ? {} : shown(c.members),
-    guestsByOrgType: c.unique.shown === SMALL || typesPinned(c) ? {} : shown(c.guests),
+    membersByOrgType: c.unique.shown === SMALL || c.typesDropped || typesPinned(c) ? {} : shown(c.members),
+    guestsByOrgType: c.unique.shown === SMALL || c.typesDropped || typesPinned(c) ? {} : shown(c.guests),
     registrations: c.registrations.shown,
     registrationsByOrgType: shown(c.registrationsByType),
     bookings: m.bookings,
@@ -315,7 +317,7 @@ function intervalsOf(from: string, to: string): Interval[] {
  * breakdowns, until nothing changes. Depends on the hub's own days and the range only: not on
  * the `period` asked nor on the other hubs, so every report of the range shows the same cells.
  */
-function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, measuresAt: (iv: Interval) => Measures): Map<string, AdditiveCells> {
+function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, measuresAt: (iv: Interval) => Measures, typesDropped: Set<string>): Map<string, AdditiveCells> {
   const block = blockKeysOf(days);
   const sum = (iv: Interval, k: string) => days.slice(iv.start, iv.end).reduce((n, d) => n + (d[k] ?? 0), 0);
   const out = new Map<string, AdditiveCells>();
@@ -360,7 +362,7 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     // what a linear program can pin, withheld one number at a time, then the rules above again.
     if (hiddenCount() === before) {
       try {
-        const audit = boundsOf(intervals, days, out, measuresAt);
+        const audit = boundsOf(intervals, days, out, measuresAt, typesDropped);
         while (audit.protect() > 0);
       } catch (err) {
         // Bounds that contradict the truth mean an assumption of the audit is wrong for these data: publish
@@ -385,7 +387,7 @@ const term = (k: string, coefficient: 1 | -1) => ({ series: k, coefficient });
  * A row's unique visitors and returning visitors (as primary suppression shows them, which is the most a
  * row can show) bound its first-time visitors.
  */
-function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], out: Map<string, AdditiveCells>, measuresAt: (iv: Interval) => Measures): SeriesBounds {
+function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], out: Map<string, AdditiveCells>, measuresAt: (iv: Interval) => Measures, typesDropped: Set<string>): SeriesBounds {
   const series = new Map<string, Cell[]>(ADDITIVE.map((k) => [k, intervals.map((iv) => must(out, iv.key)[k] as Cell)]));
   // Per day, then as sums over any run of days.
   const perDay = daysValues.map((d) => {
@@ -420,16 +422,35 @@ function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], o
     });
     r.holds = (start, end) => failing[end] === failing[start];
   }
-  // A row's unique visitors minus its returning ones (as primary suppression shows them, the most a row can show).
+  // A row's unique visitors minus its returning ones (as primary suppression shows them, the most a row can show),
+  // the unique visitors also at least and at most what the row's types add up to where the row gives them.
   const shownBounds = (c: Cell): [number, number] => (typeof c.shown === 'number' ? [c.shown, c.shown] : c.shown === SMALL ? [1, 4] : [0, Number.POSITIVE_INFINITY]);
-  const first = new Map<number, [number, number]>();
-  intervals.forEach((iv, i) => {
-    const m = measuresAt(iv);
-    const [ulo, uhi] = shownBounds(cell(m.uniqueVisitors));
-    const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
-    first.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
-  });
-  return new SeriesBounds(intervals, daysValues.length, series, relations, new Map([['firstTimeVisitors', first]]), new Map([[e('promoted'), [e('waitlisted')]]]));
+  const typesGiven = (iv: Interval, m: Measures) => !typesDropped.has(iv.key) && !small(m.uniqueVisitors);
+  const first = () => {
+    const out = new Map<number, [number, number]>();
+    intervals.forEach((iv, i) => {
+      const m = measuresAt(iv);
+      let [ulo, uhi] = shownBounds(cell(m.uniqueVisitors));
+      if (typesGiven(iv, m)) {
+        const types = [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)].filter((n) => n > 0).map((n) => shownBounds(cell(n)));
+        ulo = Math.max(ulo, types.reduce((n, [lo]) => n + lo, 0));
+        uhi = Math.min(uhi, types.reduce((n, [, hi]) => n + hi, 0));
+      }
+      const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
+      out.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
+    });
+    return out;
+  };
+  let firstBounds = first();
+  // A first-time count pinned through the rows' bounds with nothing left to withhold in its series: those rows give
+  // no breakdown by type (the types bound the unique visitors from below).
+  const onStuck = (_: string, spans: number[]) => {
+    const rows = spans.map((i) => intervals[i] as Interval).filter((iv) => typesGiven(iv, measuresAt(iv)));
+    for (const iv of rows) typesDropped.add(iv.key);
+    if (rows.length > 0) firstBounds = first();
+    return rows.length > 0;
+  };
+  return new SeriesBounds(intervals, daysValues.length, series, relations, (k) => (k === 'firstTimeVisitors' ? firstBounds : undefined), new Map([[e('promoted'), [e('waitlisted')]]]), new Set(), onStuck);
 }
 
 /**
@@ -514,16 +535,19 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
 
   const hubRows = loaded.map(({ hub, facts }) => {
     // The additive counts of every interval of the range, decided before the rows the period asks for.
+    const typesDropped = new Set<string>();
     const series = protectHub(
       allDates.map((date) => additiveOf(measuresOf(hub, [date]))),
       intervals,
       totalKey,
       (iv) => measuresOf(hub, allDates.slice(iv.start, iv.end)),
+      typesDropped,
     );
-    const periods = buckets.map((b) => ({ b, c: row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}) }));
+    const dropTypes = (c: RowCells, key: string) => Object.assign(c, { typesDropped: typesDropped.has(key) });
+    const periods = buckets.map((b) => ({ b, c: dropTypes(row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}), keyOf(b)) }));
     const totalMeasures = measuresOf(hub, allDates);
     const totalSeries = must(series, totalKey);
-    const total = row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations));
+    const total = dropTypes(row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations)), totalKey);
     const days = [...facts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, f]: [string, DayFacts]) => {
