@@ -20,10 +20,12 @@ if (seeds.length === 0) {
 const byMeasure: Record<string, number> = {};
 const lines: string[] = [];
 let sensitive = 0;
+const shownAs = { number: 0, small: 0, withheld: 0 };
 const started = performance.now();
 for (const seed of seeds) {
   const r = await attack(seed, { lp: true });
   sensitive += r.sensitive;
+  for (const k of ['number', 'small', 'withheld'] as const) shownAs[k] += r.shownAs[k];
   for (const d of r.derived) {
     lines.push(`seed ${seed}: ${d}`);
     const measure = /^\S+ \S+ (\S+)/.exec(d)?.[1] ?? '?';
@@ -32,7 +34,10 @@ for (const seed of seeds) {
   for (const p of r.problems) lines.push(`seed ${seed}: problem: ${p}`);
   console.log(`seed ${seed}: ${r.sensitive} counts of 1–4 people to protect, ${r.derived.length} derived or pinned, ${r.problems.length} other problems`);
 }
-console.log(`\n${lines.length} findings over ${seeds.length} seeded ranges (${sensitive} counts of 1–4 people), ${Math.round((performance.now() - started) / 1000)} s`);
+const cells = shownAs.number + shownAs.small + shownAs.withheld;
+const share = (n: number) => `${((100 * n) / cells).toFixed(1)} %`;
+console.log(`\n${cells} published cells: ${shownAs.number} numbers (${share(shownAs.number)}), ${shownAs.small} "<5" (${share(shownAs.small)}), ${shownAs.withheld} ".." (${share(shownAs.withheld)})`);
+console.log(`${lines.length} findings over ${seeds.length} seeded ranges (${sensitive} counts of 1–4 people), ${Math.round((performance.now() - started) / 1000)} s`);
 if (Object.keys(byMeasure).length) console.table(byMeasure);
 for (const l of values.all ? lines : lines.slice(0, 30)) console.log(l);
 if (!values.all && lines.length > 30) console.log(`… and ${lines.length - 30} more (--all)`);

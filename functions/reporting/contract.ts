@@ -60,7 +60,10 @@ export const ReportViewQuery = z
   .refine((q) => !valid(q.from) || !valid(q.to) || q.from <= q.to, { path: ['to'], message: '"to" must not be before "from"' })
   .refine((q) => !valid(q.from) || !valid(q.to) || daysIncluded(q.from, q.to) <= 366, { path: ['to'], message: 'At most 366 days per report, both ends included' });
 
-/** A published count of people: a number, "<5" (1–4 people) or ".." (withheld, it would reveal a "<5"). */
+/**
+ * A published count of people: a number, "<5" (1–4 people) or ".." (withheld: it would let a "<5" be worked
+ * out, by subtraction or by bounds over several levels; docs/reporting.md).
+ */
 export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);
 const Counts = z.record(z.string(), PublishedCount);
 /**

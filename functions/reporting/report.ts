@@ -3,7 +3,8 @@ import { eventState, type DayFacts } from './facts.ts';
 import { sectorOf, summarise, type HubDayInput, type Measures } from './measures.ts';
 import type { FactSource } from './memory.ts';
 import { PERIODS, bucket, datesBetween, type Period } from './periods.ts';
-import { SMALL, WITHHELD, cell, hidden, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
+import { SeriesBounds, type Relation } from './bounds.ts';
+import { SMALL, WITHHELD, cell, hidden, pinned, protectSeries, secondary, type Cell, type Group, type IntervalCell, type Published } from './suppression.ts';
 
 /** Measures as published: counts of people suppressed, hours and shares rounded. */
 export interface PublishedMeasures {
@@ -99,6 +100,8 @@ interface RowCells {
   events: Record<EventPeople, Cell>;
   /** The series cells of the interval, the visit block among them. */
   series: AdditiveCells;
+  /** The interval audit took the breakdown by type away (it bounded a first-time count that nothing else could free). */
+  typesDropped?: boolean;
 }
 
 const cells = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]));
@@ -201,6 +204,20 @@ function eventGroups(c: AdditiveCells, wholeRange: boolean): Group[] {
   ];
 }
 
+/**
+ * Whether a row's visitors by organisation type would give a hidden one away: the unique visitors are
+ * withheld but follow from first-time + returning (both shown; the first-time count is its series' and
+ * cannot be withheld for the row), and the type cells then leave one hidden cell, or hidden cells pinned
+ * by their bounds (`pinned`). Such a row gives no breakdown by type (as a row of 1–4 visitors).
+ */
+function typesPinned(c: RowCells): boolean {
+  if (!hidden(c.unique) || hidden(c.first) || hidden(c.returning)) return false;
+  const typeCells = [...Object.values(c.members), ...Object.values(c.guests)];
+  const hiddenCells = typeCells.filter((t) => hidden(t) && t.value > 0);
+  const rest = c.first.value + c.returning.value - typeCells.filter((t) => !hidden(t)).reduce((n, t) => n + t.value, 0);
+  return hiddenCells.length === 1 || (hiddenCells.length > 1 && pinned(rest, hiddenCells));
+}
+
 const shown = (r: Record<string, Cell>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.shown]));
 
 function publish(c: RowCells): PublishedMeasures {
@@ -227,8 +244,8 @@ function publish(c: RowCells): PublishedMeasures {
     visitHours: hidden(b.visitHours) ? WITHHELD : round(m.visitHours),
     newOrganisations: b.newOrganisations.shown as Withheld,
     // With 1–4 visitors, the types present would bound them (four types with "<5" each are four people, one each).
-    membersByOrgType: c.unique.shown === SMALL ? {} : shown(c.members),
-    guestsByOrgType: c.unique.shown === SMALL ? {} : shown(c.guests),
+    membersByOrgType: c.unique.shown === SMALL || c.typesDropped || typesPinned(c) ? {} : shown(c.members),
+    guestsByOrgType: c.unique.shown === SMALL || c.typesDropped || typesPinned(c) ? {} : shown(c.guests),
     registrations: c.registrations.shown,
     registrationsByOrgType: shown(c.registrationsByType),
     bookings: m.bookings,
@@ -300,7 +317,7 @@ function intervalsOf(from: string, to: string): Interval[] {
  * breakdowns, until nothing changes. Depends on the hub's own days and the range only: not on
  * the `period` asked nor on the other hubs, so every report of the range shows the same cells.
  */
-function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, measuresAt: (iv: Interval) => Measures): Map<string, AdditiveCells> {
+function protectHub(days: Record<string, number>[], intervals: Interval[], range: string, measuresAt: (iv: Interval) => Measures, typesDropped: Set<string>): Map<string, AdditiveCells> {
   const block = blockKeysOf(days);
   const sum = (iv: Interval, k: string) => days.slice(iv.start, iv.end).reduce((n, d) => n + (d[k] ?? 0), 0);
   const out = new Map<string, AdditiveCells>();
@@ -309,7 +326,7 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
     const visits = block.map((k) => [k, plain(sum(iv, k))]);
     const c = Object.fromEntries([...people, ...visits]) as AdditiveCells;
     // Promotions from the waitlist are given for the whole range only (docs/reporting.md, "Event identities").
-    if (iv.key !== range) c['events.promoted'].shown = WITHHELD;
+    if (iv.key !== range) Object.assign(c['events.promoted'], { shown: WITHHELD, anyValue: true });
     out.set(iv.key, c);
   }
   const keys = [...ADDITIVE, ...block];
@@ -341,10 +358,99 @@ function protectHub(days: Record<string, number>[], intervals: Interval[], range
       // The pair-days are the sum of the type pairs: one withheld pair would follow from them.
       for (const prefix of ['pair:', 'sector:']) if (block.filter((k) => k.startsWith(prefix) && hidden(c[k] as Cell) && (c[k] as Cell).value > 0).length === 1) withhold(c.pairDays);
     }
+    // Bounds over several levels and across the event counts (docs/reporting.md, "Bounds over several levels"):
+    // what a linear program can pin, withheld one number at a time, then the rules above again.
+    if (hiddenCount() === before) {
+      try {
+        const audit = boundsOf(intervals, days, out, measuresAt, typesDropped);
+        while (audit.protect() > 0);
+      } catch (err) {
+        // Bounds that contradict the truth mean an assumption of the audit is wrong for these data: publish
+        // none of the hub's counts of people rather than something the audit could not check (and say so).
+        console.error(JSON.stringify({ level: 'error', message: 'Interval audit failed; counts of people withheld', error: String(err) }));
+        for (const c of out.values()) for (const k of ADDITIVE) withhold(c[k] as Cell);
+      }
+    }
     changed = hiddenCount() !== before;
   }
   for (const c of out.values()) for (const k of keys) (c[k] as Cell).locked = true;
   return out;
+}
+
+const e = (k: EventPeople) => `events.${k}` as const;
+const term = (k: string, coefficient: 1 | -1) => ({ series: k, coefficient });
+
+/**
+ * The interval audit of a hub's counts of people (functions/reporting/bounds.ts): the series with their
+ * relations in every interval, as the attacker's model has them. Those waitlisted and cancelled before a
+ * seat (waitlisted − promoted − still waitlisted) are taken as known, as the audit's attacker is told them.
+ * A row's unique visitors and returning visitors (as primary suppression shows them, which is the most a
+ * row can show) bound its first-time visitors.
+ */
+function boundsOf(intervals: Interval[], daysValues: Record<string, number>[], out: Map<string, AdditiveCells>, measuresAt: (iv: Interval) => Measures, typesDropped: Set<string>): SeriesBounds {
+  const series = new Map<string, Cell[]>(ADDITIVE.map((k) => [k, intervals.map((iv) => must(out, iv.key)[k] as Cell)]));
+  // Per day, then as sums over any run of days.
+  const perDay = daysValues.map((d) => {
+    const v = (k: EventPeople) => d[e(k)] ?? 0;
+    return v('waitlisted') - v('promoted') - (v('registrations') - v('confirmed') - v('registrationsCancelled'));
+  });
+  const before = [0];
+  for (const n of perDay) before.push((before[before.length - 1] as number) + n);
+  const cancelledOnWaitlist = (start: number, end: number) => (before[end] as number) - (before[start] as number);
+  const zero = () => 0;
+  const relations: Relation[] = [
+    { terms: [term(e('participantsOtherHubs'), 1), term(e('attended'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('participantsBusiness'), 1), term(e('attended'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('attended'), 1), term(e('confirmed'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('confirmed'), 1), term(e('registrationsCancelled'), 1), term(e('registrations'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('waitlisted'), 1), term(e('registrations'), -1)], kind: '<=', constant: zero },
+    { terms: [term(e('promoted'), 1), term(e('waitlisted'), -1)], kind: '<=', constant: (a, b) => -cancelledOnWaitlist(a, b) },
+    { terms: [term(e('registrationsCancelled'), -1)], kind: '<=', constant: (a, b) => -cancelledOnWaitlist(a, b) },
+    {
+      terms: [term(e('registrations'), 1), term(e('promoted'), 1), term(e('confirmed'), -1), term(e('registrationsCancelled'), -1), term(e('waitlisted'), -1)],
+      kind: '=',
+      constant: (a, b) => -cancelledOnWaitlist(a, b),
+    },
+  ];
+  // Each relation over the runs of days where it holds on every day (true data has exceptions; see Relation.holds).
+  for (const r of relations) {
+    const failing = [0];
+    daysValues.forEach((d, i) => {
+      const sum = r.terms.reduce((n, t) => n + t.coefficient * (d[t.series] ?? 0), 0);
+      const k = r.constant(i, i + 1);
+      failing.push((failing[i] as number) + ((r.kind === '=' ? sum === k : sum <= k) ? 0 : 1));
+    });
+    r.holds = (start, end) => failing[end] === failing[start];
+  }
+  // A row's unique visitors minus its returning ones (as primary suppression shows them, the most a row can show),
+  // the unique visitors also at least and at most what the row's types add up to where the row gives them.
+  const shownBounds = (c: Cell): [number, number] => (typeof c.shown === 'number' ? [c.shown, c.shown] : c.shown === SMALL ? [1, 4] : [0, Number.POSITIVE_INFINITY]);
+  const typesGiven = (iv: Interval, m: Measures) => !typesDropped.has(iv.key) && !small(m.uniqueVisitors);
+  const first = () => {
+    const out = new Map<number, [number, number]>();
+    intervals.forEach((iv, i) => {
+      const m = measuresAt(iv);
+      let [ulo, uhi] = shownBounds(cell(m.uniqueVisitors));
+      if (typesGiven(iv, m)) {
+        const types = [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)].filter((n) => n > 0).map((n) => shownBounds(cell(n)));
+        ulo = Math.max(ulo, types.reduce((n, [lo]) => n + lo, 0));
+        uhi = Math.min(uhi, types.reduce((n, [, hi]) => n + hi, 0));
+      }
+      const [rlo, rhi] = shownBounds(cell(m.returningVisitors));
+      out.set(i, [Math.max(0, ulo - rhi), uhi - rlo]);
+    });
+    return out;
+  };
+  let firstBounds = first();
+  // A first-time count pinned through the rows' bounds with nothing left to withhold in its series: those rows give
+  // no breakdown by type (the types bound the unique visitors from below).
+  const onStuck = (_: string, spans: number[]) => {
+    const rows = spans.map((i) => intervals[i] as Interval).filter((iv) => typesGiven(iv, measuresAt(iv)));
+    for (const iv of rows) typesDropped.add(iv.key);
+    if (rows.length > 0) firstBounds = first();
+    return rows.length > 0;
+  };
+  return new SeriesBounds(intervals, daysValues.length, series, relations, (k) => (k === 'firstTimeVisitors' ? firstBounds : undefined), new Map([[e('promoted'), [e('waitlisted')]]]), new Set(), onStuck);
 }
 
 /**
@@ -367,11 +473,17 @@ function withhold(c: Cell): void {
   if (!hidden(c) && c.value !== 0) c.shown = WITHHELD;
 }
 
-/** A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells reveals nothing more). */
+/**
+ * A network cell from its hubs' cells: its value, shown only when every hub's cell is (a sum of shown cells
+ * reveals nothing more). A sum of 1–4 is `"<5"` only where it is one hub's `"<5"` (every other hub shows 0):
+ * otherwise "at most 4 in all" would bound the hubs' hidden counts against each other (or a hub's `".."`),
+ * which their own protection does not see, so it is `".."`.
+ */
 function sumOfHubs(hubCells: Cell[], make: (n: number) => Cell = cell): Cell {
   const value = hubCells.reduce((n, c) => n + c.value, 0);
   const c = make(value);
   if (typeof c.shown === 'number' && hubCells.some((h) => typeof h.shown === 'string')) c.shown = WITHHELD;
+  if (c.shown === SMALL && !(hubCells.filter((h) => h.shown !== 0).length === 1 && hubCells.some((h) => h.shown === SMALL))) Object.assign(c, { shown: WITHHELD, anyValue: true });
   return { ...c, locked: true };
 }
 
@@ -423,16 +535,19 @@ export async function buildReport(source: FactSource, hubs: HubConfig[], q: { fr
 
   const hubRows = loaded.map(({ hub, facts }) => {
     // The additive counts of every interval of the range, decided before the rows the period asks for.
+    const typesDropped = new Set<string>();
     const series = protectHub(
       allDates.map((date) => additiveOf(measuresOf(hub, [date]))),
       intervals,
       totalKey,
       (iv) => measuresOf(hub, allDates.slice(iv.start, iv.end)),
+      typesDropped,
     );
-    const periods = buckets.map((b) => ({ b, c: row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}) }));
+    const dropTypes = (c: RowCells, key: string) => Object.assign(c, { typesDropped: typesDropped.has(key) });
+    const periods = buckets.map((b) => ({ b, c: dropTypes(row(measuresOf(hub, b.dates), must(series, keyOf(b)), {}), keyOf(b)) }));
     const totalMeasures = measuresOf(hub, allDates);
     const totalSeries = must(series, totalKey);
-    const total = row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations));
+    const total = dropTypes(row(totalMeasures, totalSeries, typesOfHub(totalMeasures.registrationsByOrgType, totalSeries.registrations)), totalKey);
     const days = [...facts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, f]: [string, DayFacts]) => {

@@ -29,6 +29,12 @@ export interface Cell {
    * does not hide it, so that its pattern stays the same whichever rows a report shows.
    */
   locked?: boolean;
+  /**
+   * Withheld whatever its value: `".."` here may be any count, 1–4 too (promotions in a period, a network
+   * sum of more than one hub's `"<5"`, a `"<5"` the interval audit opened). Other withheld cells were shown
+   * counts, so 0 or 5 and more, and zeros are never withheld: at least 5.
+   */
+  anyValue?: boolean;
 }
 
 /**
@@ -104,7 +110,7 @@ export function secondary(groups: Group[]): void {
 }
 
 /** The least a hidden count of people can be: 1 for "<5", 5 for ".." (withheld among shown numbers, never 1–4). */
-const least = (c: Cell) => (c.shown === SMALL ? 1 : THRESHOLD);
+const least = (c: Cell) => (c.shown === SMALL ? 1 : c.anyValue ? 0 : THRESHOLD);
 
 /**
  * Whether hidden cells whose sum is known are each pinned by their bounds: the sum is the least they

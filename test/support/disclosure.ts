@@ -88,7 +88,7 @@ const add = (...vs: [Vec, number][]): Vec => {
 };
 
 /** Seeded traffic: member registrations, first visits, hub events with registrations and attendance. */
-function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
+export function traffic(seed: number, hubs: HubConfig[], from: string, to: string) {
   const random = seeded(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)] as T;
   const events: CraftedEvent[] = [];
@@ -262,8 +262,8 @@ function publishedOf(m: PublishedMeasures): Record<string, number | string> {
   };
   for (const [name, r] of [['membersByOrgType', m.membersByOrgType], ['guestsByOrgType', m.guestsByOrgType], ['registrationsByOrgType', m.registrationsByOrgType]] as const) {
     // A breakdown given with no entries at all says nothing (registrations by type are given in the total rows only).
-    // Visitors by type are left out where the unique visitors are "<5".
-    const given = name === 'registrationsByOrgType' ? Object.keys(r).length > 0 : m.uniqueVisitors !== '<5';
+    // Visitors by type are left out where the unique visitors are "<5", or where they would pin a hidden type (no entries at all).
+    const given = name === 'registrationsByOrgType' ? Object.keys(r).length > 0 : m.uniqueVisitors !== '<5' && Object.keys(m.membersByOrgType).length + Object.keys(m.guestsByOrgType).length > 0;
     if (given) for (const t of TYPES) out[`${name}.${t}`] = r[t] ?? 0;
   }
   for (const k of EVENT_PEOPLE) out[`events.${k}`] = m.events[k];
@@ -289,7 +289,8 @@ function rowBounds(m: PublishedMeasures): string[] {
     if (sum === hiddenCells.reduce((n: number, c) => n + lo(c), 0) || (hiddenCells.every((c) => c === '<5') && sum === 4 * hiddenCells.length)) out.push(`${name}: hidden cells pinned by bounds (${total} = ${cells.join(' + ')})`);
   };
   check('visitors by type', m.uniqueVisitors, [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)]);
-  check('first-time + returning', m.uniqueVisitors, [m.firstTimeVisitors, m.returningVisitors]);
+  // A first-time count of ".." may be any count (the interval audit opens a "<5" of that series): 0 at least.
+  check('first-time + returning', m.uniqueVisitors, [m.firstTimeVisitors === '..' ? 0 : m.firstTimeVisitors, m.returningVisitors]);
   if (Object.keys(m.registrationsByOrgType).length > 0) check('registrations by type', m.registrations, Object.values(m.registrationsByOrgType));
   const smallType = (t: string) => m.membersByOrgType[t] === '<5' || m.guestsByOrgType[t] === '<5';
   for (const [pair, n] of Object.entries(m.coPresence.byTypePair)) if (typeof n === 'number' && n > 0 && pair.split('×').some(smallType)) out.push(`type pair ${pair} shown beside a "<5" of its type`);
@@ -316,7 +317,9 @@ function boundsOf(m: PublishedMeasures, derivedCheckIns: number | undefined): [n
   let fromPairs = 0;
   while ((fromPairs * (fromPairs - 1)) / 2 < pairs) fromPairs++;
   const cells = [...Object.values(m.membersByOrgType), ...Object.values(m.guestsByOrgType)].filter((v) => v !== 0);
-  const low = Math.max(lo(m.uniqueVisitors), num(m.organisations), num(m.newOrganisations), fromPairs, cells.reduce((n: number, v) => n + lo(v), 0), lo(m.firstTimeVisitors) + lo(m.returningVisitors));
+  // A first-time count of ".." may be any count: the interval audit opens a "<5" of that series where only hidden counts pin it.
+  const firstLeast = m.firstTimeVisitors === '..' ? 0 : lo(m.firstTimeVisitors);
+  const low = Math.max(lo(m.uniqueVisitors), num(m.organisations), num(m.newOrganisations), fromPairs, cells.reduce((n: number, v) => n + lo(v), 0), firstLeast + lo(m.returningVisitors));
   const high = Math.min(hi(m.uniqueVisitors), typeof m.checkIns === 'number' ? m.checkIns : Number.POSITIVE_INFINITY, typeof m.visits === 'number' ? m.visits : Number.POSITIVE_INFINITY, derivedCheckIns ?? Number.POSITIVE_INFINITY);
   return [low, high];
 }
@@ -458,7 +461,9 @@ export async function attack(seed: number, o: { lp?: boolean } = {}) {
     if (low >= high) derived.push(`${b.where} uniqueVisitors ${b.m.uniqueVisitors} pinned to ${high} by bounds ${JSON.stringify({ c: b.m.checkIns, o: b.m.organisations, no: b.m.newOrganisations, p: b.m.coPresence.distinctPairs, m: b.m.membersByOrgType, g: b.m.guestsByOrgType, f: b.m.firstTimeVisitors, r: b.m.returningVisitors })}`);
   }
   const published = [...seen.values()].filter((v) => typeof v === 'number' && v > 0).length;
+  // What the reports show, over every distinct cell of the model (counts of people and the check-ins beside them).
+  const shownAs = { number: [...seen.values()].filter((v) => typeof v === 'number').length, small: [...seen.values()].filter((v) => v === '<5').length, withheld: [...seen.values()].filter((v) => v === '..').length };
   // The rest, with a linear program: what no subtraction gives may still be pinned by bounds.
   if (o.lp) derived.push(...(await linearBounds(constraints, model.values.length, new Map([...sensitive].filter(([, v]) => !known.derives(v))), (v) => model.value(v))));
-  return { derived, problems, published, sensitive: sensitive.size };
+  return { derived, problems, published, shownAs, sensitive: sensitive.size };
 }
