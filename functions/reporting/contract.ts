@@ -64,13 +64,15 @@ export const ReportViewQuery = z
  * A published count of people: a number, "<5" (1–4 people) or ".." (withheld: it would let a "<5" be worked
  * out, by subtraction or by bounds over several levels; docs/reporting.md).
  */
-export const PublishedCount = z.union([z.number().int(), z.enum(['<5', '..'])]);
+export const PublishedCount = z
+  .union([z.number().int(), z.enum(['<5', '..'])])
+  .describe('A count of people: a number; "<5" for 1–4 people; ".." withheld (usually 5 or more, withheld so that no "<5" can be worked out by subtraction or by bounds over several levels; where bounds alone would pin a hidden count it may stand for 1–4 too). docs/reporting.md');
 const Counts = z.record(z.string(), PublishedCount);
 /**
  * A count of visits, organisations, pairs or hours: a number, or ".." where the row's unique visitors
  * are not shown (these counts bound them; docs/reporting.md, "Bounds").
  */
-export const WithheldCount = z.union([z.number(), z.literal('..')]);
+export const WithheldCount = z.union([z.number(), z.literal('..')]).describe('A count of visits, organisations, pairs or hours: a number, or ".." where the row\'s unique visitors are not shown (these counts bound them). docs/reporting.md');
 
 /** Every measure of a hub or the network over a period (docs/reporting.md). */
 export const PublishedMeasures = z.object({
