@@ -5,8 +5,12 @@ import { QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Memb
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { OUTBOX_ENTITY, outboxItem } from './outbox.ts';
 
-/** The name of the hub table's one secondary index: visits by member. */
+/** The name of the hub table's one secondary index: visits by member (also bookings by member, and the hub's organisations). */
 export const MEMBER_VISITS_INDEX = 'gsi1';
+
+/** The index partition of the hub's organisations (`gsi1pk`), sorted by name (`gsi1sk`). */
+const ORGANISATIONS = 'ORGS';
+const organisationSortKey = (org: Organisation) => `${org.name.toLocaleLowerCase('sv')}#${org.id}`;
 
 const key = {
   org: (id: string) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
@@ -118,12 +122,19 @@ export class DynamoHubStore implements HubStore {
 
   async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean> {
     try {
-      await this.write([this.put({ ...key.org(org.id), entity: 'organisation', ...org }), ...this.outbox(events)]);
+      // In the hub's list of organisations (the sparse index gsi1, partition ORGS), sorted by name.
+      await this.write([this.put({ ...key.org(org.id), entity: 'organisation', gsi1pk: ORGANISATIONS, gsi1sk: organisationSortKey(org), ...org }), ...this.outbox(events)]);
       return true;
     } catch (e) {
       if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
       throw e;
     }
+  }
+
+  /** The hub's organisations by name: one query of the index partition every organisation item is in. */
+  async listOrganisations(): Promise<Organisation[]> {
+    const items = await this.queryAll({ IndexName: MEMBER_VISITS_INDEX, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ORGANISATIONS } });
+    return items.map((i) => strip<Organisation>(i) as Organisation);
   }
 
   async createMember(member: Member, tokens: string[], events: OutgoingEvent[], agreement?: Agreement): Promise<void> {

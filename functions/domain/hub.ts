@@ -83,6 +83,8 @@ export interface HubStore {
   getOrganisation(id: string): Promise<Organisation | undefined>;
   /** Stores a new organisation; false when it is registered here already. */
   createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean>;
+  /** The organisations registered at the hub, by name. */
+  listOrganisations(): Promise<Organisation[]>;
   /**
    * Stores a new member with its search tokens, taking a seat of `agreement` when given; throws
    * `UniqueConflict` for a taken e-mail or code and `QuotaExceeded` when the agreement is full.
@@ -195,6 +197,11 @@ export class HubService {
     const found = await this.store.getOrganisation(id);
     if (!found) throw new Error(`Organisation ${id} was neither created nor found`);
     return { created: false, organisation: found };
+  }
+
+  /** The organisations registered at this hub, by name. */
+  organisations(): Promise<Organisation[]> {
+    return this.store.listOrganisations();
   }
 
   /** Registers a member of a registered organisation and gives them a member code. */
