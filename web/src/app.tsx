@@ -51,6 +51,9 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     if (hubId) sessionStorage.setItem(HUB_KEY, hubId);
   }, [hubId]);
 
+  // A new page starts without the last page's message.
+  useEffect(() => setMessage((m) => (m.text ? { text: '', kind: 'ok' } : m)), [route, hubId]);
+
   // What was typed before an expired session sent the person to sign-in: put back once the page's forms are there.
   useEffect(() => {
     if (!auth?.user || !hubs?.length) return;
@@ -128,10 +131,10 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
               </select>
             </label>
           ) : null}
-          <button id="lang" type="button" class="secondary" lang={lang === 'sv' ? 'en' : 'sv'} aria-label={t.otherLangLabel} onClick={() => setLang(lang === 'sv' ? 'en' : 'sv')}>
+          <button id="lang" type="button" class="secondary" lang={lang === 'sv' ? 'en' : 'sv'} title={t.otherLangLabel} onClick={() => setLang(lang === 'sv' ? 'en' : 'sv')}>
             {t.otherLang}
           </button>
-          {user ? (
+          {user && hubs !== undefined ? (
             <p id="signed-in">
               <span class="hint">{t.signedInAs}</span> <strong id="user-name">{String(user.profile.email ?? user.profile.sub)}</strong> <span id="user-role" class="hint">{role}</span>{' '}
               <button id="sign-out" type="button" class="secondary" onClick={() => auth?.signOut()}>

@@ -9,6 +9,9 @@ async function start() {
   try {
     auth = await Auth.load();
     await auth.start();
+    // Back from a sign-in that an expired session forced: to the page where the typing was (its forms get it back).
+    const page = auth.user ? auth.draftPage() : undefined;
+    if (page && page !== location.hash) history.replaceState(null, '', `${location.pathname}${page}`);
   } catch (e) {
     startError = e instanceof Error ? e.message : String(e);
   }

@@ -35,6 +35,8 @@ export function MembersPage() {
   const [found, setFound] = useState<Member[] | undefined>();
   const [lastQuery, setLastQuery] = useState('');
   const [erasing, setErasing] = useState<Member | undefined>();
+  /** The chosen organisation's id (ids are network-wide: the directory's and the hub's are the same). */
+  const [orgChoice, setOrgChoice] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
 
   const loadOrgs = () =>
@@ -76,10 +78,12 @@ export function MembersPage() {
     const v = formValues(form);
     setMemberErrors({});
     try {
-      let organisationId = v.organisation?.replace(/^(hub|dir):/, '') ?? '';
-      if (v.organisation?.startsWith('dir:')) {
-        const d = directory.find((o) => o.id === organisationId);
-        if (d) organisationId = (await registerOrg({ name: d.name, type: d.type, ...(d.orgNumber ? { orgNumber: d.orgNumber } : {}) })).org.id;
+      let organisationId = orgChoice;
+      // One from the directory is registered at the hub first (200 with it if it is there already).
+      const d = atHub.has(organisationId) ? undefined : directory.find((o) => o.id === organisationId);
+      if (d) {
+        organisationId = (await registerOrg({ name: d.name, type: d.type, ...(d.orgNumber ? { orgNumber: d.orgNumber } : {}) })).org.id;
+        setOrgChoice(organisationId);
       }
       const body: MemberBody = {
         name: v.name ?? '',
@@ -93,6 +97,7 @@ export function MembersPage() {
       const { json } = await api('createMember', { params: { hubId: hub.id }, body });
       say(t.memberCreated(json.name, json.memberCode));
       form.reset();
+      setOrgChoice('');
     } catch (err) {
       failed(err, (errors) => setMemberErrors(errors.organisationId ? { ...errors, organisation: errors.organisationId } : errors));
     }
@@ -178,12 +183,12 @@ export function MembersPage() {
           </Field>
           <Field id="member-org" label={t.organisation} hint={t.orgMissingHint} error={memberErrors.organisation}>
             {(aria) => (
-              <select {...aria} name="organisation" required aria-busy={hubOrgs === undefined}>
+              <select {...aria} name="organisation" required aria-busy={hubOrgs === undefined} value={orgChoice} onChange={(e) => setOrgChoice(e.currentTarget.value)}>
                 <option value="">{t.chooseOrganisation}</option>
                 {hubOrgs && hubOrgs.length > 0 ? (
                   <optgroup label={t.hubOrganisations}>
                     {hubOrgs.map((o) => (
-                      <option key={o.id} value={`hub:${o.id}`}>
+                      <option key={o.id} value={o.id}>
                         {o.name}
                       </option>
                     ))}
@@ -192,7 +197,7 @@ export function MembersPage() {
                 {fromDirectory.length > 0 ? (
                   <optgroup label={t.directoryOrganisations}>
                     {fromDirectory.map((o) => (
-                      <option key={o.id} value={`dir:${o.id}`}>
+                      <option key={o.id} value={o.id}>
                         {o.name}
                       </option>
                     ))}
