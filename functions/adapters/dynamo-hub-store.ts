@@ -112,12 +112,35 @@ export class DynamoHubStore implements HubStore {
   async getOrganisation(id: string) {
     const cached = this.organisations.get(id);
     if (cached) return cached;
-    const org = await this.get<Organisation>(key.org(id));
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key.org(id), ConsistentRead: true }));
+    const org = strip<Organisation>(res.Item);
+    if (res.Item && res.Item.gsi1pk === undefined) this.unlisted.add(id);
     if (org) {
       if (this.organisations.size >= ORGANISATION_CACHE_SIZE) this.organisations.delete(this.organisations.keys().next().value as string);
       this.organisations.set(id, org);
     }
     return org;
+  }
+
+  /** Organisations read without the list's index keys (written before the list existed). */
+  private readonly unlisted = new Set<string>();
+
+  /**
+   * Puts an organisation written before the hub's list existed into it (its index keys); nothing for
+   * one that is listed, so registering a known organisation again costs no write.
+   */
+  async listOrganisation(org: Organisation): Promise<void> {
+    if (!this.unlisted.has(org.id)) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key.org(org.id),
+        UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':pk': ORGANISATIONS, ':sk': organisationSortKey(org) },
+      }),
+    );
+    this.unlisted.delete(org.id);
   }
 
   async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean> {

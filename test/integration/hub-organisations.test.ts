@@ -1,4 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { organisationId } from '../../functions/domain/identity.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 
@@ -46,6 +49,25 @@ describe('GET /api/hubs/{hubId}/organisations', () => {
     const asNational = await call('GET', '/api/hubs/lulea/organisations', { token: national });
     expect(asNational.status, asNational.text).toBe(200);
     expect(asNational.json.organisations).toHaveLength(3);
+  });
+
+  it('lists an organisation stored before the list existed once it is registered again', async () => {
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: network.dynamoEndpoint, region: 'eu-north-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const table = network.tables.get([...network.tables.keys()].find((k) => k.startsWith('samverkan-hub-lulea/'))!)!;
+    // As createOrganisation wrote it before the index keys: no gsi1pk/gsi1sk.
+    const old = { id: organisationId({ name: 'Gamla Bruket' }), hubId: 'lulea', name: 'Gamla Bruket', type: 'business', createdAt: new Date(Date.now() - 90 * 86_400_000).toISOString() };
+    await db.send(new PutCommand({ TableName: table, Item: { pk: `ORG#${old.id}`, sk: 'ORG', entity: 'organisation', ...old } }));
+    const names = async () => (await call('GET', '/api/hubs/lulea/organisations', { token: staff })).json.organisations.map((o: { name: string }) => o.name);
+    expect(await names()).not.toContain('Gamla Bruket');
+
+    // Registered again (by name: the id is the one derived from it), it is there; the stored item is unchanged but for the index keys.
+    const again = await call('POST', '/api/hubs/lulea/organisations', { token: staff, body: { name: 'Gamla Bruket', type: 'business' } });
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.id).toBe(old.id);
+    expect(await names()).toContain('Gamla Bruket');
+    const item = (await db.send(new GetCommand({ TableName: table, Key: { pk: `ORG#${old.id}`, sk: 'ORG' } }))).Item;
+    expect(item).toMatchObject({ ...old, gsi1pk: 'ORGS', gsi1sk: `gamla bruket#${old.id}` });
+    db.destroy();
   });
 
   it('refuses staff of another hub (403), a missing token (401), and a hubId that is no hub (404: no hub serves that path)', async () => {
