@@ -61,7 +61,7 @@ describe('the staff app, page by page', () => {
     await page.goto(network.url);
     await signIn(page, network.url, 'umea-staff');
     expect(await page.locator('#hub option').allTextContents()).toEqual(['Samverkanshubb Umeå']);
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Tillgänglighet', 'Bokningar, evenemang och katalog']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Bokningar', 'Tillgänglighet', 'Evenemang och katalog']);
     await expect.poll(() => page.locator('#presence-summary').textContent(), T).toBe('0 på plats från 0 organisationer.');
     // Swedish date in Stockholm's time zone: "tisdag 8 december 2026".
     const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date());
@@ -136,6 +136,39 @@ describe('the staff app, page by page', () => {
     await page.click('#presence li button');
     await expect.poll(result, T).toMatch(/^Utcheckad efter (1 minut|\d+ minuter)\.$/);
     await expect.poll(() => page.locator('#presence li').count(), T).toBe(0);
+  });
+
+  it('books a room for the member by clicking a free slot in the day grid, lists it and cancels it', async () => {
+    const token = await network.token('staff', 'umea');
+    // The next open weekday, a few days ahead (dates relative to now).
+    let date = '';
+    for (let i = 2; i < 14 && !date; i++) {
+      const d = new Date(Date.now() + i * 86_400_000).toISOString().slice(0, 10);
+      if ((await api(network)('GET', `/api/hubs/umea/availability?date=${d}`, { token })).json.open) date = d;
+    }
+    await go('Bokningar');
+    await page.fill('#booking-search-q', 'lindqvist');
+    await page.press('#booking-search-q', 'Enter');
+    await expect.poll(() => page.locator('#booking-member option').allTextContents(), T).toEqual(['Maja Lindqvist (maja.lindqvist@skatteverket.se)']);
+    await page.fill('#booking-date', date);
+    await expect.poll(() => page.locator('#grid-heading').textContent(), T).toBe(`Lediga tider ${date}`);
+    const slot = page.locator('#booking-grid button[data-resource="rum-kajen"][data-start="08:00"]');
+    await expect.poll(() => slot.isEnabled(), T).toBe(true);
+    expect(await slot.getAttribute('aria-label')).toMatch(/^.+ 08:00–09:00: ledig$/);
+    // Pooled desks say how many are left.
+    expect(await page.locator('#booking-grid').textContent()).toMatch(/\d+ kvar/);
+    await expectAccessible(page, 'Bokningar');
+    await slot.click();
+    await expect.poll(result, T).toBe('Bokat 08:00–09:00 för Maja Lindqvist.');
+    await expect.poll(() => slot.isDisabled(), T).toBe(true);
+    await expect.poll(() => page.locator('#booking-list li').allTextContents(), T).toEqual([expect.stringContaining('08:00–09:00')]);
+    const booked = await api(network)('GET', `/api/hubs/umea/bookings?date=${date}`, { token });
+    expect(booked.json.bookings).toEqual([expect.objectContaining({ resourceId: 'rum-kajen', status: 'confirmed' })]);
+    await screenshot(page, '08-bokningar');
+    await page.click('#booking-list li button');
+    await expect.poll(result, T).toBe('Avbokat.');
+    await expect.poll(() => page.locator('#booking-list li').count(), T).toBe(0);
+    await expect.poll(() => slot.isEnabled(), T).toBe(true);
   });
 
   it('erases the member after a confirmation that says what erasure does', async () => {

@@ -29,6 +29,9 @@ const ROUTES = {
   checkOut: ['POST', '/api/hubs/{hubId}/check-ins/{visitId}/check-out'],
   presence: ['GET', '/api/hubs/{hubId}/presence'],
   listBookings: ['GET', '/api/hubs/{hubId}/bookings'],
+  availability: ['GET', '/api/hubs/{hubId}/availability'],
+  createBooking: ['POST', '/api/hubs/{hubId}/bookings'],
+  cancelBooking: ['DELETE', '/api/hubs/{hubId}/bookings/{bookingId}'],
   listHubEvents: ['GET', '/api/hubs/{hubId}/events'],
 } as const satisfies { [O in Op]?: readonly [RouteOf<O>['method'], RouteOf<O>['path']] };
 export type AppOp = keyof typeof ROUTES;

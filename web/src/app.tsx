@@ -4,6 +4,7 @@ import { ApiError, apiClient } from './api.ts';
 import { type Auth, SessionExpired } from './auth-types.ts';
 import { CATALOGS, formats, I18nContext, type Lang, saveLang, savedLang } from './i18n/index.ts';
 import { AccessibilityPage } from './pages/accessibility.tsx';
+import { BookingsPage } from './pages/bookings.tsx';
 import { CheckInPage } from './pages/checkin.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { TodayPage } from './pages/today.tsx';
@@ -83,6 +84,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     { route: 'idag', label: t.pages.today },
     { route: 'incheckning', label: t.pages.checkin, staffOnly: true },
     { route: 'medlemmar', label: t.pages.members, staffOnly: true },
+    { route: 'bokningar', label: t.pages.bookings, staffOnly: true },
     { route: 'tillganglighet', label: t.pages.accessibility },
   ];
 
@@ -108,6 +110,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
       );
     if (route === 'incheckning') return <CheckInPage />;
     if (route === 'medlemmar') return <MembersPage />;
+    if (route === 'bokningar') return <BookingsPage />;
     return <TodayPage />;
   })();
 
@@ -165,15 +168,15 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
         </ul>
       </nav>
       <main id="main">
+        <p id="result" role="status" class={message.kind}>
+          {message.text}
+        </p>
         {user && session && !session.isStaff && route === 'idag' ? (
           <p id="not-staff-hint" class="hint">
             {t.notStaffHint}
           </p>
         ) : null}
         <SessionContext.Provider value={session}>{page}</SessionContext.Provider>
-        <p id="result" role="status" class={message.kind}>
-          {message.text}
-        </p>
       </main>
     </I18nContext.Provider>
   );
