@@ -4,6 +4,7 @@ import type { LocalNetwork } from '../../local/network.ts';
 import { startTestNetwork } from '../support/network.ts';
 import { signIn } from '../support/sign-in.ts';
 import { launchChromium } from '../support/browser.ts';
+import { expectAccessible } from '../support/axe.ts';
 
 let network: LocalNetwork;
 let browser: Browser;
@@ -234,6 +235,10 @@ describe('the earlier one-page view (legacy.html)', () => {
     await page.click('#org-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('body.orgNumber');
     expect(await page.locator('#result').getAttribute('class')).toBe('error');
+  });
+
+  it('passes axe (WCAG 2.1 A/AA) as it stands', async () => {
+    await expectAccessible(page, 'legacy.html');
   });
 
   it('switches to English', async () => {
