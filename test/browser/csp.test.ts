@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { appCsp } from '../../infra/security-headers.ts';
 import { startTestNetwork } from '../support/network.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 
 let network: LocalNetwork;
@@ -46,6 +47,7 @@ describe('the pages under the CSP', () => {
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).not.toBe('');
     expect(await page.locator('main').evaluate((e) => getComputedStyle(e).maxWidth)).toBe('736px'); // 46rem, from consent.css
     expect(await violations()).toEqual([]);
+    await expectAccessible(page, 'the consent page');
     await page.close();
   });
 
@@ -54,6 +56,7 @@ describe('the pages under the CSP', () => {
     await expect.poll(async () => `${await page.locator('#errors').textContent()}${await page.locator('#status').textContent()}`, { timeout: 20_000 }).not.toBe('');
     expect(await page.locator('main').evaluate((e) => getComputedStyle(e).maxWidth)).toBe('736px');
     expect(await violations()).toEqual([]);
+    await expectAccessible(page, 'the survey page');
     await page.close();
   });
 
