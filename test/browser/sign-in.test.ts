@@ -98,7 +98,7 @@ describe('signing in to the staff app', () => {
     // Not staff anywhere: the hub's details, not its desk work (which the API keeps for the hub's staff).
     expect(await page.locator('#checkin-form').isVisible()).toBe(false);
     expect(await page.locator('#not-staff-hint').isVisible()).toBe(true);
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Tillgänglighet']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Rapport', 'Tillgänglighet']);
     await page.selectOption('#hub', 'ostersund');
     await expect.poll(() => page.locator('#hub-info h2').textContent(), { timeout: 20_000 }).toContain('Östersund');
     expect(await page.locator('#result').textContent()).toBe('');

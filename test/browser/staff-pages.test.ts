@@ -61,7 +61,7 @@ describe('the staff app, page by page', () => {
     await page.goto(network.url);
     await signIn(page, network.url, 'umea-staff');
     expect(await page.locator('#hub option').allTextContents()).toEqual(['Samverkanshubb Umeå']);
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Bokningar', 'Tillgänglighet', 'Evenemang och katalog']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Bokningar', 'Rapport', 'Tillgänglighet', 'Evenemang och katalog']);
     await expect.poll(() => page.locator('#presence-summary').textContent(), T).toBe('0 på plats från 0 organisationer.');
     // Swedish date in Stockholm's time zone: "tisdag 8 december 2026".
     const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date());
@@ -169,6 +169,23 @@ describe('the staff app, page by page', () => {
     await expect.poll(result, T).toBe('Avbokat.');
     await expect.poll(() => page.locator('#booking-list li').count(), T).toBe(0);
     await expect.poll(() => slot.isEnabled(), T).toBe(true);
+  });
+
+  it("shows the hub's report as a table per month, and names a wrong period by its field", async () => {
+    await go('Rapport');
+    await expect.poll(() => page.locator('#report-table caption').textContent(), T).toMatch(/^Hubbens siffror \d{4}-\d\d-\d\d–\d{4}-\d\d-\d\d$/);
+    expect(await page.locator('#report-table thead th').allTextContents()).toEqual(['Period', 'Incheckningar', 'Unika besökare', 'Organisationer', 'Incheckningar från företag', 'Bokningar', 'Kom inte', 'Evenemang', 'Deltog i evenemang']);
+    expect(await page.locator('#report-table tfoot th').textContent()).toBe('Totalt');
+    expect(await page.locator('#report-table tbody tr').count()).toBeGreaterThan(0);
+    await expectAccessible(page, 'Rapport');
+    await screenshot(page, '09-rapport');
+
+    const today = await page.inputValue('#report-to');
+    await page.fill('#report-from', today);
+    await page.fill('#report-to', '2000-01-01');
+    await page.click('#report-form button[type=submit]');
+    await expect.poll(() => page.locator('#report-to-error').textContent(), T).toBe('"to" must not be before "from"');
+    expect(await page.getAttribute('#report-to', 'aria-invalid')).toBe('true');
   });
 
   it('erases the member after a confirmation that says what erasure does', async () => {

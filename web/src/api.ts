@@ -32,6 +32,7 @@ const ROUTES = {
   availability: ['GET', '/api/hubs/{hubId}/availability'],
   createBooking: ['POST', '/api/hubs/{hubId}/bookings'],
   cancelBooking: ['DELETE', '/api/hubs/{hubId}/bookings/{bookingId}'],
+  nationalReport: ['GET', '/api/national/reports'],
   listHubEvents: ['GET', '/api/hubs/{hubId}/events'],
 } as const satisfies { [O in Op]?: readonly [RouteOf<O>['method'], RouteOf<O>['path']] };
 export type AppOp = keyof typeof ROUTES;
@@ -66,7 +67,7 @@ export class ApiError extends Error {
 
 /** A client of API v1 for the signed-in person: 401 renews the token once, then sends them to sign-in. */
 export function apiClient(auth: Auth | undefined) {
-  return async function call<O extends AppOp>(op: O, input: Input<O>): Promise<{ status: number; json: Output<O> }> {
+  async function call<O extends AppOp>(op: O, input: Input<O>): Promise<{ status: number; json: Output<O> }> {
     const [method, template] = ROUTES[op];
     const params = (input.params ?? {}) as Record<string, string>;
     let path: string = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
@@ -94,6 +95,9 @@ export function apiClient(auth: Auth | undefined) {
       throw new ApiError(res.status, error?.code ?? 'error', error?.message ?? `${res.status}`, error?.issues ?? []);
     }
     return { status: res.status, json: json as Output<O> };
-  };
+  }
+  /** The bearer token, for a download the client does not parse (CSV). */
+  call.token = async () => (auth?.user ? auth.token() : '');
+  return call;
 }
 export type Api = ReturnType<typeof apiClient>;

@@ -7,6 +7,7 @@ import { AccessibilityPage } from './pages/accessibility.tsx';
 import { BookingsPage } from './pages/bookings.tsx';
 import { CheckInPage } from './pages/checkin.tsx';
 import { MembersPage } from './pages/members.tsx';
+import { ReportPage } from './pages/report.tsx';
 import { TodayPage } from './pages/today.tsx';
 import { href, type Route, useRoute } from './router.ts';
 import { type Hub, type Session, SessionContext } from './session.ts';
@@ -85,6 +86,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     { route: 'incheckning', label: t.pages.checkin, staffOnly: true },
     { route: 'medlemmar', label: t.pages.members, staffOnly: true },
     { route: 'bokningar', label: t.pages.bookings, staffOnly: true },
+    { route: 'rapport', label: t.pages.report },
     { route: 'tillganglighet', label: t.pages.accessibility },
   ];
 
@@ -102,6 +104,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
       );
     if (hubs === undefined) return <p aria-busy="true">{t.loading}</p>;
     if (!session) return <p class="hint">{t.noHubAccess}</p>;
+    if (route === 'rapport') return <ReportPage />;
     if (route !== 'idag' && !session.isStaff)
       return (
         <p id="not-staff-hint" class="hint">
