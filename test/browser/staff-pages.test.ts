@@ -61,7 +61,7 @@ describe('the staff app, page by page', () => {
     await page.goto(network.url);
     await signIn(page, network.url, 'umea-staff');
     expect(await page.locator('#hub option').allTextContents()).toEqual(['Samverkanshubb Umeå']);
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Bokningar', 'Rapport', 'Tillgänglighet', 'Evenemang och katalog']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Incheckning', 'Medlemmar', 'Bokningar', 'Evenemang', 'Rapport', 'Tillgänglighet', 'Katalog och samtycken']);
     await expect.poll(() => page.locator('#presence-summary').textContent(), T).toBe('0 på plats från 0 organisationer.');
     // Swedish date in Stockholm's time zone: "tisdag 8 december 2026".
     const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date());
@@ -169,6 +169,40 @@ describe('the staff app, page by page', () => {
     await expect.poll(result, T).toBe('Avbokat.');
     await expect.poll(() => page.locator('#booking-list li').count(), T).toBe(0);
     await expect.poll(() => slot.isEnabled(), T).toBe(true);
+  });
+
+  it('creates an event under way now, shows it on Idag, and marks attendance at the door by member code', async () => {
+    await go('Evenemang');
+    expect(await page.locator('main').textContent()).toContain('Inga publicerade evenemang att markera närvaro för.');
+    // Under way now: from the last quarter hour, for an hour (hub time).
+    const start = new Date(Math.floor(Date.now() / 900_000) * 900_000);
+    const local = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Stockholm', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    await page.fill('#event-title', 'Frukostseminarium');
+    await page.selectOption('#event-kind', 'training');
+    await page.fill('#event-date', new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(start));
+    await page.fill('#event-from', local(start));
+    await page.fill('#event-to', local(new Date(start.getTime() + 3_600_000)));
+    await page.fill('#event-capacity', '0');
+    await page.click('#event-form button[type=submit]');
+    await expect.poll(() => page.locator('#event-capacity-error').textContent(), T).toBe('At least 1');
+    await expectAccessible(page, 'Evenemang with a field error');
+    await page.fill('#event-capacity', '5');
+    await page.click('#event-form button[type=submit]');
+    await expect.poll(result, T).toBe('Frukostseminarium är skapat (publicerat).');
+    await expect.poll(() => page.locator('#event-list li').allTextContents(), T).toEqual([expect.stringContaining('Frukostseminarium · publicerat · 5 platser kvar')]);
+
+    await page.fill('#attendance-code', memberCode);
+    await page.press('#attendance-code', 'Enter');
+    await expect.poll(result, T).toBe('Närvaro markerad (drop-in).');
+    await expect.poll(() => page.locator('#event-list li').allTextContents(), T).toEqual([expect.stringContaining('4 platser kvar')]);
+    await page.fill('#attendance-code', memberCode);
+    await page.press('#attendance-code', 'Enter');
+    await expect.poll(result, T).toBe('Redan markerad som närvarande.');
+    await expectAccessible(page, 'Evenemang');
+    await screenshot(page, '10-evenemang');
+
+    await go('Idag');
+    await expect.poll(() => page.locator('#today-events li').allTextContents(), T).toEqual([expect.stringContaining('Frukostseminarium')]);
   });
 
   it("shows the hub's report as a table per month, and names a wrong period by its field", async () => {

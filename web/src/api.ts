@@ -34,6 +34,8 @@ const ROUTES = {
   cancelBooking: ['DELETE', '/api/hubs/{hubId}/bookings/{bookingId}'],
   nationalReport: ['GET', '/api/national/reports'],
   listHubEvents: ['GET', '/api/hubs/{hubId}/events'],
+  createHubEvent: ['POST', '/api/hubs/{hubId}/events'],
+  markAttendance: ['POST', '/api/hubs/{hubId}/events/{eventId}/attendance'],
 } as const satisfies { [O in Op]?: readonly [RouteOf<O>['method'], RouteOf<O>['path']] };
 export type AppOp = keyof typeof ROUTES;
 

@@ -6,6 +6,7 @@ import { CATALOGS, formats, I18nContext, type Lang, saveLang, savedLang } from '
 import { AccessibilityPage } from './pages/accessibility.tsx';
 import { BookingsPage } from './pages/bookings.tsx';
 import { CheckInPage } from './pages/checkin.tsx';
+import { EventsPage } from './pages/events.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ReportPage } from './pages/report.tsx';
 import { TodayPage } from './pages/today.tsx';
@@ -86,6 +87,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     { route: 'incheckning', label: t.pages.checkin, staffOnly: true },
     { route: 'medlemmar', label: t.pages.members, staffOnly: true },
     { route: 'bokningar', label: t.pages.bookings, staffOnly: true },
+    { route: 'evenemang', label: t.pages.events, staffOnly: true },
     { route: 'rapport', label: t.pages.report },
     { route: 'tillganglighet', label: t.pages.accessibility },
   ];
@@ -114,6 +116,7 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     if (route === 'incheckning') return <CheckInPage />;
     if (route === 'medlemmar') return <MembersPage />;
     if (route === 'bokningar') return <BookingsPage />;
+    if (route === 'evenemang') return <EventsPage />;
     return <TodayPage />;
   })();
 
