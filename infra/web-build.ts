@@ -56,7 +56,18 @@ export function buildWebApp(webDir: string = WEB_DIR): string {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new Error(`The staff app did not build (infra/web-vite.mjs):\n${stderr}`);
   }
+  // Another process (a parallel test worker, a second synth) may have finished the same build first:
+  // its folder is as good as this one, and is left in place for whoever is reading it.
+  if (existsSync(join(dir, 'index.html'))) {
+    rmSync(staging, { recursive: true, force: true });
+    return dir;
+  }
   rmSync(dir, { recursive: true, force: true });
-  renameSync(staging, dir);
+  try {
+    renameSync(staging, dir);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'index.html'))) throw e;
+  }
   return dir;
 }
