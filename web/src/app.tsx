@@ -1,7 +1,7 @@
 // The staff app's shell: header (hub, language, who is signed in), the nav bar, the page, the message line.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, apiClient } from './api.ts';
-import { type Auth, SessionExpired } from './auth-types.ts';
+import { type Auth, SessionExpired } from '../auth.ts';
 import { CATALOGS, formats, I18nContext, type Lang, saveLang, savedLang } from './i18n/index.ts';
 import { AccessibilityPage } from './pages/accessibility.tsx';
 import { BookingsPage } from './pages/bookings.tsx';
