@@ -155,9 +155,9 @@ export const en: Catalog = {
   eraseMember: (name) => `Erase ${name}`,
   eraseTitle: (name) => `Erase ${name}?`,
   eraseExplains: [
-    'Name, e-mail, member code and calendar link are erased, at this hub and in the network directory.',
-    'Coming bookings are cancelled and event registrations removed.',
-    'Past visits and bookings remain only as anonymous counts in the statistics.',
+    'Name, e-mail, member code, calendar link and directory profile are erased, at this hub and in the network directory.',
+    'A visit under way is checked out, and bookings that have not ended are cancelled.',
+    'Visits, bookings and event registrations remain only as anonymous counts; research consents and survey answers are erased.',
     'This cannot be undone. Export first if the member has asked for their data.',
   ],
   eraseConfirm: 'Erase for good',

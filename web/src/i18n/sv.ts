@@ -160,9 +160,9 @@ export const sv = {
   eraseMember: (name: string) => `Radera ${name}`,
   eraseTitle: (name: string) => `Radera ${name}?`,
   eraseExplains: [
-    'Namn, e-post, medlemskod och kalenderlänk raderas, i den här hubben och i nätverkskatalogen.',
-    'Kommande bokningar avbokas och anmälningar till evenemang tas bort.',
-    'Besök och bokningar som har varit finns bara kvar som anonyma antal i statistiken.',
+    'Namn, e-post, medlemskod, kalenderlänk och katalogprofil raderas, i den här hubben och i nätverkskatalogen.',
+    'Ett pågående besök checkas ut och bokningar som inte har slutat avbokas.',
+    'Besök, bokningar och anmälningar till evenemang finns bara kvar som anonyma antal; samtycken till forskning och enkätsvar raderas.',
     'Det går inte att ångra. Exportera först om medlemmen har bett om sina uppgifter.',
   ],
   eraseConfirm: 'Radera för gott',
