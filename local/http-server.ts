@@ -6,7 +6,6 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { COMMON_SECURITY_HEADERS, apiSecurityHeaders, appSecurityHeaders } from '../infra/security-headers.ts';
 import { LOCAL } from './cfn.ts';
-import { webAppScript } from './web-app.ts';
 
 /** An HTTP API route taken from the templates: `GET /api/hubs/{hubId}` → function. */
 export interface HttpRoute {
@@ -234,7 +233,8 @@ export function simulatedNow(value: string | undefined): Date | string | undefin
 export function createHttpServer(options: {
   routes: HttpRoute[];
   invoke: (functionName: string, event: unknown, opts?: { simulatedNow?: Date }) => Promise<unknown>;
-  webDir: string;
+  /** The folder of the built app (infra/web-build.ts), asked per request: a change to `web/` is rebuilt. */
+  webDir: () => string;
   jwks: () => unknown;
   /** The local OpenID provider, mounted at /oidc (set once the server's URL is known). */
   oidc?: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -248,7 +248,6 @@ export function createHttpServer(options: {
   /** Origins the app may call besides its own (the CSP's connect-src), e.g. an identity provider on another port. */
   connectTo?: string[];
 }): Server {
-  const appScript = webAppScript(options.webDir);
   const pageHeaders = appSecurityHeaders(options.connectTo);
   /**
    * The OpenID provider (the stand-in for Cognito's managed login, another origin on AWS) reads its own
@@ -358,15 +357,11 @@ export function createHttpServer(options: {
       res.end(method === 'HEAD' ? undefined : JSON.stringify(options.appConfig()));
       return;
     }
-    if (url.pathname === '/app.js') {
-      res.writeHead(200, { 'content-type': MIME['.js'] ?? 'text/javascript', 'cache-control': 'no-cache', ...pageHeaders });
-      res.end(method === 'HEAD' ? undefined : appScript());
-      return;
-    }
     const rel = normalize(decodeSegment(url.pathname)).replace(/^([/\\])+/, '');
-    let file = join(options.webDir, rel || 'index.html');
-    if (!file.startsWith(options.webDir + sep) && file !== options.webDir) file = join(options.webDir, 'index.html');
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(options.webDir, 'index.html');
+    const webDir = options.webDir();
+    let file = join(webDir, rel || 'index.html');
+    if (!file.startsWith(webDir + sep) && file !== webDir) file = join(webDir, 'index.html');
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(webDir, 'index.html');
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...pageHeaders });
     res.end(method === 'HEAD' ? undefined : readFileSync(file));
   }

@@ -8,6 +8,7 @@ import { startEmulator, type RunningEmulator } from './dynamodb/emulator.ts';
 import { fileDeliveries } from './delivery-queue.ts';
 import { LocalEventBus, type ArchiveDef, type BusEvent, type RuleDef, type TargetDef } from './event-bus.ts';
 import { checkTemplatePatterns } from './event-pattern.ts';
+import { buildWebApp } from '../infra/web-build.ts';
 import { createHttpServer, type HttpRoute } from './http-server.ts';
 import { loadIdp, type LocalIdp, type Role } from './idp.ts';
 import { type AppConfig, createLocalOidc, localAppConfig } from './oidc.ts';
@@ -172,6 +173,14 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
     { lakeDir, flushMs: options.lakeFlushMs ?? 1000, log },
   );
 
+  // The staff app, built by Vite into a folder named by its sources' hash (reused when unchanged);
+  // the sources are hashed again at most every 2 s, so an edit under web/ is rebuilt on the next request.
+  let built = { at: Date.now(), dir: buildWebApp() };
+  const webBuild = () => {
+    if (Date.now() - built.at > 2000) built = { at: Date.now(), dir: buildWebApp() };
+    return built.dir;
+  };
+
   // HTTP server first: the functions need its URL for the JWKS.
   const routes: HttpRoute[] = [];
   let functions!: LocalFunctions;
@@ -181,7 +190,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   const server = createHttpServer({
     routes,
     invoke: (name, event, opts) => functions.invoke(name, event, opts),
-    webDir: join(ROOT, 'web'),
+    webDir: webBuild,
     jwks: () => idp.jwks,
     oidc: () => oidc,
     appConfig: () => appConfig,

@@ -161,6 +161,7 @@ function applyLanguage() {
     if (typeof value === 'string') el.textContent = value;
   }
   $('#lang').textContent = t('other');
+  $('#lang').lang = lang === 'sv' ? 'en' : 'sv';
   renderHub();
   renderUser();
 }

@@ -130,7 +130,7 @@ export class Auth {
   async expired(): Promise<never> {
     if (!this.leaving) {
       this.leaving = true;
-      sessionStorage.setItem(DRAFTS, JSON.stringify({ sub: this.user?.profile.sub ?? '', forms: collectDrafts() }));
+      sessionStorage.setItem(DRAFTS, JSON.stringify({ sub: this.user?.profile.sub ?? '', forms: collectDrafts(), hash: location.hash }));
       await this.manager.removeUser();
       await this.manager.signinRedirect();
     }
@@ -138,6 +138,14 @@ export class Auth {
   }
 
   private leaving = false;
+
+  /** The page (`#/medlemmar`) the person was on when the session expired, if what they typed is waiting there. */
+  draftPage(): string | undefined {
+    const saved = sessionStorage.getItem(DRAFTS);
+    if (!saved) return undefined;
+    const { hash } = JSON.parse(saved) as { hash?: string };
+    return hash || undefined;
+  }
 
   /**
    * Puts back what was typed before a sign-in that an expired session forced, if the same person

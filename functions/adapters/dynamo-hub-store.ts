@@ -5,8 +5,12 @@ import { QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Memb
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { OUTBOX_ENTITY, outboxItem } from './outbox.ts';
 
-/** The name of the hub table's one secondary index: visits by member. */
+/** The name of the hub table's one secondary index: visits by member (also bookings by member, and the hub's organisations). */
 export const MEMBER_VISITS_INDEX = 'gsi1';
+
+/** The index partition of the hub's organisations (`gsi1pk`), sorted by name (`gsi1sk`). */
+const ORGANISATIONS = 'ORGS';
+const organisationSortKey = (org: Organisation) => `${org.name.toLocaleLowerCase('sv')}#${org.id}`;
 
 const key = {
   org: (id: string) => ({ pk: `ORG#${id}`, sk: 'ORG' }),
@@ -108,7 +112,9 @@ export class DynamoHubStore implements HubStore {
   async getOrganisation(id: string) {
     const cached = this.organisations.get(id);
     if (cached) return cached;
-    const org = await this.get<Organisation>(key.org(id));
+    const res = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key.org(id), ConsistentRead: true }));
+    const org = strip<Organisation>(res.Item);
+    if (res.Item && res.Item.gsi1pk === undefined) this.unlisted.add(id);
     if (org) {
       if (this.organisations.size >= ORGANISATION_CACHE_SIZE) this.organisations.delete(this.organisations.keys().next().value as string);
       this.organisations.set(id, org);
@@ -116,14 +122,42 @@ export class DynamoHubStore implements HubStore {
     return org;
   }
 
+  /** Organisations read without the list's index keys (written before the list existed). */
+  private readonly unlisted = new Set<string>();
+
+  /**
+   * Puts an organisation written before the hub's list existed into it (its index keys); nothing for
+   * one that is listed, so registering a known organisation again costs no write.
+   */
+  async listOrganisation(org: Organisation): Promise<void> {
+    if (!this.unlisted.has(org.id)) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key.org(org.id),
+        UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':pk': ORGANISATIONS, ':sk': organisationSortKey(org) },
+      }),
+    );
+    this.unlisted.delete(org.id);
+  }
+
   async createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean> {
     try {
-      await this.write([this.put({ ...key.org(org.id), entity: 'organisation', ...org }), ...this.outbox(events)]);
+      // In the hub's list of organisations (the sparse index gsi1, partition ORGS), sorted by name.
+      await this.write([this.put({ ...key.org(org.id), entity: 'organisation', gsi1pk: ORGANISATIONS, gsi1sk: organisationSortKey(org), ...org }), ...this.outbox(events)]);
       return true;
     } catch (e) {
       if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
       throw e;
     }
+  }
+
+  /** The hub's organisations by name: one query of the index partition every organisation item is in. */
+  async listOrganisations(): Promise<Organisation[]> {
+    const items = await this.queryAll({ IndexName: MEMBER_VISITS_INDEX, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': ORGANISATIONS } });
+    return items.map((i) => strip<Organisation>(i) as Organisation);
   }
 
   async createMember(member: Member, tokens: string[], events: OutgoingEvent[], agreement?: Agreement): Promise<void> {

@@ -55,7 +55,7 @@ export function openApiDocument() {
     info: {
       title: 'samverkan API',
       version: '1.0.0',
-      description: 'API v1 of the samverkan hub network. Hub routes are served per hub; staff tokens carry the group `staff-<hubId>`, national administrators `national`. `x-samverkan-access` names who may call an operation: `staff` (of the hub in the path), `national`, or `staff-any-hub` (staff of any hub and national administrators).',
+      description: 'API v1 of the samverkan hub network. Hub routes are served per hub; staff tokens carry the group `staff-<hubId>`, national administrators `national`. `x-samverkan-access` names who may call an operation: `staff` (of the hub in the path), `national`, `staff-any-hub` (staff of any hub and national administrators), or `staff-or-national` (staff of the hub in the path and national administrators).',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -1,8 +1,11 @@
 import * as z from 'zod';
 import { HubId } from '../../hubs/schema.ts';
 
-/** Who may call a route: anyone; staff of the hub in the path; national administrators; staff of any hub and national administrators. */
-export type Access = 'public' | 'staff' | 'national' | 'staff-any-hub';
+/**
+ * Who may call a route: anyone; staff of the hub in the path; national administrators; staff of any hub
+ * and national administrators; staff of the hub in the path and national administrators (`staff-or-national`).
+ */
+export type Access = 'public' | 'staff' | 'national' | 'staff-any-hub' | 'staff-or-national';
 
 /**
  * A path parameter other than `hubId`: the API's ids (`mem_…`, `org_…`, resource slugs) are

@@ -83,6 +83,10 @@ export interface HubStore {
   getOrganisation(id: string): Promise<Organisation | undefined>;
   /** Stores a new organisation; false when it is registered here already. */
   createOrganisation(org: Organisation, events: OutgoingEvent[]): Promise<boolean>;
+  /** The organisations registered at the hub, by name. */
+  listOrganisations(): Promise<Organisation[]>;
+  /** Adds an organisation stored before the hub's list existed to the list (nothing when it is listed). */
+  listOrganisation(org: Organisation): Promise<void>;
   /**
    * Stores a new member with its search tokens, taking a seat of `agreement` when given; throws
    * `UniqueConflict` for a taken e-mail or code and `QuotaExceeded` when the agreement is full.
@@ -180,7 +184,11 @@ export class HubService {
     const ctx = this.ctx(correlationId);
     const id = organisationId({ orgNumber, name: input.name });
     const existing = await this.store.getOrganisation(id);
-    if (existing) return { created: false, organisation: existing };
+    if (existing) {
+      // Registering it again puts one stored before the hub's list existed into the list.
+      await this.store.listOrganisation(existing);
+      return { created: false, organisation: existing };
+    }
     const org: Organisation = {
       id,
       hubId: this.hub.id,
@@ -195,6 +203,11 @@ export class HubService {
     const found = await this.store.getOrganisation(id);
     if (!found) throw new Error(`Organisation ${id} was neither created nor found`);
     return { created: false, organisation: found };
+  }
+
+  /** The organisations registered at this hub, by name. */
+  organisations(): Promise<Organisation[]> {
+    return this.store.listOrganisations();
   }
 
   /** Registers a member of a registered organisation and gives them a member code. */

@@ -67,8 +67,9 @@ export const handler = httpApi({
   service: `hub-api-${hub.id}`,
   routes: hubRoutes,
   verify,
-  authorize: (_route, principal, params) => {
+  authorize: (route, principal, params) => {
     if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
+    if (route.access === 'staff-or-national' && principal.national) return;
     requireStaffOf(principal, hub.id);
   },
   handlers: {
@@ -76,6 +77,7 @@ export const handler = httpApi({
       const { created, organisation } = await service.registerOrganisation(body, correlationId);
       return { status: created ? 201 : 200, body: organisation };
     },
+    listOrganisations: async () => ({ body: { organisations: await service.organisations() } }),
     createAgreement: async ({ params, body }) => ({ body: await service.createAgreement(params.organisationId, body) }),
     listAgreements: async ({ params }) => ({ body: { agreements: await service.agreements(params.organisationId) } }),
     createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body, correlationId)) }),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { appCsp } from '../../infra/security-headers.ts';
 import { startTestNetwork } from '../support/network.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 
 let network: LocalNetwork;
@@ -46,6 +47,7 @@ describe('the pages under the CSP', () => {
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 20_000 }).not.toBe('');
     expect(await page.locator('main').evaluate((e) => getComputedStyle(e).maxWidth)).toBe('736px'); // 46rem, from consent.css
     expect(await violations()).toEqual([]);
+    await expectAccessible(page, 'the consent page');
     await page.close();
   });
 
@@ -54,14 +56,25 @@ describe('the pages under the CSP', () => {
     await expect.poll(async () => `${await page.locator('#errors').textContent()}${await page.locator('#status').textContent()}`, { timeout: 20_000 }).not.toBe('');
     expect(await page.locator('main').evaluate((e) => getComputedStyle(e).maxWidth)).toBe('736px');
     expect(await violations()).toEqual([]);
+    await expectAccessible(page, 'the survey page');
     await page.close();
   });
 
-  it('the staff app loads its script and style; nothing refused', async () => {
+  it('the staff app (Vite build) loads its script and style; nothing refused', async () => {
     const { page, violations } = await open('/');
-    // app.css applied (the header's background), and app.js ran (it fills the hub list from /api/hubs).
+    // The script ran (Preact rendered the header and the sign-in button) and the stylesheet applied (the header's background).
+    await expect.poll(() => page.locator('#sign-in').isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await page.locator('header').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(31, 78, 95)');
-    await expect.poll(() => page.evaluate(() => document.querySelectorAll('script[src="/app.js"]').length)).toBe(1);
+    expect(await page.evaluate(() => [...document.querySelectorAll('script')].map((s) => s.getAttribute('src') ?? 'inline'))).toEqual([expect.stringMatching(/^\/assets\/index-[\w-]+\.js$/)]);
+    await page.waitForLoadState('networkidle');
+    expect(await violations()).toEqual([]);
+    await page.close();
+  });
+
+  it('the earlier one-page view (legacy.html) loads its script and style; nothing refused', async () => {
+    const { page, violations } = await open('/legacy.html');
+    await expect.poll(() => page.locator('#sign-in').isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await page.locator('header').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(31, 78, 95)');
     await page.waitForLoadState('networkidle');
     expect(await violations()).toEqual([]);
     await page.close();

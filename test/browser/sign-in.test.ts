@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { signIn, signInAtProvider } from '../support/sign-in.ts';
 import { launchChromium } from '../support/browser.ts';
 
@@ -60,7 +61,9 @@ describe('signing in to the staff app', () => {
     expect(await page.locator('#hub option').allTextContents()).toEqual(['Samverkanshubb Luleå']);
     await expect.poll(() => page.locator('#user-role').textContent(), { timeout: 20_000 }).toBe('värdskap, Samverkanshubb Luleå');
     expect(await page.locator('#user-name').textContent()).toBe('lulea-staff@local.samverkan');
+    await expectAccessible(page, 'Idag after sign-in');
 
+    await page.click('nav >> text=Incheckning');
     await page.fill('#checkin-code', member.json.memberCode);
     await page.click('#checkin-form button');
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toMatch(/^Incheckad/);
@@ -81,6 +84,7 @@ describe('signing in to the staff app', () => {
   it('refuses a wrong password at the provider', async () => {
     const page = await freshPage();
     await page.goto(network.url);
+    await expectAccessible(page, 'the signed-out app');
     await page.click('#sign-in');
     await signInAtProvider(page, 'umea-staff', 'not-the-password');
     await expect.poll(() => page.locator('[role=alert]').textContent(), { timeout: 20_000 }).toContain('Fel användarnamn eller lösenord');
@@ -94,9 +98,11 @@ describe('signing in to the staff app', () => {
     // Not staff anywhere: the hub's details, not its desk work (which the API keeps for the hub's staff).
     expect(await page.locator('#checkin-form').isVisible()).toBe(false);
     expect(await page.locator('#not-staff-hint').isVisible()).toBe(true);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Idag', 'Rapport', 'Tillgänglighet']);
     await page.selectOption('#hub', 'ostersund');
     await expect.poll(() => page.locator('#hub-info h2').textContent(), { timeout: 20_000 }).toContain('Östersund');
     expect(await page.locator('#result').textContent()).toBe('');
+    await expectAccessible(page, "a national administrator's Idag");
   });
 
   it('renews an expired session with the refresh token, and when it cannot, signs in again and keeps what was typed', async () => {
@@ -127,6 +133,7 @@ describe('signing in to the staff app', () => {
     });
     expect(revoked.status).toBe(200);
     await page.context().clearCookies();
+    await page.click('nav >> text=Medlemmar');
     await page.fill('#org-form input[name=name]', 'Hembygdsföreningen Gamla Umeå');
     await page.selectOption('#org-form select[name=type]', 'other');
     await page.fill('#org-form input[name=homeMunicipality]', 'Umeå');
@@ -134,7 +141,8 @@ describe('signing in to the staff app', () => {
     await page.click('#org-form button');
 
     await signInAtProvider(page, 'umea-staff');
-    await page.waitForURL(`${network.url}/`, { timeout: 20_000 });
+    // Back on the page where the typing was (Medlemmar), with it.
+    await page.waitForURL(`${network.url}/#/medlemmar`, { timeout: 20_000 });
     await expect.poll(() => page.locator('#result').textContent(), { timeout: 20_000 }).toContain('Det du skrev innan sessionen gick ut finns kvar');
     expect(await page.inputValue('#org-form input[name=name]')).toBe('Hembygdsföreningen Gamla Umeå');
     expect(await page.inputValue('#org-form select[name=type]')).toBe('other');

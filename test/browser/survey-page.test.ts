@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, eventually, startTestNetwork } from '../support/network.ts';
 import { writeStudies } from '../support/studies.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 
 const STUDY = 'norr-survey-page';
@@ -57,6 +58,7 @@ describe('the survey page', () => {
     await page.getByRole('button', { name: 'Skicka svaren' }).click();
     await expect.poll(() => page.locator('#errors').textContent()).toContain('Jag har känt mig glad och på gott humör: Svara på frågan');
     expect(await page.locator('fieldset[aria-invalid="true"]').count()).toBe(7); // 5 WHO-5 items, 2 counts (the multi-select may stay empty)
+    await expectAccessible(page, 'the survey page with its errors');
 
     // English on request, answers by accessible names: each item a group (fieldset + legend).
     await page.getByRole('button', { name: 'English' }).click();

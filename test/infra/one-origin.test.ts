@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
@@ -197,11 +197,19 @@ describe('one origin on AWS: the app bucket and its deployment', () => {
     for (const ref of [/"Ref":"UserPool[0-9A-F]+"/, /"Ref":"UserPoolStaffApp[0-9A-F]+"/, new RegExp(`"Fn::GetAtt":\\["${distributionId}","DomainName"\\]`), /"Ref":"UserPoolDomain[0-9A-F]+"/]) expect(markers).toMatch(ref);
   });
 
-  it('builds the app offline: the pages, their scripts and styles as they are, app.js bundled from app.ts (no TypeScript shipped)', () => {
+  it('builds the app offline with Vite: the pages, hashed scripts and styles, the member pages as they are (no TypeScript shipped)', () => {
     const dir = buildWebApp();
-    for (const f of ['index.html', 'app.css', 'app.js', 'consent.html', 'consent.js', 'consent.css', 'survey.html', 'survey.js', 'survey.css']) expect(existsSync(join(dir, f)), f).toBe(true);
-    expect(existsSync(join(dir, 'app.ts'))).toBe(false);
-    const js = readFileSync(join(dir, 'app.js'), 'utf8');
+    for (const f of ['index.html', 'legacy.html', 'consent.html', 'consent.js', 'consent.css', 'survey.html', 'survey.js', 'survey.css']) expect(existsSync(join(dir, f)), f).toBe(true);
+    const assets = readdirSync(join(dir, 'assets'));
+    expect(assets.filter((f) => f.endsWith('.js')).length).toBeGreaterThan(0);
+    expect(assets.filter((f) => f.endsWith('.css')).length).toBeGreaterThan(0);
+    expect(assets.filter((f) => /\.tsx?$/.test(f))).toEqual([]);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    // Scripts and styles from files only (the CSP allows no inline code): no module-preload polyfill inlined.
+    expect(html).not.toMatch(/<style|\sstyle=|<script(?![^>]*\ssrc=)/i);
+    const entry = /<script type="module" crossorigin src="\/assets\/([^"]+)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    const js = readFileSync(join(dir, 'assets', entry!), 'utf8');
     expect(js).not.toMatch(/^import .* from ['"]#?hubs\//m);
     expect(js.length).toBeGreaterThan(10_000);
     expect(buildWebApp()).toBe(dir); // same sources, same folder

@@ -90,6 +90,10 @@ function expectationsFor(route: RouteSpec, table: 'hub' | 'national'): Expectati
     case 'staff':
       if (table !== 'hub') throw new Error(`Staff route ${route.operationId} outside the hub routes: which hub's staff?`);
       return { ...invalid, staffOfHub: 'allowed', staffOfOtherHub: 403, national: 403, researcher: 403 };
+    case 'staff-or-national':
+      // A hub's organisations (the member form's list): its staff, and national administrators for any hub.
+      if (table !== 'hub') throw new Error(`Route ${route.operationId} for staff or national administrators outside the hub routes: which hub?`);
+      return { ...invalid, staffOfHub: 'allowed', staffOfOtherHub: 403, national: 'allowed', researcher: 403 };
     case 'national':
       if (table !== 'national') throw new Error(`National route ${route.operationId} among the hub routes: not classified`);
       return { ...invalid, staffOfHub: STAFF_READABLE_NATIONAL.has(route.operationId) ? 'allowed' : 403, staffOfOtherHub: 403, national: 'allowed', researcher: 403 };

@@ -21,7 +21,13 @@ function expectCommon(res: Response, what: string) {
 
 describe('security headers of the local runtime', () => {
   it('on the staff app, its script and style, and the consent and survey pages: the app CSP (same-origin scripts and styles only)', async () => {
-    for (const path of ['/', '/app.js', '/app.css', '/consent.html', '/consent.js', '/consent.css', '/survey.html', '/survey.js', '/survey.css']) {
+    // The built app's assets (hashed names, from index.html) and the previous view's page.
+    const index = await (await get('/')).text();
+    const assets = [...index.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+    expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
+    expect(assets.some((a) => a.endsWith('.css'))).toBe(true);
+    expect((await get('/src/main.tsx')).headers.get('content-type')).toContain('text/html'); // no TypeScript served: the app's page instead
+    for (const path of ['/', ...assets, '/legacy.html', '/consent.html', '/consent.js', '/consent.css', '/survey.html', '/survey.js', '/survey.css']) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-security-policy'), path).toBe(appCsp());
@@ -33,7 +39,7 @@ describe('security headers of the local runtime', () => {
   });
 
   it('the pages carry no inline script or style the CSP would refuse', async () => {
-    for (const path of ['/', '/consent.html', '/survey.html']) {
+    for (const path of ['/', '/legacy.html', '/consent.html', '/survey.html']) {
       const html = await (await get(path)).text();
       expect(html, path).not.toMatch(/<style|\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=/i);
     }
