@@ -20,6 +20,7 @@ import { LocalScheduler } from './schedules.ts';
 import { synthTemplates } from './synth.ts';
 import { backoff, DEFAULT_TIMING, sleep, type RetryTiming } from './timing.ts';
 import { catchUpReports, NATIONAL_ARCHIVE } from './report-catchup.ts';
+import { backfillOrganisationList } from '../functions/adapters/dynamo-hub-store.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** Options of the local network. */
@@ -394,6 +395,19 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<LocalN
   bus.resume();
   for (const p of pipes) p.start();
   if (options.schedules !== false) scheduler.start();
+
+  // A kept data directory from before the hubs' organisation lists: list the organisations it holds (docs/architecture.md).
+  if (!options.inMemory) {
+    const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+    for (const [key, table] of tables) {
+      if (!/\/HubTable/.test(key)) continue;
+      const listed = await backfillOrganisationList(doc, table).catch((e: Error) => {
+        log(`organisations: listing those of ${table} failed (tried again at the next start): ${e.message}`);
+        return 0;
+      });
+      if (listed > 0) log(`organisations: ${listed} stored before the hub's list existed are now in ${table}'s list`);
+    }
+  }
 
   // A kept data directory from an older projection version: rebuild the current one from the national archive, once (docs/reporting.md).
   const reportTable = [...tables].find(([key]) => /^[^/]*[Nn]ational[^/]*\/ReportTable/.test(key))?.[1];

@@ -29,6 +29,35 @@ const key = {
 };
 
 /**
+ * Puts every organisation stored before the hub's list existed (an `ORG` item without the index keys)
+ * into the list: a one-off backfill, run by the local runtime on a kept data directory at start. A
+ * filtered Scan of the table; returns how many it listed.
+ */
+export async function backfillOrganisationList(db: DynamoDBDocumentClient, tableName: string): Promise<number> {
+  let listed = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const res = await db.send(
+      new ScanCommand({ TableName: tableName, FilterExpression: 'sk = :org AND attribute_not_exists(gsi1pk)', ExpressionAttributeValues: { ':org': 'ORG' }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    for (const item of (res.Items ?? []) as Array<Organisation & { pk: string }>) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key.org(item.id),
+          UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':pk': ORGANISATIONS, ':sk': organisationSortKey(item) },
+        }),
+      );
+      listed++;
+    }
+    startKey = res.LastEvaluatedKey;
+  } while (startKey);
+  return listed;
+}
+
+/**
  * Every item of the hub table that names a member by id: as member, host, booker, in an
  * idempotency record or in an event waiting in the outbox. A filtered Scan: GDPR export and
  * erasure are rare, and a scan finds every kind of item, also those no index covers

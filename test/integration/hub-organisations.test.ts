@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfillOrganisationList } from '../../functions/adapters/dynamo-hub-store.ts';
 import { organisationId } from '../../functions/domain/identity.ts';
 import type { LocalNetwork } from '../../local/network.ts';
 import { api, startTestNetwork } from '../support/network.ts';
@@ -67,6 +68,14 @@ describe('GET /api/hubs/{hubId}/organisations', () => {
     expect(await names()).toContain('Gamla Bruket');
     const item = (await db.send(new GetCommand({ TableName: table, Key: { pk: `ORG#${old.id}`, sk: 'ORG' } }))).Item;
     expect(item).toMatchObject({ ...old, gsi1pk: 'ORGS', gsi1sk: `gamla bruket#${old.id}` });
+
+    // The local runtime's start on a kept data directory lists every such organisation at once (and nothing twice).
+    const older = { id: organisationId({ name: 'Äldre Kooperativet' }), hubId: 'lulea', name: 'Äldre Kooperativet', type: 'association', createdAt: new Date(Date.now() - 200 * 86_400_000).toISOString() };
+    await db.send(new PutCommand({ TableName: table, Item: { pk: `ORG#${older.id}`, sk: 'ORG', entity: 'organisation', ...older } }));
+    expect(await names()).not.toContain('Äldre Kooperativet');
+    expect(await backfillOrganisationList(db, table)).toBe(1);
+    expect(await names()).toContain('Äldre Kooperativet');
+    expect(await backfillOrganisationList(db, table)).toBe(0);
     db.destroy();
   });
 
