@@ -154,25 +154,47 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      region: { type: 'string', default: process.env.AWS_REGION ?? 'eu-north-1' },
-      max: { type: 'string', default: '1000' },
-      'dry-run': { type: 'boolean', default: false },
-      'from-table': { type: 'boolean', default: false },
-    },
-  });
-  const queue = positionals[0];
-  if (!queue) {
-    console.error('Usage: npm run redrive -- <queue name or URL> [--region eu-north-1] [--max 1000] [--dry-run] [--from-table]');
+  const USAGE = 'Usage: npm run redrive -- <queue name or URL> [--region eu-north-1] [--max 1000] [--dry-run] [--from-table]';
+  const fail = (message: string): never => {
+    console.error(`redrive: ${message}\n${USAGE}`);
     process.exit(2);
-  }
+  };
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        allowPositionals: true,
+        options: {
+          region: { type: 'string', default: process.env.AWS_REGION ?? 'eu-north-1' },
+          max: { type: 'string', default: '1000' },
+          'dry-run': { type: 'boolean', default: false },
+          'from-table': { type: 'boolean', default: false },
+        },
+      });
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+  })();
+  const queue = positionals[0];
+  if (!queue) fail('name the queue (as its alarm names it, or its URL)');
+  if (positionals.length > 1) fail(`one queue at a time (given: ${positionals.join(' ')})`);
+  const max = Number(values.max);
+  if (!Number.isInteger(max) || max < 1) fail(`--max: a whole number of messages, at least 1 (given "${values.max}")`);
   const region = values.region;
-  const result = await redrive(
-    { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region }), events: new EventBridgeClient({ region }), streams: new DynamoDBStreamsClient({ region }), ddb: new DynamoDBClient({ region }) },
-    { queue, max: Number(values.max), dryRun: values['dry-run'], fromTable: values['from-table'], log: (l) => console.log(l) },
-  );
-  console.log(`redrive: ${result.redriven} of ${result.received} messages sent back to ${result.target}; ${result.failed.length} failed`);
-  process.exit(result.failed.length ? 1 : 0);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) fail(`--region: an AWS region such as eu-north-1 (given "${region}")`);
+  try {
+    const result = await redrive(
+      { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region }), events: new EventBridgeClient({ region }), streams: new DynamoDBStreamsClient({ region }), ddb: new DynamoDBClient({ region }) },
+      { queue: queue as string, max, dryRun: values['dry-run'], fromTable: values['from-table'], log: (l) => console.log(l) },
+    );
+    console.log(`redrive: ${result.redriven} of ${result.received} messages sent back to ${result.target}; ${result.failed.length} failed`);
+    process.exit(result.failed.length ? 1 : 0);
+  } catch (e) {
+    const err = e as Error;
+    if (err.name === 'CredentialsProviderError') {
+      console.error(`redrive: no AWS credentials for ${region} (${err.message}): sign in with the AWS CLI first (docs/operations.md § Redrive)`);
+      process.exit(2);
+    }
+    console.error(`redrive: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`);
+    process.exit(1);
+  }
 }

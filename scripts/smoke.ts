@@ -113,7 +113,12 @@ export async function smoke(o: SmokeOptions): Promise<SmokeResult> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
+  const usage = `Usage: npm run smoke -- --url http://127.0.0.1:3000              (the local network, npm start)
+       npm run smoke -- --stage <stage> [--hub umea] [--region eu-north-1] [--setup]
+         (a deployed stage, with AWS credentials; --setup once makes its test user: docs/operations.md § Smoke test)`;
+  const parsed = (() => {
+    try {
+      return parseArgs({
     options: {
       url: { type: 'string' },
       stage: { type: 'string' },
@@ -125,7 +130,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'data-dir': { type: 'string' },
       timeout: { type: 'string', default: '120' },
     },
-  });
+      });
+    } catch (e) {
+      console.error(`smoke: ${(e as Error).message}\n${usage}`);
+      return process.exit(2);
+    }
+  })();
+  const { values } = parsed;
+  const badOption = (message: string) => {
+    console.error(`smoke: ${message}\n${usage}`);
+    process.exit(2);
+  };
+  if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url)) badOption(`--url: the local network's address, as npm start prints it (e.g. http://127.0.0.1:3000; given "${values.url}")`);
+  if (!/^[1-9]\d*$/.test(values.timeout)) badOption(`--timeout: whole seconds (given "${values.timeout}")`);
   const hub = values.hub;
   let options: SmokeOptions;
   if (values.url) {
@@ -168,11 +185,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exit(err.exitCode ?? 1);
     }
   } else {
-    console.error(
-      `Usage: npm run smoke -- --url http://127.0.0.1:3000              (the local network, npm start)
-       npm run smoke -- --stage <stage> [--hub umea] [--region eu-north-1] [--setup]
-         (a deployed stage, with AWS credentials; --setup once makes its test user: docs/operations.md § Smoke test)`,
-    );
+    console.error(usage);
     process.exit(2);
   }
   try {

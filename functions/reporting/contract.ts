@@ -37,9 +37,9 @@ const OneHub = z
 /** `GET /api/national/reports` query: the last 30 days when `from`/`to` are left out. */
 export const ReportQuery = z
   .object({
-    from: reportDate('from').optional(),
-    to: reportDate('to').optional(),
-    hub: OneHub.optional(),
+    from: reportDate('from').optional().describe('First day (YYYY-MM-DD, Stockholm). Left out: 29 days before `to`, or before today'),
+    to: reportDate('to').optional().describe('Last day, included. Left out: 29 days after `from`, or today when `from` is left out too'),
+    hub: OneHub.optional().describe('One hub; left out: every hub the caller may see'),
     period: z.enum(PERIODS, { error: repeated('period') }).default('day'),
     format: z.enum(['json', 'csv'], { error: repeated('format') }).default('json'),
   })
@@ -50,9 +50,9 @@ export const ReportQuery = z
 /** `GET /api/national/reports/view` query. */
 export const ReportViewQuery = z
   .object({
-    from: reportDate('from').optional(),
-    to: reportDate('to').optional(),
-    hub: OneHub.optional(),
+    from: reportDate('from').optional().describe('First day (YYYY-MM-DD, Stockholm). Left out: 29 days before `to`, or before today'),
+    to: reportDate('to').optional().describe('Last day, included. Left out: 29 days after `from`, or today when `from` is left out too'),
+    hub: OneHub.optional().describe('One hub; left out: every hub the caller may see'),
     period: z.enum(PERIODS, { error: repeated('period') }).default('week'),
     // The page is HTML only; the CSV is the JSON report's `format=csv`. Asking the page for CSV is a 400 that says so.
     format: z.literal('html', { message: 'The report page is HTML only: for CSV use GET /api/national/reports?format=csv' }).optional(),

@@ -46,5 +46,14 @@ describe('npm run smoke against the local network', () => {
     const err = await run(tsx, ['scripts/smoke.ts', '--stage', 'dev'], { timeout: 30_000, env: noCredentials }).catch((e) => e);
     expect(err.code, err.stderr).toBe(2);
     expect(err.stderr).toMatch(/no AWS credentials for stage dev/);
+    for (const [args, message] of [
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--url', 'notaurl'], /--url: the local network's address/],
+      [['--url', 'http://127.0.0.1:1', '--timeout', 'x'], /--timeout: whole seconds/],
+    ] as const) {
+      const bad = await run(tsx, ['scripts/smoke.ts', ...args], { timeout: 30_000 }).catch((e) => e);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr, args.join(' ')).toMatch(message);
+    }
   }, 60_000);
 });

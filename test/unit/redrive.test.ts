@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { redrive, type Sender } from '../../scripts/redrive.ts';
 
@@ -95,4 +98,30 @@ describe('npm run redrive', () => {
     expect(events.calls).toEqual([]);
     expect(sqs.calls.some((c) => c.name === 'DeleteMessageCommand')).toBe(false);
   });
+
+  it('as a command: a usage error naming the option for what an operator may mistype, and no stack trace without credentials', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)(join(process.cwd(), 'node_modules', '.bin', 'tsx'), ['scripts/redrive.ts', ...args], {
+        timeout: 30_000,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'samverkan-no-such-profile', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      }).then(
+        (r) => ({ code: 0, stderr: r.stderr }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+    const cases: Array<[string[], RegExp]> = [
+      [[], /name the queue/],
+      [['q', '--max', 'abc'], /--max: a whole number/],
+      [['q', '--max=0'], /--max: a whole number/],
+      [['q', '--bogus'], /Unknown option '--bogus'/],
+      [['q', '--region', 'mars-1'], /--region: an AWS region/],
+      [['q', 'r'], /one queue at a time/],
+      [['samverkan-hub-umea-OutboxPipeDlq'], /no AWS credentials for eu-north-1/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  }, 120_000);
 });
