@@ -26,7 +26,7 @@ describe('the local runtime follows the synthesized templates', () => {
       expect(network.bus.rules.filter((r) => /^samverkan-hub-[a-z]+\/ForwardToNational/.test(r.name)).map((r) => r.busName).sort()).toEqual(HUBS.map((h) => `samverkan-hub-${h}`));
       expect(network.pipes.map((p) => p.def.name).sort()).toEqual(HUBS.map((h) => `samverkan-hub-${h}-outbox`));
       // A path the templates do not route is not served, even if a handler could answer it.
-      const res = await api(network)('GET', '/api/hubs/umea/organisations', { token: await network.token('staff', 'umea') });
+      const res = await api(network)('DELETE', '/api/hubs/umea/organisations', { token: await network.token('staff', 'umea') });
       expect(res.status).toBe(404);
       expect(res.json.error.code).toBe('not_found');
     } finally {
