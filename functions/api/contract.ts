@@ -243,6 +243,18 @@ export const CheckInBody = z
     }
   });
 
+/** The entrance kiosk: a member checks themselves in or out by member code or the QR payload of their card. */
+export const KioskCheckBody = z.object({ memberCode: trimmed(80), action: z.enum(['in', 'out']) }).strict();
+
+/** What the kiosk may show: the member's first name and the time, nothing else about anyone. */
+export const KioskCheckResponse = z.object({
+  action: z.enum(['in', 'out']),
+  firstName: z.string(),
+  at: z.string(),
+  /** `in`: the member was already in (their open visit's check-in time is `at`). */
+  already: z.boolean(),
+});
+
 /** A visit as the API returns it; `visitId` repeats `id` as the contract names it. */
 export const VisitResponse = z.object({
   id: z.string(),
@@ -366,6 +378,7 @@ export const hubRoutes = [
   route({ operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
+  route({ operationId: 'kioskCheck', method: 'POST', path: '/api/hubs/{hubId}/kiosk/check', summary: "The entrance kiosk: a member checks in or out by member code or QR payload; the answer holds only the member's first name (409 `body.memberCode` when checking out someone who is not in)", access: 'staff', body: KioskCheckBody, response: KioskCheckResponse, status: 200 }),
   ...hubEventRoutes,
   ...directoryHubRoutes,
   ...consentRoutes,

@@ -431,6 +431,21 @@ export class HubService {
     return { closed: done, visit: now };
   }
 
+  /** The member a typed member code or scanned QR payload names (404 naming `body.memberCode` when none). */
+  async memberByCode(scanned: string): Promise<Member> {
+    const member = await this.store.getMemberByCode(this.codeFrom(scanned));
+    if (!member) throw notFound(`No member with code "${scanned}" at hub "${this.hub.id}"`, [{ path: 'body.memberCode', message: 'Unknown member' }]);
+    return member;
+  }
+
+  /** Checks out the open visit of the member a code names (the kiosk); 409 naming `body.memberCode` when they are not in. */
+  async checkOutByCode(scanned: string, correlationId: string): Promise<{ member: Member; visit: Visit }> {
+    const member = await this.memberByCode(scanned);
+    const open = (await this.store.presence()).find((p) => p.memberId === member.id);
+    if (!open) throw conflict('This member is not checked in', [{ path: 'body.memberCode', message: 'Not checked in' }]);
+    return { member, visit: (await this.checkOut(open.visitId, correlationId)).visit };
+  }
+
   /**
    * When a visit is closed automatically: the hub's closing time on the visit's day, or the end
    * of that day when the hub was closed that day or the visit began after closing.
