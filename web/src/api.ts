@@ -28,6 +28,7 @@ const ROUTES = {
   checkIn: ['POST', '/api/hubs/{hubId}/check-ins'],
   checkOut: ['POST', '/api/hubs/{hubId}/check-ins/{visitId}/check-out'],
   presence: ['GET', '/api/hubs/{hubId}/presence'],
+  kioskCheck: ['POST', '/api/hubs/{hubId}/kiosk/check'],
   listBookings: ['GET', '/api/hubs/{hubId}/bookings'],
   availability: ['GET', '/api/hubs/{hubId}/availability'],
   createBooking: ['POST', '/api/hubs/{hubId}/bookings'],
