@@ -100,6 +100,7 @@ export const handler = httpApi({
     createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body, correlationId)) }),
     registerVisitor: async ({ body, correlationId }) => ({ body: memberView(await service.registerVisitor(body, correlationId)) }),
     searchMembers: async ({ query }) => ({ body: { members: (await service.searchMembers(query.q, query.limit)).map(memberView) } }),
+    updateMember: async ({ params, body }) => ({ body: memberView(await service.updateMember(params.memberId, body)) }),
     getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId)) }),
     exportMember: async ({ params }) => ({
       body: await service.exportMember(params.memberId),
