@@ -222,6 +222,28 @@ describe('the staff app, page by page', () => {
     expect(await page.getAttribute('#report-to', 'aria-invalid')).toBe('true');
   });
 
+  it("changes the member's e-mail on Medlemmar; a bad one is named by its field", async () => {
+    await go('Medlemmar');
+    await page.fill('#member-search-q', 'lindqvist');
+    await page.press('#member-search-q', 'Enter');
+    await expect.poll(() => page.locator('#member-results li').count(), T).toBe(1);
+    await page.click('#member-results li button[data-edit]');
+    await expect.poll(() => page.locator('#edit-heading').textContent(), T).toBe('Ändra Maja Lindqvist');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('edit-name');
+    expect(await page.inputValue('#edit-email')).toBe('maja.lindqvist@skatteverket.se');
+    await page.fill('#edit-email', 'maja@');
+    await page.click('#member-edit-form button[type=submit]');
+    await expect.poll(() => page.locator('#edit-email-error').textContent(), T).toBe('A valid e-mail address');
+    expect(await page.getAttribute('#edit-email', 'aria-invalid')).toBe('true');
+    await expectAccessible(page, 'Medlemmar, changing a member');
+    await screenshot(page, '11-medlemmar-andra');
+    await page.fill('#edit-email', 'Maja.Lindqvist@Umea.se');
+    await page.click('#member-edit-form button[type=submit]');
+    await expect.poll(result, T).toBe('Uppgifterna om Maja Lindqvist är sparade.');
+    expect(await page.locator('#member-edit-form').count()).toBe(0);
+    await expect.poll(() => page.locator('#member-results li').allTextContents(), T).toEqual([expect.stringContaining('maja.lindqvist@umea.se')]);
+  });
+
   it('erases the member after a confirmation that says what erasure does', async () => {
     await go('Medlemmar');
     await page.fill('#member-search-q', 'lindqvist');

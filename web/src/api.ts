@@ -23,6 +23,7 @@ const ROUTES = {
   createOrganisation: ['POST', '/api/hubs/{hubId}/organisations'],
   createMember: ['POST', '/api/hubs/{hubId}/members'],
   searchMembers: ['GET', '/api/hubs/{hubId}/members'],
+  updateMember: ['PATCH', '/api/hubs/{hubId}/members/{memberId}'],
   exportMember: ['GET', '/api/hubs/{hubId}/members/{memberId}/export'],
   eraseMember: ['DELETE', '/api/hubs/{hubId}/members/{memberId}'],
   checkIn: ['POST', '/api/hubs/{hubId}/check-ins'],
