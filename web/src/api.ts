@@ -38,6 +38,11 @@ const ROUTES = {
   listHubEvents: ['GET', '/api/hubs/{hubId}/events'],
   createHubEvent: ['POST', '/api/hubs/{hubId}/events'],
   markAttendance: ['POST', '/api/hubs/{hubId}/events/{eventId}/attendance'],
+  updateHubEvent: ['PATCH', '/api/hubs/{hubId}/events/{eventId}'],
+  listRegistrations: ['GET', '/api/hubs/{hubId}/events/{eventId}/registrations'],
+  registerForEvent: ['POST', '/api/hubs/{hubId}/events/{eventId}/registrations'],
+  cancelRegistration: ['DELETE', '/api/hubs/{hubId}/events/{eventId}/registrations/{registrationId}'],
+  getMember: ['GET', '/api/hubs/{hubId}/members/{memberId}'],
 } as const satisfies { [O in Op]?: readonly [RouteOf<O>['method'], RouteOf<O>['path']] };
 export type AppOp = keyof typeof ROUTES;
 
