@@ -3,14 +3,17 @@
  * start it; a member checks in and out by typing their code; the page shows nothing but their first
  * name (not the presence list, not anyone else) and resets; a reload stays in the kiosk; leaving it
  * needs a staff password at the provider again (going back from the login page stays in the kiosk).
- * axe on the kiosk; screenshots into test-results/screenshots/. The camera's QR reader is tested on a
- * generated QR image in test/unit/kiosk-qr.test.ts.
+ * The camera is Chromium's fake device playing a picture of the member card's QR code (generated with
+ * `qrcode`). axe on the kiosk; screenshots into test-results/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalNetwork } from '../../local/network.ts';
 import { expectAccessible, screenshot } from '../support/axe.ts';
-import { launchChromium } from '../support/browser.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium, qrVideo } from '../support/browser.ts';
 import { api, startTestNetwork } from '../support/network.ts';
 import { signIn, signInAtProvider } from '../support/sign-in.ts';
 
@@ -19,6 +22,7 @@ let browser: Browser;
 let page: Page;
 let memberCode: string;
 let memberId: string;
+let qrPayload: string;
 const requests: string[] = [];
 
 const T = { timeout: 20_000 };
@@ -35,15 +39,18 @@ beforeAll(async () => {
   const add = async (name: string, email: string) => {
     const m = await call('POST', '/api/hubs/umea/members', { token, body: { membership: 'member', name, email, organisationId: org.json.id } });
     expect(m.status, m.text).toBe(201);
-    return m.json as { id: string; memberCode: string };
+    return m.json as { id: string; memberCode: string; qrPayload: string };
   };
   const kim = await add('Kim Kioskdotter Berg', 'kim@kioskverket.se');
   memberCode = kim.memberCode;
   memberId = kim.id;
+  qrPayload = kim.qrPayload;
   // Someone else is in: the kiosk must not show them.
   const olle = await add('Olle Annansson', 'olle@kioskverket.se');
   expect((await call('POST', '/api/hubs/umea/check-ins', { token, body: { memberId: olle.id } })).status).toBe(201);
-  browser = await launchChromium();
+  // The camera: Chromium's fake device plays a still picture of Kim's member card QR code.
+  const video = await qrVideo(kim.qrPayload, join(mkdtempSync(join(tmpdir(), 'kiosk-')), 'card.y4m'));
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
   page = await browser.newPage({ viewport: { width: 800, height: 1280 } });
   page.on('request', (r) => requests.push(r.url()));
 }, 300_000);
@@ -118,6 +125,20 @@ describe('kiosk mode', () => {
     await page.fill('#kiosk-code', memberCode);
     await page.click('#kiosk-out');
     await expect.poll(status, T).toBe('Du är inte incheckad.');
+  });
+
+  it('reads the QR code of a member card from the camera and checks the member in with it', async () => {
+    await page.click('#kiosk-camera');
+    expect(await page.getAttribute('#kiosk-camera', 'aria-pressed')).toBe('true');
+    await expect.poll(() => page.inputValue('#kiosk-code'), T).toBe(qrPayload);
+    await expect.poll(status, T).toBe('QR-koden är läst. Tryck Checka in eller Checka ut.');
+    // The camera is released once the code is read.
+    expect(await page.getAttribute('#kiosk-camera', 'aria-pressed')).toBe('false');
+    expect(await page.locator('#kiosk-video').isVisible()).toBe(false);
+    await page.click('#kiosk-in');
+    await expect.poll(status, T).toBe('Välkommen, Kim!');
+    await expect.poll(presentIds, T).toContain(memberId);
+    await expect.poll(status, T).toBe('');
   });
 
   it('cannot be left without a staff sign-in: back from the login page stays in the kiosk', async () => {
