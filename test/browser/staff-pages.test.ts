@@ -169,6 +169,19 @@ describe('the staff app, page by page', () => {
     await expect.poll(result, T).toBe('Avbokat.');
     await expect.poll(() => page.locator('#booking-list li').count(), T).toBe(0);
     await expect.poll(() => slot.isEnabled(), T).toBe(true);
+
+    // Weekly until two weeks on: a booking series, the day's grid and the API show its first time.
+    const until = new Date(Date.parse(`${date}T12:00:00Z`) + 14 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('#booking-until', until);
+    const ten = page.locator('#booking-grid button[data-resource="rum-kajen"][data-start="10:00"]');
+    await expect.poll(() => ten.isEnabled(), T).toBe(true);
+    await ten.click();
+    await expect.poll(result, T).toMatch(/^Bokat varje vecka 10:00–11:00 för Maja Lindqvist: [1-3] tillfällen?(, [12] gick inte \(upptaget eller stängt\))?\.$/);
+    await expect.poll(() => ten.isDisabled(), T).toBe(true);
+    const series = await api(network)('GET', `/api/hubs/umea/bookings?date=${date}`, { token });
+    expect(series.json.bookings.filter((b: { status: string }) => b.status === 'confirmed')).toEqual([expect.objectContaining({ resourceId: 'rum-kajen', start: expect.stringContaining('T10:00:00'), seriesId: expect.any(String) })]);
+    await expectAccessible(page, 'Bokningar with a series');
+    await page.fill('#booking-until', '');
   });
 
   it('creates an event under way now, shows it on Idag, and marks attendance at the door by member code', async () => {

@@ -33,6 +33,7 @@ const ROUTES = {
   listBookings: ['GET', '/api/hubs/{hubId}/bookings'],
   availability: ['GET', '/api/hubs/{hubId}/availability'],
   createBooking: ['POST', '/api/hubs/{hubId}/bookings'],
+  createSeries: ['POST', '/api/hubs/{hubId}/booking-series'],
   cancelBooking: ['DELETE', '/api/hubs/{hubId}/bookings/{bookingId}'],
   nationalReport: ['GET', '/api/national/reports'],
   listHubEvents: ['GET', '/api/hubs/{hubId}/events'],

@@ -26,7 +26,7 @@ export const sv = {
   fixFields: 'Rätta fälten som är markerade.',
   refresh: 'Uppdatera',
   pages: { today: 'Idag', checkin: 'Incheckning', members: 'Medlemmar', bookings: 'Bokningar', events: 'Evenemang', report: 'Rapport', accessibility: 'Tillgänglighet', more: 'Katalog och samtycken' },
-  moreHint: 'Nätverkskatalogen, samtycken och serier av bokningar finns kvar i den tidigare vyn tills de har flyttat hit.',
+  moreHint: 'Nätverkskatalogen och samtycken finns kvar i den tidigare vyn tills de har flyttat hit.',
   eventPublished: (title: string) => `${title} är publicerat.`,
   publishButton: 'Publicera',
   publishWhat: (title: string) => `Publicera ${title}`,
@@ -72,6 +72,9 @@ export const sv = {
   // Bokningar
   bookFor: 'Boka för',
   bookingMember: 'Medlem',
+  weeklyUntil: 'Varje vecka till och med',
+  weeklyUntilHint: 'Lämna tomt för en enstaka bokning.',
+  seriesBooked: (from: string, to: string, name: string, booked: number, refused: number) => `Bokat varje vecka ${from}–${to} för ${name}: ${booked} ${booked === 1 ? 'tillfälle' : 'tillfällen'}${refused > 0 ? `, ${refused} gick inte (upptaget eller stängt)` : ''}.`,
   roomLength: 'Längd för rum',
   minutes: (m: number) => (m < 60 ? `${m} minuter` : m === 60 ? '1 timme' : `${m / 60} timmar`),
   date: 'Datum',
@@ -220,7 +223,7 @@ export const sv = {
   a11y: [
     { h: 'Om webbplatsen', p: ['Den här redogörelsen gäller samverkan · värdskap, tjänsten som samverkanshubbarnas värdskap använder för att checka in medlemmar, registrera medlemmar och organisationer och se dagens bokningar och evenemang. Den gäller också sidorna för samtycke och enkäter som medlemmar öppnar från sina e-postmeddelanden.', 'Vi vill att så många som möjligt ska kunna använda tjänsten. Den här redogörelsen beskriver hur tjänsten uppfyller lagen (2018:1937) om tillgänglighet till digital offentlig service, kända tillgänglighetsproblem och hur du kan rapportera brister till oss så att vi kan åtgärda dem.'] },
     { h: 'Hur tillgänglig är webbplatsen?', p: ['Tjänsten är delvis förenlig med lagen om tillgänglighet till digital offentlig service, på grund av de brister som beskrivs nedan.'] },
-    { h: 'Innehåll som inte är tillgängligt', p: ['Bristande förenlighet med lagkraven:'], list: ['Nätverkskatalogen, samtycken och serier av bokningar finns ännu i en äldre vy som inte har prövats lika noga med skärmläsare och bara tangentbord (WCAG 2.1, 1.3.1 och 2.4.6).', 'Vid incheckning från personalens vy skrivs medlemskoden in för hand eller med en skanner som skriver den; kameran läser QR-koden bara i kioskläget.', 'Den utskrivbara rapportsidan med diagram har ingen tabell som alternativ till varje diagram (WCAG 2.1, 1.1.1); sidan Rapport i tjänsten visar siffrorna som tabell.', 'Exporten av en medlems uppgifter är en JSON-fil, inte ett tillgängligt dokument.'] },
+    { h: 'Innehåll som inte är tillgängligt', p: ['Bristande förenlighet med lagkraven:'], list: ['Nätverkskatalogen och samtycken finns ännu i en äldre vy som inte har prövats lika noga med skärmläsare och bara tangentbord (WCAG 2.1, 1.3.1 och 2.4.6).', 'Vid incheckning från personalens vy skrivs medlemskoden in för hand eller med en skanner som skriver den; kameran läser QR-koden bara i kioskläget.', 'Den utskrivbara rapportsidan med diagram har ingen tabell som alternativ till varje diagram (WCAG 2.1, 1.1.1); sidan Rapport i tjänsten visar siffrorna som tabell.', 'Exporten av en medlems uppgifter är en JSON-fil, inte ett tillgängligt dokument.'] },
     { h: 'Hur vi testar webbplatsen', p: ['Vi har gjort en självskattning (intern testning) av tjänsten. Varje sida kontrolleras automatiskt med axe-core mot WCAG 2.1 nivå A och AA i våra webbläsartester, och sidorna går att använda med enbart tangentbord. Redogörelsen uppdaterades senast i december 2026.'] },
     { h: 'Kontakta oss om något inte fungerar', p: ['Om du upplever problem med tjänsten eller behöver innehåll i ett annat format, kontakta din hubbs värdskap eller skriv till den nationella samordningen på tillganglighet@samverkanshubbar.se. Berätta vilken sida och vad som inte fungerade; vi svarar inom fem arbetsdagar.'] },
     { h: 'Tillsyn', p: ['Myndigheten för digital förvaltning (Digg) har ansvaret för tillsyn över lagen om tillgänglighet till digital offentlig service. Om du inte är nöjd med hur vi hanterar dina synpunkter kan du kontakta Digg och påtala det (digg.se/tdosanmalan).'] },
