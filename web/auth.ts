@@ -77,6 +77,7 @@ export class Auth {
   async start(): Promise<User | null> {
     const params = new URLSearchParams(location.search);
     if (params.has('state') && (params.has('code') || params.has('error'))) {
+      this.returnedFromSignIn = true;
       try {
         this.user = await this.manager.signinRedirectCallback();
       } finally {
@@ -121,9 +122,33 @@ export class Auth {
     return this.expired();
   }
 
+  /** True when this page load finished a sign-in redirect (a fresh sign-in, not a session picked up from the tab). */
+  returnedFromSignIn = false;
+
   /** Goes to sign-in. */
   async signIn(): Promise<void> {
     await this.manager.signinRedirect();
+  }
+
+  /**
+   * Goes to sign-in and makes the provider ask for the password again, even within its own session
+   * (`prompt=login`, `max_age=0`: the new ID token's `auth_time` says when). How the kiosk is left.
+   */
+  async reauthenticate(): Promise<void> {
+    await this.manager.signinRedirect({ prompt: 'login', max_age: 0 });
+  }
+
+  /** When the signed-in person last entered their password at the provider (ms), if the ID token says. */
+  authTime(): number | undefined {
+    // From the ID token itself (validated at sign-in): oidc-client-ts leaves auth_time out of `profile`.
+    const payload = this.user?.id_token?.split('.')[1];
+    if (!payload) return undefined;
+    try {
+      const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { auth_time?: unknown };
+      return typeof claims.auth_time === 'number' ? claims.auth_time * 1000 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The session is over: keep what was typed (this tab only), then sign in again and come back. */

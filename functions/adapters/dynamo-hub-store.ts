@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutgoingEvent } from '../domain/events.ts';
-import { QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
+import { ConcurrentChange, QuotaExceeded, UniqueConflict, type Agreement, type HubStore, type Member, type Organisation, type PresenceEntry, type Visit } from '../domain/hub.ts';
 import { cancellationCodes, withConflictRetry } from './dynamo-errors.ts';
 import { OUTBOX_ENTITY, outboxItem } from './outbox.ts';
 
@@ -206,6 +206,34 @@ export class DynamoHubStore implements HubStore {
       if (failed.includes('memberCode')) throw new UniqueConflict('memberCode');
       if (failed.includes('seat')) throw new QuotaExceeded();
       throw e;
+    }
+  }
+
+  async updateMember(before: Member, after: Member, oldTokens: string[], newTokens: string[]): Promise<void> {
+    const emailMoves = after.email !== before.email;
+    const items: unknown[] = [
+      // The member as read: a concurrent change or erasure fails the whole change.
+      { Put: { TableName: this.tableName, Item: { ...key.member(after.id), entity: 'member', ...after }, ConditionExpression: 'attribute_exists(pk) AND #n = :n AND (attribute_not_exists(email) OR email = :e)', ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': before.name, ':e': before.email ?? '' } } },
+      ...(emailMoves && after.email ? [this.put({ ...key.email(after.email), entity: 'guard', memberId: after.id })] : []),
+      ...(emailMoves && before.email ? [this.del(key.email(before.email))] : []),
+      ...oldTokens.filter((t) => !newTokens.includes(t)).map((t) => this.del(key.search(t, after.id))),
+      ...newTokens.filter((t) => !oldTokens.includes(t)).map((t) => this.put({ ...key.search(t, after.id), entity: 'search', memberId: after.id }, false)),
+    ];
+    try {
+      await this.write(items);
+    } catch (e) {
+      const codes = cancellationCodes(e);
+      if (emailMoves && after.email && codes?.[1] === 'ConditionalCheckFailed') throw new UniqueConflict('email');
+      if (codes?.[0] === 'ConditionalCheckFailed') throw new ConcurrentChange();
+      throw e;
+    }
+    if (after.name !== before.name) {
+      // Someone in now: the presence list shows the new name (no row, nobody in: nothing to do).
+      await this.db
+        .send(new UpdateCommand({ TableName: this.tableName, Key: key.presence(after.id), UpdateExpression: 'SET #n = :n', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': after.name } }))
+        .catch((e: Error) => {
+          if (e.name !== 'ConditionalCheckFailedException') throw e;
+        });
     }
   }
 

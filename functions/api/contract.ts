@@ -60,6 +60,16 @@ export const CreateMemberBody = z
   })
   .strict();
 
+/** A change to a member: name, e-mail, language (at least one). The member code, organisation and membership stay. */
+export const UpdateMemberBody = z
+  .object({
+    name: trimmed(200).optional(),
+    email: z.email('A valid e-mail address').max(254).optional(),
+    language: z.enum(['sv', 'en']).optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.email !== undefined || b.language !== undefined, { message: 'Give at least one of name, email and language', path: ['name'] });
+
 /** A member as staff see it. */
 export const MemberResponse = z.object({
   id: z.string(),
@@ -243,6 +253,18 @@ export const CheckInBody = z
     }
   });
 
+/** The entrance kiosk: a member checks themselves in or out by member code or the QR payload of their card. */
+export const KioskCheckBody = z.object({ memberCode: trimmed(80), action: z.enum(['in', 'out']) }).strict();
+
+/** What the kiosk may show: the member's first name and the time, nothing else about anyone. */
+export const KioskCheckResponse = z.object({
+  action: z.enum(['in', 'out']),
+  firstName: z.string(),
+  at: z.string(),
+  /** `in`: the member was already in (their open visit's check-in time is `at`). */
+  already: z.boolean(),
+});
+
 /** A visit as the API returns it; `visitId` repeats `id` as the contract names it. */
 export const VisitResponse = z.object({
   id: z.string(),
@@ -351,6 +373,7 @@ export const hubRoutes = [
   route({ operationId: 'createMember', method: 'POST', path: '/api/hubs/{hubId}/members', summary: 'Register a member; returns the member code and its QR payload', access: 'staff', body: CreateMemberBody, response: MemberResponse, status: 201 }),
   route({ operationId: 'searchMembers', method: 'GET', path: '/api/hubs/{hubId}/members', summary: 'Find members by name, e-mail or organisation (every word must match the start of one)', access: 'staff', query: MemberSearchQuery, response: z.object({ members: z.array(MemberResponse) }), status: 200 }),
   route({ operationId: 'getMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'One member', access: 'staff', response: MemberResponse, status: 200 }),
+  route({ operationId: 'updateMember', method: 'PATCH', path: '/api/hubs/{hubId}/members/{memberId}', summary: "Change a member's name, e-mail or language; the search follows the name, and an e-mail another member has is 409 `body.email`", access: 'staff', body: UpdateMemberBody, response: MemberResponse, status: 200 }),
   route({ operationId: 'exportMember', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/export', summary: "Everything the hub holds about a member (GDPR Art. 15)", access: 'staff', response: MemberExportResponse, status: 200 }),
   route({ operationId: 'eraseMember', method: 'DELETE', path: '/api/hubs/{hubId}/members/{memberId}', summary: 'Erase a member everywhere (GDPR Art. 17); visits stay only as anonymous counts', access: 'staff', response: z.object({ id: z.string(), erased: z.literal(true), erasedAt: z.string() }), status: 200 }),
   route({ operationId: 'registerVisitor', method: 'POST', path: '/api/hubs/{hubId}/visitors', summary: 'Pre-register a guest of a member for a day; the host is told by e-mail when the guest checks in', access: 'staff', body: RegisterVisitorBody, response: MemberResponse, status: 201 }),
@@ -366,6 +389,7 @@ export const hubRoutes = [
   route({ operationId: 'resourceCalendar', method: 'GET', path: '/api/hubs/{hubId}/resources/{resourceId}/calendar.ics', summary: "A resource's bookings as an iCalendar feed (RFC 5545)", access: 'staff', response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'memberCalendar', method: 'GET', path: '/api/hubs/{hubId}/members/{memberId}/calendar.ics', summary: "A member's bookings as an iCalendar feed: with a staff token, or with the member's link (`?key=`, see `calendarUrl`)", access: 'public', query: z.object({ key: line(100).optional() }).strict(), response: z.string(), status: 200, produces: 'text/calendar' }),
   route({ operationId: 'presence', method: 'GET', path: '/api/hubs/{hubId}/presence', summary: 'Who is in the hub now, with organisation and since when', access: 'staff', response: PresenceResponse, status: 200 }),
+  route({ operationId: 'kioskCheck', method: 'POST', path: '/api/hubs/{hubId}/kiosk/check', summary: "The entrance kiosk: a member checks in or out by member code or QR payload; the answer holds only the member's first name (409 `body.memberCode` when checking out someone who is not in)", access: 'staff', body: KioskCheckBody, response: KioskCheckResponse, status: 200 }),
   ...hubEventRoutes,
   ...directoryHubRoutes,
   ...consentRoutes,

@@ -49,6 +49,12 @@ export interface Member {
   agreementId?: string;
   agreementScope?: Agreement['scope'];
   createdAt: string;
+  /**
+   * E-mail addresses the member had before a change: kept so that erasure also finds what was
+   * sent to or registered under them (mail, public event registrations); erased with the member.
+   */
+  formerEmails?: string[];
+  updatedAt?: string;
 }
 
 /** A visit: one check-in, open until checked out. An erased member's visits keep no member id. */
@@ -95,6 +101,11 @@ export interface HubStore {
   createAgreement(agreement: Agreement): Promise<void>;
   agreementsOf(organisationId: string): Promise<Agreement[]>;
   getMember(id: string): Promise<Member | undefined>;
+  /**
+   * Replaces a member in one transaction: the e-mail guard moves with the e-mail (UniqueConflict
+   * 'email' when another member has it), the search tokens follow; the presence row's name after.
+   */
+  updateMember(before: Member, after: Member, oldTokens: string[], newTokens: string[]): Promise<void>;
   getMemberByCode(code: string): Promise<Member | undefined>;
   /** Member ids whose search tokens start with `prefix`, at most `limit`. */
   searchMembers(prefix: string, limit: number): Promise<string[]>;
@@ -128,6 +139,13 @@ export interface HubStore {
 export class QuotaExceeded extends Error {}
 
 /** A uniqueness rule was hit in storage. */
+/** The item changed (or went) between reading and writing it. */
+export class ConcurrentChange extends Error {
+  constructor() {
+    super('Changed meanwhile; try again');
+  }
+}
+
 export class UniqueConflict extends Error {
   constructor(readonly field: 'email' | 'memberCode') {
     super(`${field} already taken`);
@@ -354,6 +372,31 @@ export class HubService {
       .slice(0, limit);
   }
 
+  /** Changes a member's name, e-mail or language (staff at the desk). */
+  async updateMember(memberId: string, change: { name?: string | undefined; email?: string | undefined; language?: Member['language'] | undefined }): Promise<Member> {
+    const before = await this.store.getMember(memberId);
+    if (!before) throw notFound(`No member "${memberId}" at hub "${this.hub.id}"`, [{ path: 'path.memberId', message: 'Unknown member' }]);
+    const email = change.email?.trim().toLowerCase();
+    const emailChanged = email !== undefined && email !== before.email;
+    const after: Member = {
+      ...before,
+      ...(change.name !== undefined ? { name: change.name.trim() } : {}),
+      ...(email !== undefined ? { email } : {}),
+      ...(change.language !== undefined ? { language: change.language } : {}),
+      ...(emailChanged && before.email ? { formerEmails: [...new Set([...(before.formerEmails ?? []), before.email])] } : {}),
+      updatedAt: this.clock().toISOString(),
+    };
+    const orgName = (await this.store.getOrganisation(before.organisationId))?.name ?? '';
+    try {
+      await this.store.updateMember(before, after, searchTokens(before, orgName), searchTokens(after, orgName));
+    } catch (e) {
+      if (e instanceof UniqueConflict && e.field === 'email') throw conflict(`A member with e-mail ${email} is already registered at this hub`, [{ path: 'body.email', message: 'Already registered' }]);
+      if (e instanceof ConcurrentChange) throw conflict('The member was changed or erased meanwhile; reload and try again', [{ path: 'path.memberId', message: 'Changed meanwhile' }]);
+      throw e;
+    }
+    return after;
+  }
+
   /** Checks a member in by id, member code or QR payload; a member already in gets their open visit. */
   async checkIn(input: { memberId?: string | undefined; memberCode?: string | undefined; hostMemberId?: string | undefined }, correlationId: string): Promise<{ created: boolean; visit: Visit }> {
     const member = input.memberId ? await this.store.getMember(input.memberId) : await this.store.getMemberByCode(this.codeFrom(input.memberCode ?? ''));
@@ -429,6 +472,21 @@ export class HubService {
     const done = await this.store.closeVisit({ ...visit, memberId: visit.memberId }, closed, [event]);
     const now = (await this.store.getVisit(visitId)) ?? { ...visit, ...closed };
     return { closed: done, visit: now };
+  }
+
+  /** The member a typed member code or scanned QR payload names (404 naming `body.memberCode` when none). */
+  async memberByCode(scanned: string): Promise<Member> {
+    const member = await this.store.getMemberByCode(this.codeFrom(scanned));
+    if (!member) throw notFound(`No member with code "${scanned}" at hub "${this.hub.id}"`, [{ path: 'body.memberCode', message: 'Unknown member' }]);
+    return member;
+  }
+
+  /** Checks out the open visit of the member a code names (the kiosk); 409 naming `body.memberCode` when they are not in. */
+  async checkOutByCode(scanned: string, correlationId: string): Promise<{ member: Member; visit: Visit }> {
+    const member = await this.memberByCode(scanned);
+    const open = (await this.store.presence()).find((p) => p.memberId === member.id);
+    if (!open) throw conflict('This member is not checked in', [{ path: 'body.memberCode', message: 'Not checked in' }]);
+    return { member, visit: (await this.checkOut(open.visitId, correlationId)).visit };
   }
 
   /**
@@ -550,6 +608,8 @@ export class HubService {
     const open = (await this.store.presence()).find((p) => p.memberId === memberId);
     if (open) await this.checkOut(open.visitId, correlationId);
     await this.forgetEverywhere({ memberId, name: member.name, email: member.email }, correlationId);
+    // What was sent to or registered under an e-mail the member had before a change.
+    for (const former of member.formerEmails ?? []) await this.forgetEverywhere({ memberId, name: member.name, email: former }, correlationId);
     const org = await this.store.getOrganisation(member.organisationId);
     const ctx = this.ctx(correlationId);
     const erasedAt = ctx.now.toISOString();

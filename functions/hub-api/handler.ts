@@ -62,6 +62,23 @@ const memberView = ({ calendarKey, ...m }: Member) => ({
 const ICS = 'text/calendar; charset=utf-8';
 const visitView = (v: Visit) => ({ ...v, visitId: v.id });
 
+/**
+ * A check-in from the desk or the kiosk. A check-in during an event the member is registered for
+ * counts as attendance; so does a scan of someone already in (their open visit): they may have come
+ * before the doors opened. The booking link and the attendance touch different items: both at once.
+ */
+async function checkIn(body: { memberId?: string | undefined; memberCode?: string | undefined; hostMemberId?: string | undefined }, correlationId: string) {
+  const { created, visit } = await service.checkIn(body, correlationId);
+  if (created) countBusiness('CheckIns', hub.id);
+  const [linked] = await Promise.all([
+    created && visit.memberId ? bookings.linkCheckIn(visit.memberId, visit) : undefined,
+    visit.memberId ? hubEvents.attendOnCheckIn(visit.memberId, correlationId) : undefined,
+  ]);
+  return { created, visit, bookingId: linked?.id };
+}
+
+const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? '';
+
 /** The hub API: one function per hub serving the hub routes of API v1. */
 export const handler = httpApi({
   service: `hub-api-${hub.id}`,
@@ -83,6 +100,7 @@ export const handler = httpApi({
     createMember: async ({ body, correlationId }) => ({ body: memberView(await service.registerMember(body, correlationId)) }),
     registerVisitor: async ({ body, correlationId }) => ({ body: memberView(await service.registerVisitor(body, correlationId)) }),
     searchMembers: async ({ query }) => ({ body: { members: (await service.searchMembers(query.q, query.limit)).map(memberView) } }),
+    updateMember: async ({ params, body }) => ({ body: memberView(await service.updateMember(params.memberId, body)) }),
     getMember: async ({ params }) => ({ body: memberView(await service.member(params.memberId)) }),
     exportMember: async ({ params }) => ({
       body: await service.exportMember(params.memberId),
@@ -90,16 +108,18 @@ export const handler = httpApi({
     }),
     eraseMember: async ({ params, correlationId }) => ({ body: await service.eraseMember(params.memberId, correlationId) }),
     checkIn: async ({ body, correlationId }) => {
-      const { created, visit } = await service.checkIn(body, correlationId);
-      if (created) countBusiness('CheckIns', hub.id);
-      // A check-in during an event the member is registered for counts as attendance; so does a
-      // scan of someone already in (their open visit): they may have come before the doors opened.
-      // The booking link and the attendance touch different items: both at once (one round trip less to wait for).
-      const [linked] = await Promise.all([
-        created && visit.memberId ? bookings.linkCheckIn(visit.memberId, visit) : undefined,
-        visit.memberId ? hubEvents.attendOnCheckIn(visit.memberId, correlationId) : undefined,
-      ]);
-      return { status: created ? 201 : 200, body: { ...visitView(visit), ...(linked ? { bookingId: linked.id } : {}) } };
+      const { created, visit, bookingId } = await checkIn(body, correlationId);
+      return { status: created ? 201 : 200, body: { ...visitView(visit), ...(bookingId ? { bookingId } : {}) } };
+    },
+    kioskCheck: async ({ body, correlationId }) => {
+      // Only the first name goes back to the kiosk's screen: nothing else about the member or anyone else.
+      if (body.action === 'in') {
+        const member = await service.memberByCode(body.memberCode);
+        const { created, visit } = await checkIn({ memberId: member.id }, correlationId);
+        return { body: { action: 'in' as const, firstName: firstName(member.name), at: visit.checkedInAt, already: !created } };
+      }
+      const { member, visit } = await service.checkOutByCode(body.memberCode, correlationId);
+      return { body: { action: 'out' as const, firstName: firstName(member.name), at: visit.checkedOutAt ?? visit.checkedInAt, already: false } };
     },
     checkOut: async ({ params, correlationId }) => ({ body: visitView((await service.checkOut(params.visitId, correlationId)).visit) }),
     presence: async () => ({ body: await service.presence() }),

@@ -169,6 +169,19 @@ describe('the staff app, page by page', () => {
     await expect.poll(result, T).toBe('Avbokat.');
     await expect.poll(() => page.locator('#booking-list li').count(), T).toBe(0);
     await expect.poll(() => slot.isEnabled(), T).toBe(true);
+
+    // Weekly until two weeks on: a booking series, the day's grid and the API show its first time.
+    const until = new Date(Date.parse(`${date}T12:00:00Z`) + 14 * 86_400_000).toISOString().slice(0, 10);
+    await page.fill('#booking-until', until);
+    const ten = page.locator('#booking-grid button[data-resource="rum-kajen"][data-start="10:00"]');
+    await expect.poll(() => ten.isEnabled(), T).toBe(true);
+    await ten.click();
+    await expect.poll(result, T).toMatch(/^Bokat varje vecka 10:00–11:00 för Maja Lindqvist: [1-3] tillfällen?(, [12] gick inte \(upptaget eller stängt\))?\.$/);
+    await expect.poll(() => ten.isDisabled(), T).toBe(true);
+    const series = await api(network)('GET', `/api/hubs/umea/bookings?date=${date}`, { token });
+    expect(series.json.bookings.filter((b: { status: string }) => b.status === 'confirmed')).toEqual([expect.objectContaining({ resourceId: 'rum-kajen', start: expect.stringContaining('T10:00:00'), seriesId: expect.any(String) })]);
+    await expectAccessible(page, 'Bokningar with a series');
+    await page.fill('#booking-until', '');
   });
 
   it('creates an event under way now, shows it on Idag, and marks attendance at the door by member code', async () => {
@@ -205,6 +218,54 @@ describe('the staff app, page by page', () => {
     await expect.poll(() => page.locator('#today-events li').allTextContents(), T).toEqual([expect.stringContaining('Frukostseminarium')]);
   });
 
+  it('publishes a draft event, registers members up to the capacity and then on the waitlist, and cancels one', async () => {
+    const token = await network.token('staff', 'umea');
+    const orgs = await api(network)('GET', '/api/hubs/umea/organisations', { token });
+    const other = await api(network)('POST', '/api/hubs/umea/members', { token, body: { name: 'Olof Väntare', email: 'olof.vantare@skatteverket.se', organisationId: orgs.json.organisations.find((o: { name: string }) => o.name === 'Skatteverket').id, membership: 'member' } });
+    expect(other.status, other.text).toBe(201);
+    await go('Evenemang');
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 86_400_000));
+    await page.fill('#event-title', 'Lunchträff');
+    await page.fill('#event-date', tomorrow);
+    await page.fill('#event-from', '12:00');
+    await page.fill('#event-to', '13:00');
+    await page.fill('#event-capacity', '1');
+    await page.uncheck('input[name=publish]');
+    await page.click('#event-form button[type=submit]');
+    await expect.poll(result, T).toBe('Lunchträff är skapat (utkast).');
+    const row = page.locator('#event-list li', { hasText: 'Lunchträff' });
+    await expect.poll(() => row.textContent(), T).toContain('utkast');
+    await row.locator('button[data-publish]').click();
+    await expect.poll(result, T).toBe('Lunchträff är publicerat.');
+    await expect.poll(() => row.textContent(), T).toContain('publicerat · 1 plats kvar');
+    expect(await row.locator('button[data-publish]').count()).toBe(0);
+
+    await row.locator('button[data-registrations]').click();
+    await expect.poll(() => page.locator('#registrations-heading').textContent(), T).toBe('Anmälningar till Lunchträff');
+    await expect.poll(() => page.locator('#registrations').textContent(), T).toContain('Inga anmälningar ännu.');
+    const registerFirst = async (q: string, name: string) => {
+      await page.fill('#register-q', q);
+      await page.press('#register-q', 'Enter');
+      await expect.poll(() => page.locator('#register-results li').allTextContents(), T).toEqual([expect.stringContaining(name)]);
+      await page.click('#register-results li button[data-register]');
+    };
+    await registerFirst('lindqvist', 'Maja Lindqvist');
+    await expect.poll(result, T).toBe('Maja Lindqvist är anmäld.');
+    await expect.poll(() => page.locator('#registration-list li').allTextContents(), T).toEqual([expect.stringContaining('Maja Lindqvist')]);
+    await registerFirst('väntare', 'Olof Väntare');
+    await expect.poll(result, T).toBe('Olof Väntare står på väntelistan.');
+    await expect.poll(() => page.locator('#waitlist li').allTextContents(), T).toEqual([expect.stringContaining('Olof Väntare plats 1 på väntelistan')]);
+    expect(await page.locator('#registrations h3').allTextContents()).toEqual(['Bekräftade (1 av 1)', 'Väntelista (1)']);
+    await expectAccessible(page, 'Evenemang, registrations');
+    await screenshot(page, '12-evenemang-anmalningar');
+
+    // Cancelling the confirmed one gives the seat to the first on the waitlist.
+    await page.locator('#registration-list li', { hasText: 'Maja Lindqvist' }).locator('button[data-cancel]').click();
+    await expect.poll(result, T).toBe('Maja Lindqvist är avanmäld.');
+    await expect.poll(() => page.locator('#registration-list li').allTextContents(), T).toEqual([expect.stringContaining('Olof Väntare')]);
+    expect(await page.locator('#waitlist li').count()).toBe(0);
+  });
+
   it("shows the hub's report as a table per month, and names a wrong period by its field", async () => {
     await go('Rapport');
     await expect.poll(() => page.locator('#report-table caption').textContent(), T).toMatch(/^Hubbens siffror \d{4}-\d\d-\d\d–\d{4}-\d\d-\d\d$/);
@@ -220,6 +281,28 @@ describe('the staff app, page by page', () => {
     await page.click('#report-form button[type=submit]');
     await expect.poll(() => page.locator('#report-to-error').textContent(), T).toBe('"to" must not be before "from"');
     expect(await page.getAttribute('#report-to', 'aria-invalid')).toBe('true');
+  });
+
+  it("changes the member's e-mail on Medlemmar; a bad one is named by its field", async () => {
+    await go('Medlemmar');
+    await page.fill('#member-search-q', 'lindqvist');
+    await page.press('#member-search-q', 'Enter');
+    await expect.poll(() => page.locator('#member-results li').count(), T).toBe(1);
+    await page.click('#member-results li button[data-edit]');
+    await expect.poll(() => page.locator('#edit-heading').textContent(), T).toBe('Ändra Maja Lindqvist');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('edit-name');
+    expect(await page.inputValue('#edit-email')).toBe('maja.lindqvist@skatteverket.se');
+    await page.fill('#edit-email', 'maja@');
+    await page.click('#member-edit-form button[type=submit]');
+    await expect.poll(() => page.locator('#edit-email-error').textContent(), T).toBe('A valid e-mail address');
+    expect(await page.getAttribute('#edit-email', 'aria-invalid')).toBe('true');
+    await expectAccessible(page, 'Medlemmar, changing a member');
+    await screenshot(page, '11-medlemmar-andra');
+    await page.fill('#edit-email', 'Maja.Lindqvist@Umea.se');
+    await page.click('#member-edit-form button[type=submit]');
+    await expect.poll(result, T).toBe('Uppgifterna om Maja Lindqvist är sparade.');
+    expect(await page.locator('#member-edit-form').count()).toBe(0);
+    await expect.poll(() => page.locator('#member-results li').allTextContents(), T).toEqual([expect.stringContaining('maja.lindqvist@umea.se')]);
   });
 
   it('erases the member after a confirmation that says what erasure does', async () => {

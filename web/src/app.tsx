@@ -6,10 +6,12 @@ import { CATALOGS, formats, I18nContext, type Lang, saveLang, savedLang } from '
 import { AccessibilityPage } from './pages/accessibility.tsx';
 import { BookingsPage } from './pages/bookings.tsx';
 import { CheckInPage } from './pages/checkin.tsx';
+import { KioskPage } from './pages/kiosk.tsx';
 import { EventsPage } from './pages/events.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ReportPage } from './pages/report.tsx';
 import { TodayPage } from './pages/today.tsx';
+import { askToLeaveKiosk, kioskHub } from './kiosk.ts';
 import { href, type Route, useRoute } from './router.ts';
 import { type Hub, type Session, SessionContext } from './session.ts';
 
@@ -66,7 +68,9 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     return () => clearTimeout(id);
   }, [hubs]);
 
-  const hub = hubs?.find((h) => h.id === hubId);
+  // Kiosk mode (a tablet at the entrance): the kiosk's hub, whatever was picked before.
+  const kiosk = kioskHub();
+  const hub = hubs?.find((h) => h.id === (kiosk ?? hubId));
   const session: Session | undefined = hub
     ? {
         api,
@@ -91,6 +95,50 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
     { route: 'rapport', label: t.pages.report },
     { route: 'tillganglighet', label: t.pages.accessibility },
   ];
+
+  if (kiosk) {
+    const signIn = () => auth?.signIn().catch((e) => setMessage({ text: `${t.signInFailed}: ${String(e)}`, kind: 'error' }));
+    const leave = () => auth && askToLeaveKiosk(auth).catch((e) => setMessage({ text: `${t.signInFailed}: ${String(e)}`, kind: 'error' }));
+    const langButton = (
+      <button id="lang" type="button" class="secondary" lang={lang === 'sv' ? 'en' : 'sv'} title={t.otherLangLabel} onClick={() => setLang(lang === 'sv' ? 'en' : 'sv')}>
+        {t.otherLang}
+      </button>
+    );
+    return (
+      <I18nContext.Provider value={i18n}>
+        {user && hub && staffHubs.includes(hub.id) ? (
+          <KioskPage api={api} hub={hub} onLeave={leave} />
+        ) : (
+          <main id="main" class="kiosk">
+            <h1 tabIndex={-1}>{t.kioskLocked}</h1>
+            {message.text ? (
+              <p id="result" role="status" class={message.kind}>
+                {message.text}
+              </p>
+            ) : null}
+            {!user ? (
+              <>
+                <p class="kiosk-intro">{t.kioskLockedHint}</p>
+                <button id="sign-in" type="button" onClick={signIn}>
+                  {t.signInButton}
+                </button>
+              </>
+            ) : hubs === undefined ? (
+              <p aria-busy="true">{t.loading}</p>
+            ) : (
+              <>
+                <p class="kiosk-intro">{t.kioskNotStaff}</p>
+                <button id="kiosk-leave" type="button" class="secondary" onClick={leave}>
+                  {t.kioskLeave}
+                </button>
+              </>
+            )}
+          </main>
+        )}
+        <footer class="kiosk-lang">{langButton}</footer>
+      </I18nContext.Provider>
+    );
+  }
 
   const page = (() => {
     if (route === 'tillganglighet') return <AccessibilityPage />;

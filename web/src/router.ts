@@ -2,7 +2,7 @@
 // would be a missing object; the hash never reaches the server, and the OIDC callback's query is untouched.
 import { useEffect, useState } from 'preact/hooks';
 
-export const ROUTES = ['idag', 'incheckning', 'medlemmar', 'bokningar', 'evenemang', 'rapport', 'tillganglighet'] as const;
+export const ROUTES = ['idag', 'incheckning', 'medlemmar', 'bokningar', 'evenemang', 'rapport', 'tillganglighet', 'kiosk'] as const;
 export type Route = (typeof ROUTES)[number];
 
 const current = (): Route => {

@@ -1,5 +1,6 @@
 // Bokningar: a day's grid per resource (its slots from the availability route), book a free slot for a
-// member found by search with one click, cancel a booking. Pooled desks show how many are left.
+// member found by search with one click (or weekly until a date: a series), cancel a booking. Pooled
+// desks show how many are left.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Output } from '../api.ts';
 import { todayInStockholm, useI18n } from '../i18n/index.ts';
@@ -22,6 +23,8 @@ export function BookingsPage() {
   const [tick, setTick] = useState(0);
   /** How long a room is booked for, in minutes (desks are booked by their half-day units). */
   const [minutes, setMinutes] = useState(60);
+  /** Weekly until this date (a booking series), or a single booking when empty. */
+  const [until, setUntil] = useState('');
 
   useEffect(() => {
     setDay(undefined);
@@ -52,6 +55,18 @@ export function BookingsPage() {
 
   const book = async (resourceId: string, slot: { start: string; end: string }) => {
     if (!member) return;
+    if (until) {
+      setErrors({});
+      try {
+        const { json } = await api('createSeries', { params: { hubId: hub.id }, body: { resourceId, memberId: member.id, start: slot.start, end: slot.end, until } });
+        say(t.seriesBooked(f.time(slot.start), f.time(slot.end), member.name, json.bookings.length, json.conflicts.length));
+        setTick((n) => n + 1);
+      } catch (e) {
+        if (e instanceof ApiError) setErrors(e.fields());
+        fail(e);
+      }
+      return;
+    }
     try {
       const { json } = await api('createBooking', { params: { hubId: hub.id }, body: { resourceId, memberId: member.id, start: slot.start, end: slot.end } });
       say(t.booked(f.time(json.start), f.time(json.end), member.name));
@@ -137,6 +152,9 @@ export function BookingsPage() {
         </Field>
         <Field id="booking-date" label={t.date} error={errors.date}>
           {(aria) => <input {...aria} type="date" value={date} required onChange={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />}
+        </Field>
+        <Field id="booking-until" label={t.weeklyUntil} hint={t.weeklyUntilHint} error={errors.until}>
+          {(aria) => <input {...aria} type="date" value={until} min={date} onChange={(e) => setUntil(e.currentTarget.value)} />}
         </Field>
       </section>
 

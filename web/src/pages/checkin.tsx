@@ -3,6 +3,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type Output } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { startKiosk } from '../kiosk.ts';
+import { href } from '../router.ts';
 import { useSession } from '../session.ts';
 import { Field, formValues } from '../ui.tsx';
 import { PresenceList } from './presence.tsx';
@@ -93,6 +95,20 @@ export function CheckInPage() {
       <section aria-labelledby="presence-heading">
         <h2 id="presence-heading">{t.presence}</h2>
         <PresenceList checkOut reload={reload} />
+      </section>
+      <section aria-labelledby="kiosk-heading">
+        <h2 id="kiosk-heading">{t.kioskLocked}</h2>
+        <p class="hint">{t.kioskStartHint}</p>
+        <button
+          id="kiosk-start"
+          type="button"
+          onClick={() => {
+            startKiosk(hub.id);
+            location.hash = href('kiosk');
+          }}
+        >
+          {t.kioskStart}
+        </button>
       </section>
     </>
   );

@@ -1,5 +1,6 @@
 // Evenemang: create an event (in a room or not, published or a draft), the coming events with the seats
-// left, and attendance at the door by member code (a member not registered counts as a walk-in).
+// left (publish a draft; its registrations and waitlist: register a member found by search, cancel), and
+// attendance at the door by member code (a member not registered counts as a walk-in).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Input, type Output } from '../api.ts';
 import { todayInStockholm, useI18n } from '../i18n/index.ts';
@@ -9,6 +10,8 @@ import { Field, formValues } from '../ui.tsx';
 type HubEvent = Output<'listHubEvents'>['events'][number];
 type Resource = Output<'getHub'>['resources'][number];
 type EventBody = Input<'createHubEvent'>['body'];
+type Registration = Output<'listRegistrations'>['registrations'][number];
+type Member = Output<'searchMembers'>['members'][number];
 
 const KINDS = ['workshop', 'training', 'network-meeting', 'business-joint', 'agency-office-hours', 'other'] as const;
 
@@ -97,6 +100,19 @@ export function EventsPage() {
     }
   };
 
+  const publish = async (e: HubEvent) => {
+    try {
+      await api('updateHubEvent', { params: { hubId: hub.id, eventId: e.id }, body: { status: 'published' } });
+      say(t.eventPublished(e.title));
+      setTick((n) => n + 1);
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const [open, setOpen] = useState<string | undefined>();
+  const opened = events?.find((e) => e.id === open);
+
   const title = (e: HubEvent) => (lang === 'en' && e.titleEn ? e.titleEn : e.title);
   const when = (e: HubEvent) => `${e.localDate} ${f.time(e.start)}–${f.time(e.end)}`;
   const published = events?.filter((e) => e.status === 'published') ?? [];
@@ -135,10 +151,22 @@ export function EventsPage() {
               <span>
                 {when(e)} · <strong>{title(e)}</strong> · {t.eventStatus[e.status] ?? e.status} · {t.seatsLeft(e.seatsLeft)}
               </span>
+              <span class="actions">
+                {e.status === 'draft' ? (
+                  <button type="button" data-publish onClick={() => publish(e)} aria-label={t.publishWhat(title(e))}>
+                    {t.publishButton}
+                  </button>
+                ) : null}
+                <button type="button" class="secondary" data-registrations aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? undefined : e.id)} aria-label={t.registrationsOf(title(e))}>
+                  {t.registrations}
+                </button>
+              </span>
             </li>
           ))}
         </ul>
       </section>
+
+      {opened ? <Registrations key={opened.id} event={opened} title={title(opened)} onChange={() => setTick((n) => n + 1)} /> : null}
 
       <section aria-labelledby="new-event-heading">
         <h2 id="new-event-heading">{t.newEvent}</h2>
@@ -196,5 +224,119 @@ export function EventsPage() {
         </form>
       </section>
     </>
+  );
+}
+
+/** An event's registrations in order, the waitlist with its places; register a member found by search, cancel one. */
+function Registrations(props: { event: HubEvent; title: string; onChange: () => void }) {
+  const { t } = useI18n();
+  const { api, hub, say, fail } = useSession();
+  const { event } = props;
+  const [list, setList] = useState<Registration[] | undefined>();
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [found, setFound] = useState<Member[] | undefined>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    api('listRegistrations', { params: { hubId: hub.id, eventId: event.id } })
+      .then(async ({ json }) => {
+        const active = json.registrations.filter((r) => r.status !== 'cancelled');
+        // Members' registrations carry the member id: their names from the member items.
+        const ids = [...new Set(active.flatMap((r) => (r.memberId && !r.name ? [r.memberId] : [])))];
+        const pairs = await Promise.all(ids.map((id) => api('getMember', { params: { hubId: hub.id, memberId: id } }).then(({ json: m }) => [id, m.name] as const, () => [id, ''] as const)));
+        if (!live) return;
+        setNames(Object.fromEntries(pairs));
+        setList(active);
+      })
+      .catch((e) => {
+        setList([]);
+        fail(e);
+      });
+    return () => {
+      live = false;
+    };
+  }, [event.id, tick]);
+
+  const onSearch = async (e: Event) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      setFound((await api('searchMembers', { params: { hubId: hub.id }, query: { q: formValues(e.currentTarget as HTMLFormElement).q ?? '' } })).json.members);
+    } catch (err) {
+      if (err instanceof ApiError) setErrors(err.fields());
+      fail(err);
+    }
+  };
+  const register = async (m: Member) => {
+    try {
+      const { json } = await api('registerForEvent', { params: { hubId: hub.id, eventId: event.id }, body: { memberId: m.id } });
+      say(json.status === 'waitlisted' ? t.registeredWaitlisted(m.name) : t.registeredConfirmed(m.name));
+      setFound(undefined);
+      setTick((n) => n + 1);
+      props.onChange();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const cancel = async (r: Registration, name: string) => {
+    try {
+      await api('cancelRegistration', { params: { hubId: hub.id, eventId: event.id, registrationId: r.id } });
+      say(t.registrationCancelled(name));
+      setTick((n) => n + 1);
+      props.onChange();
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const confirmed = list?.filter((r) => r.status === 'confirmed') ?? [];
+  const waitlist = list?.filter((r) => r.status === 'waitlisted') ?? [];
+  const nameOf = (r: Registration) => r.name ?? (r.memberId ? names[r.memberId] : undefined) ?? t.unknownName;
+  const row = (r: Registration, label: string) => (
+    <li key={r.id}>
+      <span>
+        {nameOf(r)} <span class="hint">{label}</span>
+      </span>
+      <button type="button" class="secondary" data-cancel onClick={() => cancel(r, nameOf(r))} aria-label={t.cancelRegistrationOf(nameOf(r))}>
+        {t.cancelRegistration}
+      </button>
+    </li>
+  );
+
+  return (
+    <section aria-labelledby="registrations-heading" id="registrations">
+      <h2 id="registrations-heading">{t.registrationsOf(props.title)}</h2>
+      {list === undefined ? <p class="hint">{t.loading}</p> : null}
+      <h3>{t.confirmedHeading(confirmed.length, event.capacity)}</h3>
+      {list && confirmed.length === 0 ? <p class="hint empty">{t.noRegistrations}</p> : null}
+      <ul id="registration-list" class="list">
+        {confirmed.map((r) => row(r, r.attendedAt ? t.attendedMark : ''))}
+      </ul>
+      <h3>{t.waitlistHeading(waitlist.length)}</h3>
+      <ol id="waitlist" class="list">
+        {waitlist.map((r, i) => row(r, t.waitlistPlace(i + 1)))}
+      </ol>
+      <form id="register-search-form" onSubmit={onSearch} noValidate>
+        <Field id="register-q" label={t.registerMemberLabel} error={errors.q}>
+          {(aria) => <input {...aria} name="q" type="search" minLength={2} required autocomplete="off" />}
+        </Field>
+        <button type="submit">{t.search}</button>
+      </form>
+      {found && found.length === 0 ? <p class="hint empty">{t.noneFound}</p> : null}
+      <ul id="register-results" class="list">
+        {found?.map((m) => (
+          <li key={m.id}>
+            <span>
+              {m.name} <span class="hint">{m.email}</span>
+            </span>
+            <button type="button" data-register onClick={() => register(m)} aria-label={t.registerWho(m.name)}>
+              {t.registerButton}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 // Medlemmar: register a member with an organisation from the hub's list or the network's directory,
-// register an organisation, find a member, export their data and erase them after a confirmation.
+// register an organisation, find a member, change their name, e-mail or language, export their data and
+// erase them after a confirmation.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { COUNTIES, MUNICIPALITIES } from '../../../hubs/municipalities.ts';
 import { ApiError, type Input, type Output } from '../api.ts';
@@ -35,6 +36,8 @@ export function MembersPage() {
   const [found, setFound] = useState<Member[] | undefined>();
   const [lastQuery, setLastQuery] = useState('');
   const [erasing, setErasing] = useState<Member | undefined>();
+  const [editing, setEditing] = useState<Member | undefined>();
+  const [editErrors, setEditErrors] = useState<Record<string, string>>({});
   /** The chosen organisation's id (ids are network-wide: the directory's and the hub's are the same). */
   const [orgChoice, setOrgChoice] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
@@ -152,6 +155,32 @@ export function MembersPage() {
     }
   };
 
+  const startEdit = (m: Member) => {
+    setEditErrors({});
+    setEditing(m);
+    requestAnimationFrame(() => document.getElementById('edit-name')?.focus());
+  };
+  const onEdit = async (e: Event) => {
+    e.preventDefault();
+    const m = editing;
+    if (!m) return;
+    const v = formValues(e.currentTarget as HTMLFormElement);
+    // Only what changed is sent; an emptied name is sent empty, so that the API names the field.
+    const body: Input<'updateMember'>['body'] = {};
+    if ((v.name ?? '') !== m.name) body.name = v.name ?? '';
+    if ((v.email ?? '') !== (m.email ?? '')) body.email = v.email ?? '';
+    if (v.language && v.language !== m.language) body.language = v.language as 'sv' | 'en';
+    setEditErrors({});
+    try {
+      const { json } = await api('updateMember', { params: { hubId: hub.id, memberId: m.id }, body });
+      setEditing(undefined);
+      say(t.memberUpdated(json.name));
+      if (lastQuery) await search(lastQuery);
+    } catch (err) {
+      failed(err, setEditErrors);
+    }
+  };
+
   const closeDialog = () => {
     dialog.current?.close();
     setErasing(undefined);
@@ -265,6 +294,9 @@ export function MembersPage() {
                 {m.name} <span class="hint">{m.email} · {m.memberCode}</span>
               </span>
               <span class="actions">
+                <button type="button" class="secondary" data-edit onClick={() => startEdit(m)} aria-label={t.editMember(m.name)}>
+                  {t.edit}
+                </button>
                 <button type="button" class="secondary" data-export onClick={() => exportMember(m)} aria-label={t.exportMember(m.name)}>
                   {t.export}
                 </button>
@@ -276,6 +308,32 @@ export function MembersPage() {
           ))}
         </ul>
       </section>
+
+      {editing ? (
+        <section aria-labelledby="edit-heading">
+          <h2 id="edit-heading">{t.editMember(editing.name)}</h2>
+          <form id="member-edit-form" key={editing.id} onSubmit={onEdit} noValidate>
+            <Field id="edit-name" label={t.name} error={editErrors.name}>
+              {(aria) => <input {...aria} name="name" required autocomplete="off" defaultValue={editing.name} />}
+            </Field>
+            <Field id="edit-email" label={t.email} error={editErrors.email}>
+              {(aria) => <input {...aria} name="email" type="email" required autocomplete="off" defaultValue={editing.email ?? ''} />}
+            </Field>
+            <Field id="edit-language" label={t.language} error={editErrors.language}>
+              {(aria) => (
+                <select {...aria} name="language" defaultValue={editing.language}>
+                  <option value="sv">Svenska</option>
+                  <option value="en">English</option>
+                </select>
+              )}
+            </Field>
+            <button type="submit">{t.save}</button>
+            <button type="button" class="secondary" onClick={() => setEditing(undefined)}>
+              {t.cancel}
+            </button>
+          </form>
+        </section>
+      ) : null}
 
       <section aria-labelledby="new-org-heading">
         <h2 id="new-org-heading">{t.newOrganisation}</h2>
