@@ -218,10 +218,19 @@ describe('weekly series', () => {
   it('books the free weeks together and reports the ones that conflict or fall on closed days', async () => {
     const member = await newMember();
     const other = await newMember();
-    const start = await at('14:00');
-    const end = await at('15:00');
+    // A first day whose third week is open too, so that it can be taken beforehand (from early December the
+    // weeks of `day` run into Christmas Eve and New Year's Eve, when the hub is closed).
+    let first = day;
+    while (!(await availability(first)).open || !(await availability(addDays(first, 14))).open) {
+      first = addDays(first, 1);
+      expect(first <= addDays(today(), horizonDays - 21), 'an open day whose third week is open, within the booking horizon').toBe(true);
+    }
+    const onFirst = (await availability(first, 'room')).resources[0].slots as Array<{ start: string; end: string }>;
+    const iso = (time: string) => onFirst.find((s) => s.start.slice(11, 16) === time)?.start ?? (onFirst.find((s) => s.end.slice(11, 16) === time) as { end: string }).end;
+    const start = iso('14:00');
+    const end = iso('15:00');
     const week = (n: number, iso: string) => {
-      const d = new Date(Date.parse(`${day}T12:00:00Z`) + n * 7 * 86_400_000).toISOString().slice(0, 10);
+      const d = new Date(Date.parse(`${first}T12:00:00Z`) + n * 7 * 86_400_000).toISOString().slice(0, 10);
       return `${d}${iso.slice(10)}`;
     };
     // Week 2 is taken already by someone else.
