@@ -86,7 +86,10 @@ export const handler = httpApi({
   verify,
   authorize: (route, principal, params) => {
     if (params.hubId !== hub.id) throw notFound(`Unknown hub "${params.hubId}"`, [{ path: 'path.hubId', message: 'Unknown hub' }]);
-    if (route.access === 'staff-or-national' && principal.national) return;
+    if (route.access === 'staff-or-national') {
+      if (principal.national || principal.staffHubs.has(hub.id)) return;
+      throw forbidden(`Only staff of hub "${hub.id}" and national administrators may do this`);
+    }
     requireStaffOf(principal, hub.id);
   },
   handlers: {

@@ -85,7 +85,9 @@ describe('the staff app, page by page', () => {
     await page.selectOption('#member-org', { label: 'Skatteverket' });
     await page.fill('#member-municipality', 'Umeå (2480)');
     await page.click('#member-form button[type=submit]');
-    await expect.poll(() => page.locator('#member-email-error').textContent(), T).toBe('A valid e-mail address');
+    // The API's message in the page's language (Swedish), by its field; the message line only points to the fields.
+    await expect.poll(() => page.locator('#member-email-error').textContent(), T).toBe('En giltig e-postadress');
+    expect(await page.locator('#result').textContent()).toBe('Fel: Rätta fälten som är markerade.');
     expect(await page.getAttribute('#member-email', 'aria-invalid')).toBe('true');
     expect(await page.getAttribute('#member-email', 'aria-describedby')).toBe('member-email-error');
     expect(await page.locator('#result').getAttribute('class')).toBe('error');
@@ -279,7 +281,7 @@ describe('the staff app, page by page', () => {
     await page.fill('#report-from', today);
     await page.fill('#report-to', '2000-01-01');
     await page.click('#report-form button[type=submit]');
-    await expect.poll(() => page.locator('#report-to-error').textContent(), T).toBe('"to" must not be before "from"');
+    await expect.poll(() => page.locator('#report-to-error').textContent(), T).toBe('"Till" får inte vara före "Från"');
     expect(await page.getAttribute('#report-to', 'aria-invalid')).toBe('true');
   });
 
@@ -294,7 +296,7 @@ describe('the staff app, page by page', () => {
     expect(await page.inputValue('#edit-email')).toBe('maja.lindqvist@skatteverket.se');
     await page.fill('#edit-email', 'maja@');
     await page.click('#member-edit-form button[type=submit]');
-    await expect.poll(() => page.locator('#edit-email-error').textContent(), T).toBe('A valid e-mail address');
+    await expect.poll(() => page.locator('#edit-email-error').textContent(), T).toBe('En giltig e-postadress');
     expect(await page.getAttribute('#edit-email', 'aria-invalid')).toBe('true');
     await expectAccessible(page, 'Medlemmar, changing a member');
     await screenshot(page, '11-medlemmar-andra');
@@ -316,6 +318,8 @@ describe('the staff app, page by page', () => {
     expect(dialog).toContain('Radera Maja Lindqvist?');
     expect(dialog).toContain('anonyma antal');
     expect(dialog).toContain('Det går inte att ångra');
+    // Focus starts on cancel, not on the destructive button.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('erase-cancel');
     await expectAccessible(page, 'the erase confirmation');
     await screenshot(page, '07-radera');
     // Escape cancels: nothing erased.

@@ -170,6 +170,8 @@ describe('text encoding and control characters', () => {
     ['a C1 control', 'Anna\u0085Berg'],
     ['U+2028', 'Anna\u2028Berg'],
     ['U+2029', 'Anna\u2029Berg'],
+    ['a right-to-left override (U+202E: shown reversed)', '\u202eAnna Berg\u202c'],
+    ['a first-strong isolate (U+2068)', 'Anna \u2068Berg\u2069'],
     ['a lone high surrogate', 'Anna\ud800Berg'],
     ['a lone low surrogate', 'Anna\udc00Berg'],
   ] as const) {

@@ -82,7 +82,7 @@ describe('GET /api/hubs/{hubId}/organisations', () => {
   it('refuses staff of another hub (403), a missing token (401), and a hubId that is no hub (404: no hub serves that path)', async () => {
     const wrongHub = await call('GET', '/api/hubs/lulea/organisations', { token: staffBoden });
     expect(wrongHub.status, wrongHub.text).toBe(403);
-    expect(wrongHub.json.error.message).toBe('Only staff of hub "lulea" may do this');
+    expect(wrongHub.json.error.message).toBe('Only staff of hub "lulea" and national administrators may do this');
     expect((await call('GET', '/api/hubs/lulea/organisations')).status).toBe(401);
     // Each hub's API serves its own path (one stack per hub, as on API Gateway): a malformed or unknown
     // hubId reaches no hub function, and the answer names the path. (GET /api/hubs/{hubId} answers 400 for a malformed one.)

@@ -79,7 +79,8 @@ export function App(props: { auth: Auth | undefined; startError?: string | undef
         say: (text, kind = 'ok') => setMessage({ text, kind }),
         fail: (err) => {
           if (err instanceof SessionExpired) setMessage({ text: t.sessionExpired, kind: 'ok' });
-          else if (err instanceof ApiError && err.issues.length > 0) setMessage({ text: `${t.error}: ${err.message}. ${t.fixFields}`, kind: 'error' });
+          // The fields say what is wrong, each by itself (in the page's language): the line only points to them.
+          else if (err instanceof ApiError && err.issues.length > 0) setMessage({ text: `${t.error}: ${t.fixFields}`, kind: 'error' });
           else setMessage({ text: `${t.error}: ${err instanceof Error ? err.message : String(err)}`, kind: 'error' });
         },
       }

@@ -4,6 +4,7 @@ import { useI18n } from './i18n/index.ts';
 
 /** A label around its control, with a hint and the field's error tied to it (aria-describedby, aria-invalid). */
 export function Field(props: { id: string; label: string; error?: string | undefined; hint?: string; children: (aria: Record<string, string | boolean>) => ComponentChildren }) {
+  const { t } = useI18n();
   const described = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-error` : ''].filter(Boolean).join(' ');
   const aria: Record<string, string | boolean> = { id: props.id, 'aria-invalid': Boolean(props.error) };
   if (described) aria['aria-describedby'] = described;
@@ -18,7 +19,7 @@ export function Field(props: { id: string; label: string; error?: string | undef
       {props.children(aria)}
       {props.error ? (
         <span class="field-error" id={`${props.id}-error`} data-field-error>
-          {props.error}
+          {t.apiMessage(props.error)}
         </span>
       ) : null}
     </div>

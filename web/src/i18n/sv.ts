@@ -24,6 +24,19 @@ export const sv = {
   signInFailed: 'Inloggningen misslyckades',
   error: 'Fel',
   fixFields: 'Rätta fälten som är markerade.',
+  /** The API's field messages (English, the contract's) in Swedish where they are known; others as they are. */
+  apiMessage: (message: string): string => {
+    const known: Record<string, string> = {
+      'Required, must not be empty': 'Obligatoriskt, får inte vara tomt',
+      'A valid e-mail address': 'En giltig e-postadress',
+      'Use a date that exists, as YYYY-MM-DD': 'Ett datum som finns, som ÅÅÅÅ-MM-DD',
+      '"to" must not be before "from"': '"Till" får inte vara före "Från"',
+      'No control characters (line breaks, tabs, NUL, text-direction overrides…) or unpaired surrogates': 'Inga styrtecken (radbrytningar, tabbar, tecken som vänder textriktningen …)',
+      'No control characters other than tabs and line breaks (no text-direction overrides), or unpaired surrogates': 'Inga styrtecken utom tabbar och radbrytningar (inga tecken som vänder textriktningen)',
+    };
+    const most = /^At most (\d+) characters$/.exec(message);
+    return known[message] ?? (most ? `Högst ${most[1]} tecken` : message);
+  },
   refresh: 'Uppdatera',
   pages: { today: 'Idag', checkin: 'Incheckning', members: 'Medlemmar', bookings: 'Bokningar', events: 'Evenemang', report: 'Rapport', accessibility: 'Tillgänglighet', more: 'Katalog och samtycken' },
   moreHint: 'Nätverkskatalogen och samtycken finns kvar i den tidigare vyn tills de har flyttat hit.',
@@ -87,7 +100,7 @@ export const sv = {
   left: (n: number) => `${n} kvar`,
   booked: (from: string, to: string, name: string) => `Bokat ${from}–${to} för ${name}.`,
   bookingCancelled: 'Avbokat.',
-  dayBookings: 'Dagens bokningar',
+  dayBookings: (date: string) => `Bokningar ${date}`,
   noBookingsDay: 'Inga bokningar den dagen.',
   cancelShort: 'Avboka',
   cancelBooking: (resource: string, time: string) => `Avboka ${resource} ${time}`,

@@ -190,7 +190,7 @@ export function BookingsPage() {
       </section>
 
       <section aria-labelledby="day-bookings-heading">
-        <h2 id="day-bookings-heading">{t.dayBookings}</h2>
+        <h2 id="day-bookings-heading">{t.dayBookings(date)}</h2>
         {active === undefined ? <p class="hint">{t.loading}</p> : active.length === 0 ? <p class="hint empty">{t.noBookingsDay}</p> : null}
         <ul id="booking-list" class="list">
           {active?.map((b) => (

@@ -380,7 +380,8 @@ export function MembersPage() {
               <button type="button" class="danger" id="erase-confirm" onClick={erase}>
                 {t.eraseConfirm}
               </button>
-              <button type="button" class="secondary" onClick={closeDialog}>
+              {/* Focus starts on cancel: Enter twice must not erase anyone. */}
+              <button type="button" class="secondary" id="erase-cancel" autofocus onClick={closeDialog}>
                 {t.cancel}
               </button>
             </p>

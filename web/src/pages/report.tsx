@@ -93,9 +93,11 @@ export function ReportPage() {
         ) : !row ? (
           <p class="hint empty">{t.noReport}</p>
         ) : (
-          <div class="table-wrap">
+          <>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrolling region must be reachable by keyboard (WCAG 2.1.1); a section here would take the cards' styles */}
+          <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="report-caption">
             <table id="report-table">
-              <caption>{t.reportCaption(report.from, report.to)}</caption>
+              <caption id="report-caption">{t.reportCaption(report.from, report.to)}</caption>
               <thead>
                 <tr>
                   <th scope="col">{t.periodColumn}</th>
@@ -126,6 +128,7 @@ export function ReportPage() {
               </tfoot>
             </table>
           </div>
+          </>
         )}
       </section>
     </>
