@@ -129,7 +129,7 @@ describe('kiosk mode', () => {
 
   it('reads the QR code of a member card from the camera and checks the member in with it', async () => {
     await page.click('#kiosk-camera');
-    expect(await page.getAttribute('#kiosk-camera', 'aria-pressed')).toBe('true');
+    // (Not asserted that the button shows pressed meanwhile: the fake camera's still may be read before the check runs.)
     await expect.poll(() => page.inputValue('#kiosk-code'), T).toBe(qrPayload);
     await expect.poll(status, T).toBe('QR-koden är läst. Tryck Checka in eller Checka ut.');
     // The camera is released once the code is read.
